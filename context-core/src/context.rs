@@ -1,0 +1,327 @@
+//! [`Context<P>`]: one request, its path parameters and the values provided to it.
+//!
+//! A context owns the request (method, URI, headers, extensions, body), the route's path parameters and
+//! the store of provided values. Its type parameter `P` lists the keys provided so far; reading a key is
+//! checked against `P` at compile time:
+//!
+//! ```
+//! use baton::{Context, context_key};
+//!
+//! #[context_key]
+//! struct RequestId(u64);
+//!
+//! let ctx = Context::default();            // Context<()>: nothing provided yet
+//! let ctx = ctx.provide(RequestId(42));    // Context<(RequestId, ())>
+//! assert_eq!(ctx.get::<RequestId>().0, 42); // proven: cannot fail
+//! ```
+//!
+//! Reading a key that `P` does not hold is a compile error naming the key:
+//!
+//! ```compile_fail
+//! # use baton::{Context, context_key};
+//! # #[context_key] struct RequestId(u64);
+//! let ctx = Context::default();
+//! ctx.get::<RequestId>(); // error: no upstream middleware provides `RequestId` on this route
+//! ```
+
+use crate::body::{Body, BoxError};
+use crate::key::ContextKey;
+use crate::path::{PathParams, PathRejection};
+use crate::proof::{Has, KeyList, Lacks, Position};
+use crate::response::{IntoResponse, Response};
+use crate::store::Store;
+use bytes::Bytes;
+use http::{Extensions, HeaderMap, Method, StatusCode, Uri, Version};
+use std::fmt;
+use std::marker::PhantomData;
+use sync_wrapper::SyncWrapper;
+
+/// A request with its typed, provided values. See the [module docs](self).
+pub struct Context<P = ()> {
+    parts: http::request::Parts,
+    // Wrapped so the context is `Sync` (providers borrow it across awaits) although bodies are not:
+    // the body is only reachable through `&mut self` or by value.
+    body: SyncWrapper<Option<Body>>,
+    params: PathParams,
+    store: Store,
+    _provided: PhantomData<fn() -> P>,
+}
+
+impl Context<()> {
+    /// A context for `request`, with nothing provided yet.
+    ///
+    /// ```
+    /// let request = http::Request::get("/users/7").body(baton::Body::empty()).unwrap();
+    /// let ctx = baton::Context::from_request(request);
+    /// assert_eq!(ctx.uri().path(), "/users/7");
+    /// ```
+    pub fn from_request<B: Into<Body>>(request: http::Request<B>) -> Self {
+        let (parts, body) = request.into_parts();
+        Context::from_parts(parts, body.into(), PathParams::default())
+    }
+
+    pub(crate) fn from_parts(parts: http::request::Parts, body: Body, params: PathParams) -> Self {
+        Context {
+            parts,
+            body: SyncWrapper::new(Some(body)),
+            params,
+            store: Store::new(),
+            _provided: PhantomData,
+        }
+    }
+
+    /// Sets the path parameters (for tests that build a context without a router).
+    pub fn with_params<N: Into<String>, V: Into<String>>(
+        mut self,
+        params: impl IntoIterator<Item = (N, V)>,
+    ) -> Self {
+        self.params = params.into_iter().collect();
+        self
+    }
+}
+
+impl Default for Context<()> {
+    /// A `GET /` request with an empty body.
+    fn default() -> Self {
+        Context::from_request(http::Request::new(Body::empty()))
+    }
+}
+
+impl<P: KeyList> Context<P> {
+    /// Reads the value of `K`, proven present by `P`.
+    ///
+    /// Compiles only when a middleware upstream provides `K` (or `K` has a default); never fails.
+    #[inline(always)]
+    pub fn get<K: ContextKey>(&self) -> &K::Value
+    where
+        P: Has<K>,
+    {
+        P::fetch(&self.store)
+    }
+
+    /// Reads the value of `K` if some middleware provided it, whatever `P` says.
+    ///
+    /// ```
+    /// # use baton::{Context, context_key};
+    /// #[context_key]
+    /// struct Session(String);
+    /// let ctx = Context::default();
+    /// assert!(ctx.try_get::<Session>().is_none());
+    /// ```
+    pub fn try_get<K: ContextKey>(&self) -> Option<&K::Value> {
+        self.store.find::<K::Value>()
+    }
+
+    /// Whether a value of `K` was provided.
+    pub fn has<K: ContextKey>(&self) -> bool {
+        self.try_get::<K>().is_some()
+    }
+
+    /// Provides a newtype key (a key that is its own value), returning a context whose type records it.
+    ///
+    /// Providing a key that is already provided is a compile error; use [`replace`](Self::replace).
+    pub fn provide<K>(self, value: K) -> Context<(K, P)>
+    where
+        K: ContextKey<Value = K>,
+        P: Lacks<K>,
+    {
+        self.provide_as::<K>(value)
+    }
+
+    /// Provides `value` under the key `K`, named explicitly (for marker keys):
+    /// `ctx.provide_as::<Database>(pool)`.
+    ///
+    /// ```
+    /// # use baton::{Context, context_key};
+    /// #[context_key(value = String)]
+    /// struct DatabaseUrl;
+    /// let ctx = Context::default().provide_as::<DatabaseUrl>("sqlite::memory:".to_string());
+    /// assert_eq!(ctx.get::<DatabaseUrl>(), "sqlite::memory:");
+    /// ```
+    pub fn provide_as<K>(self, value: K::Value) -> Context<(K, P)>
+    where
+        K: ContextKey,
+        P: Lacks<K>,
+    {
+        debug_assert_eq!(self.store.len(), P::LEN);
+        self.store.push(value);
+        self.retype()
+    }
+
+    /// Replaces the value of an already provided key; reads downstream see the new value.
+    ///
+    /// The old value stays alive until the request ends (another task may still be reading it).
+    ///
+    /// ```
+    /// # use baton::{Context, context_key};
+    /// #[context_key]
+    /// struct Locale(&'static str);
+    /// let ctx = Context::default().provide(Locale("en"));
+    /// let ctx = ctx.replace::<Locale>(Locale("fr"));
+    /// assert_eq!(ctx.get::<Locale>().0, "fr");
+    /// ```
+    pub fn replace<K>(self, value: K::Value) -> Self
+    where
+        K: ContextKey,
+        P: Position<K>,
+    {
+        // SAFETY: `Position` found `K` at this index and the store holds a `K::Value` there.
+        unsafe { self.store.replace(<P as Position<K>>::POSITION, value) };
+        self
+    }
+
+    fn retype<Q>(self) -> Context<Q> {
+        Context {
+            parts: self.parts,
+            body: self.body,
+            params: self.params,
+            store: self.store,
+            _provided: PhantomData,
+        }
+    }
+
+    /// A handle to this request's value store, shared with the ambient context.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The request method.
+    pub fn method(&self) -> &Method {
+        &self.parts.method
+    }
+
+    /// The request URI.
+    pub fn uri(&self) -> &Uri {
+        &self.parts.uri
+    }
+
+    /// The HTTP version.
+    pub fn version(&self) -> Version {
+        self.parts.version
+    }
+
+    /// The request headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.parts.headers
+    }
+
+    /// The request headers, mutably (e.g. for a method-override middleware).
+    pub fn headers_mut(&mut self) -> &mut HeaderMap {
+        &mut self.parts.headers
+    }
+
+    /// The request's `http::Extensions` (values from tower layers; baton's own values live in the store).
+    pub fn extensions(&self) -> &Extensions {
+        &self.parts.extensions
+    }
+
+    /// The request's extensions, mutably.
+    pub fn extensions_mut(&mut self) -> &mut Extensions {
+        &mut self.parts.extensions
+    }
+
+    /// The request head.
+    pub fn parts(&self) -> &http::request::Parts {
+        &self.parts
+    }
+
+    /// The request head, mutably (method override, URI rewrite before routing-independent logic).
+    pub fn parts_mut(&mut self) -> &mut http::request::Parts {
+        &mut self.parts
+    }
+
+    /// One raw path parameter by name.
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.params.get(name)
+    }
+
+    /// All raw path parameters of the matched route.
+    pub fn params(&self) -> &PathParams {
+        &self.params
+    }
+
+    /// The path parameters, deserialized: a single value, a tuple in route order, or a struct by name.
+    ///
+    /// A malformed parameter is a [`PathRejection`], which responds `400 Bad Request` with the reason.
+    ///
+    /// ```
+    /// let ctx = baton::Context::default().with_params([("id", "42")]);
+    /// let id: u32 = ctx.path().unwrap();
+    /// assert_eq!(id, 42);
+    /// ```
+    pub fn path<T: serde::de::DeserializeOwned>(&self) -> Result<T, PathRejection> {
+        self.params.deserialize()
+    }
+
+    /// Takes the request body, leaving an empty one.
+    pub fn take_body(&mut self) -> Body {
+        self.body.get_mut().take().unwrap_or_default()
+    }
+
+    /// Reads the whole request body.
+    pub async fn bytes(&mut self) -> Result<Bytes, BodyRejection> {
+        self.take_body()
+            .collect_bytes()
+            .await
+            .map_err(BodyRejection::Read)
+    }
+
+    /// Reads the whole request body as UTF-8 text.
+    pub async fn text(&mut self) -> Result<String, BodyRejection> {
+        let bytes = self.bytes().await?;
+        String::from_utf8(bytes.to_vec()).map_err(|_| BodyRejection::NotUtf8)
+    }
+
+    /// Reads the request body as JSON.
+    pub async fn json<T: serde::de::DeserializeOwned>(&mut self) -> Result<T, BodyRejection> {
+        let bytes = self.bytes().await?;
+        serde_json::from_slice(&bytes).map_err(BodyRejection::Json)
+    }
+
+    /// Gives the request back (head and body); the provided values stay reachable via [`Store`].
+    pub fn into_request(mut self) -> http::Request<Body> {
+        let body = self.take_body();
+        http::Request::from_parts(self.parts, body)
+    }
+}
+
+impl<P> fmt::Debug for Context<P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Context")
+            .field("method", &self.parts.method)
+            .field("uri", &self.parts.uri)
+            .field("params", &self.params)
+            .field("provided", &self.store.len())
+            .finish()
+    }
+}
+
+/// Why a request body could not be read; responds `400 Bad Request`.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum BodyRejection {
+    /// The body stream failed.
+    Read(BoxError),
+    /// The body is not UTF-8.
+    NotUtf8,
+    /// The body is not valid JSON for the expected type.
+    Json(serde_json::Error),
+}
+
+impl fmt::Display for BodyRejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BodyRejection::Read(error) => write!(f, "failed to read the request body: {error}"),
+            BodyRejection::NotUtf8 => f.write_str("request body is not valid UTF-8"),
+            BodyRejection::Json(error) => write!(f, "invalid JSON body: {error}"),
+        }
+    }
+}
+
+impl std::error::Error for BodyRejection {}
+
+impl IntoResponse for BodyRejection {
+    fn into_response(self) -> Response {
+        (StatusCode::BAD_REQUEST, self.to_string()).into_response()
+    }
+}

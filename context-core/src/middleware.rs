@@ -1,0 +1,446 @@
+//! Middleware: code that runs around the rest of a route and may provide values to it.
+//!
+//! Two forms, both checked by the compiler:
+//!
+//! * **around** ([`Middleware`]): receives the context and a [`Next`], may run code before and after,
+//!   change the response or short-circuit by not calling `next`. `Next` is typed with the context it must
+//!   be given (`Next<'_, Out, E>`), so a middleware that declares `Out = (Database, P)` cannot continue the
+//!   chain without providing `Database`, and `next.run` takes `next` by value, so it runs at most once.
+//! * **provider** ([`Provider`]): returns the value(s) to provide or an early response; the chain
+//!   continues by itself. Wrap it in [`Provide`] to mount it.
+//!
+//! Requirements on upstream keys are ordinary bounds (`P: Has<Session>`): mounting such a middleware before
+//! the one that provides `Session` is a compile error.
+//!
+//! `#[middleware]` writes these impls for you; by hand an around middleware looks like this:
+//!
+//! ```
+//! use baton::{Context, Endpoint, KeyList, Lacks, Middleware, Next, Response, context_key};
+//!
+//! #[context_key]
+//! struct RequestId(u64);
+//!
+//! struct AssignRequestId;
+//!
+//! impl<P: KeyList + Lacks<RequestId>> Middleware<P> for AssignRequestId {
+//!     type Out = (RequestId, P);
+//!
+//!     async fn call<E: Endpoint<Self::Out>>(&self, ctx: Context<P>, next: Next<'_, Self::Out, E>) -> Response {
+//!         let mut response = next.run(ctx.provide(RequestId(7))).await;
+//!         response.headers_mut().insert("x-request-id", "7".parse().unwrap());
+//!         response
+//!     }
+//! }
+//! ```
+
+use crate::context::Context;
+use crate::key::ContextKey;
+use crate::proof::{KeyList, Lacks};
+use crate::response::{IntoResponse, Response};
+use futures_util::FutureExt;
+use http::StatusCode;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
+use std::sync::Arc;
+
+/// The rest of a route seen from one point of the chain: takes a `Context<P>`, yields a response.
+///
+/// Implemented by the router's composed chains; you meet it as the `E` of [`Next`].
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot continue a chain whose context is `Context<{P}>`",
+    note = "`next.run(ctx)` must be given the context type the middleware declared as its output"
+)]
+pub trait Endpoint<P: KeyList>: Send + Sync + 'static {
+    /// Runs the rest of the chain.
+    fn call(&self, ctx: Context<P>) -> impl Future<Output = Response> + Send + '_;
+}
+
+/// The continuation handed to an around middleware. Consumed by [`Next::run`]: it runs at most once.
+#[must_use = "a middleware that drops `next` without calling `run` short-circuits the route"]
+pub struct Next<'a, P, E> {
+    endpoint: &'a E,
+    _context: PhantomData<fn(Context<P>)>,
+}
+
+impl<'a, P: KeyList, E: Endpoint<P>> Next<'a, P, E> {
+    #[doc(hidden)]
+    pub fn new(endpoint: &'a E) -> Self {
+        Next {
+            endpoint,
+            _context: PhantomData,
+        }
+    }
+
+    /// Runs the rest of the chain with `ctx` and returns its response.
+    ///
+    /// Never fails: a panic downstream is turned into a `500 Internal Server Error` (and logged) before it
+    /// gets here, so code after `run(..).await` always runs.
+    pub async fn run(self, ctx: Context<P>) -> Response {
+        guarded(self.endpoint.call(ctx)).await
+    }
+}
+
+/// Runs `future`, turning a panic into a logged 500.
+pub(crate) async fn guarded(future: impl Future<Output = Response>) -> Response {
+    match AssertUnwindSafe(future).catch_unwind().await {
+        Ok(response) => response,
+        Err(panic) => {
+            let message = panic
+                .downcast_ref::<&str>()
+                .map(|text| text.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "non-string panic payload".to_string());
+            tracing::error!(panic = %message, "request handler panicked; answering 500");
+            (StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error").into_response()
+        }
+    }
+}
+
+/// An around middleware: runs with the context and the rest of the chain.
+///
+/// `P` is what is provided upstream; [`Middleware::Out`] is the context type the middleware hands to
+/// `next` (for a middleware that provides `K`, `(K, P)`). See the [module docs](self).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be mounted here: it is not a middleware for this point of the chain",
+    label = "not a middleware for this route",
+    note = "a middleware that requires keys must be mounted after the middleware providing them; check its `requires`",
+    note = "use `#[middleware]` on an async fn, or implement `baton::Middleware<P>`"
+)]
+pub trait Middleware<P: KeyList>: Send + Sync + 'static {
+    /// The key list the rest of the chain receives.
+    type Out: KeyList;
+
+    /// Runs the middleware.
+    fn call<E: Endpoint<Self::Out>>(
+        &self,
+        ctx: Context<P>,
+        next: Next<'_, Self::Out, E>,
+    ) -> impl Future<Output = Response> + Send;
+}
+
+/// Key(s) a [`Provider`] provides: a key `K` or a tuple of up to 6 keys (nest providers for more).
+pub trait Provision<P: KeyList> {
+    /// The values, in the same shape (`K::Value` or a tuple of values).
+    type Values: Send;
+    /// The key list after providing.
+    type Out: KeyList;
+    #[doc(hidden)]
+    fn apply(ctx: Context<P>, values: Self::Values) -> Context<Self::Out>;
+}
+
+impl<P: KeyList + Lacks<K>, K: ContextKey> Provision<P> for K {
+    type Values = K::Value;
+    type Out = (K, P);
+    fn apply(ctx: Context<P>, value: K::Value) -> Context<(K, P)> {
+        ctx.provide_as::<K>(value)
+    }
+}
+
+impl<P: KeyList, A: ContextKey> Provision<P> for (A,)
+where
+    P: Lacks<A>,
+{
+    type Values = (A::Value,);
+    type Out = (A, P);
+    fn apply(ctx: Context<P>, values: Self::Values) -> Context<Self::Out> {
+        let (a,) = values;
+        let ctx = ctx.provide_as::<A>(a);
+        ctx
+    }
+}
+
+impl<P: KeyList, A: ContextKey, B: ContextKey> Provision<P> for (A, B)
+where
+    P: Lacks<A>,
+    (A, P): Lacks<B>,
+{
+    type Values = (A::Value, B::Value);
+    type Out = (B, (A, P));
+    fn apply(ctx: Context<P>, values: Self::Values) -> Context<Self::Out> {
+        let (a, b) = values;
+        let ctx = ctx.provide_as::<A>(a);
+        let ctx = ctx.provide_as::<B>(b);
+        ctx
+    }
+}
+
+impl<P: KeyList, A: ContextKey, B: ContextKey, C: ContextKey> Provision<P> for (A, B, C)
+where
+    P: Lacks<A>,
+    (A, P): Lacks<B>,
+    (B, (A, P)): Lacks<C>,
+{
+    type Values = (A::Value, B::Value, C::Value);
+    type Out = (C, (B, (A, P)));
+    fn apply(ctx: Context<P>, values: Self::Values) -> Context<Self::Out> {
+        let (a, b, c) = values;
+        let ctx = ctx.provide_as::<A>(a);
+        let ctx = ctx.provide_as::<B>(b);
+        let ctx = ctx.provide_as::<C>(c);
+        ctx
+    }
+}
+
+impl<P: KeyList, A: ContextKey, B: ContextKey, C: ContextKey, D: ContextKey> Provision<P>
+    for (A, B, C, D)
+where
+    P: Lacks<A>,
+    (A, P): Lacks<B>,
+    (B, (A, P)): Lacks<C>,
+    (C, (B, (A, P))): Lacks<D>,
+{
+    type Values = (A::Value, B::Value, C::Value, D::Value);
+    type Out = (D, (C, (B, (A, P))));
+    fn apply(ctx: Context<P>, values: Self::Values) -> Context<Self::Out> {
+        let (a, b, c, d) = values;
+        let ctx = ctx.provide_as::<A>(a);
+        let ctx = ctx.provide_as::<B>(b);
+        let ctx = ctx.provide_as::<C>(c);
+        let ctx = ctx.provide_as::<D>(d);
+        ctx
+    }
+}
+
+impl<P: KeyList, A: ContextKey, B: ContextKey, C: ContextKey, D: ContextKey, E: ContextKey>
+    Provision<P> for (A, B, C, D, E)
+where
+    P: Lacks<A>,
+    (A, P): Lacks<B>,
+    (B, (A, P)): Lacks<C>,
+    (C, (B, (A, P))): Lacks<D>,
+    (D, (C, (B, (A, P)))): Lacks<E>,
+{
+    type Values = (A::Value, B::Value, C::Value, D::Value, E::Value);
+    type Out = (E, (D, (C, (B, (A, P)))));
+    fn apply(ctx: Context<P>, values: Self::Values) -> Context<Self::Out> {
+        let (a, b, c, d, e) = values;
+        let ctx = ctx.provide_as::<A>(a);
+        let ctx = ctx.provide_as::<B>(b);
+        let ctx = ctx.provide_as::<C>(c);
+        let ctx = ctx.provide_as::<D>(d);
+        let ctx = ctx.provide_as::<E>(e);
+        ctx
+    }
+}
+
+impl<
+    P: KeyList,
+    A: ContextKey,
+    B: ContextKey,
+    C: ContextKey,
+    D: ContextKey,
+    E: ContextKey,
+    F: ContextKey,
+> Provision<P> for (A, B, C, D, E, F)
+where
+    P: Lacks<A>,
+    (A, P): Lacks<B>,
+    (B, (A, P)): Lacks<C>,
+    (C, (B, (A, P))): Lacks<D>,
+    (D, (C, (B, (A, P)))): Lacks<E>,
+    (E, (D, (C, (B, (A, P))))): Lacks<F>,
+{
+    type Values = (A::Value, B::Value, C::Value, D::Value, E::Value, F::Value);
+    type Out = (F, (E, (D, (C, (B, (A, P))))));
+    fn apply(ctx: Context<P>, values: Self::Values) -> Context<Self::Out> {
+        let (a, b, c, d, e, f) = values;
+        let ctx = ctx.provide_as::<A>(a);
+        let ctx = ctx.provide_as::<B>(b);
+        let ctx = ctx.provide_as::<C>(c);
+        let ctx = ctx.provide_as::<D>(d);
+        let ctx = ctx.provide_as::<E>(e);
+        let ctx = ctx.provide_as::<F>(f);
+        ctx
+    }
+}
+
+/// A middleware that only produces values; the chain continues by itself.
+///
+/// Returning `Err(response)` stops the chain and answers with that response (e.g. a 401).
+///
+/// ```
+/// use baton::{Context, KeyList, Provide, Provider, Response, Router, context_key, get};
+///
+/// #[context_key]
+/// struct RequestId(u64);
+///
+/// struct AssignRequestId;
+/// impl<P: KeyList> Provider<P> for AssignRequestId {
+///     type Provides = RequestId;
+///     async fn provide(&self, _ctx: &Context<P>) -> Result<RequestId, Response> {
+///         Ok(RequestId(7))
+///     }
+/// }
+///
+/// let app = Router::new()
+///     .with(Provide(AssignRequestId))
+///     .route("/", get(|ctx: Context<(RequestId, ())>| async move { ctx.get::<RequestId>().0.to_string() }));
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a provider for this point of the chain",
+    note = "a provider that requires keys must be mounted after the middleware providing them"
+)]
+pub trait Provider<P: KeyList>: Send + Sync + 'static {
+    /// The key(s) provided: a key or a tuple of keys.
+    type Provides: Provision<P>;
+
+    /// Produces the values, or an early response that ends the chain.
+    fn provide(
+        &self,
+        ctx: &Context<P>,
+    ) -> impl Future<Output = Result<<Self::Provides as Provision<P>>::Values, Response>> + Send;
+}
+
+/// Mounts a [`Provider`] as a middleware.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Provide<T>(pub T);
+
+impl<P: KeyList, T: Provider<P>> Middleware<P> for Provide<T> {
+    type Out = <T::Provides as Provision<P>>::Out;
+
+    async fn call<E: Endpoint<Self::Out>>(
+        &self,
+        ctx: Context<P>,
+        next: Next<'_, Self::Out, E>,
+    ) -> Response {
+        match self.0.provide(&ctx).await {
+            Ok(values) => {
+                next.run(<T::Provides as Provision<P>>::apply(ctx, values))
+                    .await
+            }
+            Err(response) => response,
+        }
+    }
+}
+
+/// A request handler: the end of a route's chain.
+///
+/// Implemented for every `async fn(Context<P>) -> impl IntoResponse` (and closures of that shape) that
+/// is `Clone + Send + Sync + 'static`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a handler for this route",
+    label = "not a handler for this route",
+    note = "a handler is an `async fn` taking a `Context` and returning a type that implements `IntoResponse`",
+    note = "if the handler reads keys, every key it reads must be provided by middleware declared above this route"
+)]
+pub trait Handler<P: KeyList>: Send + Sync + 'static {
+    /// Runs the handler.
+    fn call(&self, ctx: Context<P>) -> impl Future<Output = Response> + Send + '_;
+}
+
+impl<P, F, Fut> Handler<P> for F
+where
+    P: KeyList,
+    F: Fn(Context<P>) -> Fut + Send + Sync + 'static,
+    Fut: Future + Send + 'static,
+    Fut::Output: IntoResponse,
+{
+    fn call(&self, ctx: Context<P>) -> impl Future<Output = Response> + Send + '_ {
+        let future = self(ctx);
+        async move { future.await.into_response() }
+    }
+}
+
+/// A handler as the last [`Endpoint`] of a chain.
+#[doc(hidden)]
+pub struct HandlerEndpoint<H>(pub H);
+
+impl<P: KeyList, H: Handler<P>> Endpoint<P> for HandlerEndpoint<H> {
+    fn call(&self, ctx: Context<P>) -> impl Future<Output = Response> + Send + '_ {
+        self.0.call(ctx)
+    }
+}
+
+/// A middleware in front of the rest of a chain.
+#[doc(hidden)]
+pub struct Stack<M, E> {
+    middleware: Arc<M>,
+    inner: E,
+}
+
+impl<P: KeyList, M: Middleware<P>, E: Endpoint<M::Out>> Endpoint<P> for Stack<M, E> {
+    fn call(&self, ctx: Context<P>) -> impl Future<Output = Response> + Send + '_ {
+        self.middleware.call(ctx, Next::new(&self.inner))
+    }
+}
+
+/// The middleware declared so far on a router or scope, from the empty context to [`Layers::Out`].
+///
+/// Composed at build time into each route's chain, so a request pays for no dynamic dispatch between
+/// middleware.
+pub trait Layers: Clone + Send + Sync + 'static {
+    /// The key list after every middleware ran.
+    type Out: KeyList;
+    /// The chain with endpoint `E` behind every middleware.
+    type Wrapped<E: Endpoint<Self::Out>>: Endpoint<()>;
+    #[doc(hidden)]
+    fn wrap<E: Endpoint<Self::Out>>(&self, endpoint: E) -> Self::Wrapped<E>;
+}
+
+/// No middleware.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Identity;
+
+impl Layers for Identity {
+    type Out = ();
+    type Wrapped<E: Endpoint<()>> = E;
+    fn wrap<E: Endpoint<()>>(&self, endpoint: E) -> E {
+        endpoint
+    }
+}
+
+/// The middleware `M` after the layers `L`.
+pub struct Then<L, M> {
+    layers: L,
+    middleware: Arc<M>,
+}
+
+impl<L: Clone, M> Clone for Then<L, M> {
+    fn clone(&self) -> Self {
+        Then {
+            layers: self.layers.clone(),
+            middleware: self.middleware.clone(),
+        }
+    }
+}
+
+impl<L, M> Then<L, M> {
+    pub(crate) fn new(layers: L, middleware: M) -> Self {
+        Then {
+            layers,
+            middleware: Arc::new(middleware),
+        }
+    }
+}
+
+impl<L: Layers, M: Middleware<L::Out>> Layers for Then<L, M> {
+    type Out = M::Out;
+    type Wrapped<E: Endpoint<M::Out>> = L::Wrapped<Stack<M, E>>;
+    fn wrap<E: Endpoint<M::Out>>(&self, endpoint: E) -> Self::Wrapped<E> {
+        self.layers.wrap(Stack {
+            middleware: self.middleware.clone(),
+            inner: endpoint,
+        })
+    }
+}
+
+pub(crate) type BoxFuture = Pin<Box<dyn Future<Output = Response> + Send + 'static>>;
+
+/// A whole route chain with its types erased: one allocation per request, for the chain's future.
+pub(crate) trait DynEndpoint: Send + Sync + 'static {
+    fn call_boxed(self: Arc<Self>, ctx: Context<()>) -> BoxFuture;
+}
+
+impl<E: Endpoint<()>> DynEndpoint for E {
+    fn call_boxed(self: Arc<Self>, ctx: Context<()>) -> BoxFuture {
+        Box::pin(async move { guarded(self.call(ctx)).await })
+    }
+}
+
+pub(crate) type ErasedEndpoint = Arc<dyn DynEndpoint>;
+
+pub(crate) fn erase<E: Endpoint<()>>(endpoint: E) -> ErasedEndpoint {
+    Arc::new(endpoint)
+}

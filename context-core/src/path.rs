@@ -1,0 +1,462 @@
+//! Path parameters: raw strings from the matched route, deserialized on demand with serde.
+//!
+//! `/users/{id}` matched against `/users/7` gives `id = "7"`; `ctx.path::<u32>()` parses it, and a
+//! malformed value becomes a [`PathRejection`] that answers `400 Bad Request` with the reason.
+
+use crate::response::{IntoResponse, Response};
+use http::StatusCode;
+use serde::de::{
+    self, DeserializeOwned, DeserializeSeed, IntoDeserializer, MapAccess, SeqAccess, Visitor,
+};
+use std::fmt;
+
+/// The raw path parameters of a matched route, in route order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PathParams(Vec<(String, String)>);
+
+impl PathParams {
+    /// The raw value of `name`.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    }
+
+    /// Parameters in route order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0
+            .iter()
+            .map(|(key, value)| (key.as_str(), value.as_str()))
+    }
+
+    /// How many parameters the route captured.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether the route captured none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub(crate) fn deserialize<T: DeserializeOwned>(&self) -> Result<T, PathRejection> {
+        T::deserialize(ParamsDeserializer { params: &self.0 })
+    }
+}
+
+impl<N: Into<String>, V: Into<String>> FromIterator<(N, V)> for PathParams {
+    fn from_iter<I: IntoIterator<Item = (N, V)>>(iter: I) -> Self {
+        PathParams(
+            iter.into_iter()
+                .map(|(n, v)| (n.into(), v.into()))
+                .collect(),
+        )
+    }
+}
+
+/// A path parameter that could not be deserialized; responds `400 Bad Request`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathRejection {
+    message: String,
+}
+
+impl PathRejection {
+    /// What was wrong, in words for the client.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for PathRejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid path parameter: {}", self.message)
+    }
+}
+
+impl std::error::Error for PathRejection {}
+
+impl de::Error for PathRejection {
+    fn custom<T: fmt::Display>(msg: T) -> Self {
+        PathRejection {
+            message: msg.to_string(),
+        }
+    }
+}
+
+impl IntoResponse for PathRejection {
+    fn into_response(self) -> Response {
+        (StatusCode::BAD_REQUEST, self.to_string()).into_response()
+    }
+}
+
+struct ParamsDeserializer<'a> {
+    params: &'a [(String, String)],
+}
+
+impl<'a> ParamsDeserializer<'a> {
+    fn single(&self) -> Result<ValueDeserializer<'a>, PathRejection> {
+        match self.params {
+            [(name, value)] => Ok(ValueDeserializer { name, value }),
+            _ => Err(de::Error::custom(format!(
+                "expected 1 parameter, the route has {}",
+                self.params.len()
+            ))),
+        }
+    }
+}
+
+macro_rules! forward_to_single {
+    ($($method:ident)*) => {$(
+        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, PathRejection> {
+            self.single()?.$method(visitor)
+        }
+    )*};
+}
+
+impl<'de> de::Deserializer<'de> for ParamsDeserializer<'_> {
+    type Error = PathRejection;
+
+    forward_to_single! {
+        deserialize_bool deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i64 deserialize_i128
+        deserialize_u8 deserialize_u16 deserialize_u32 deserialize_u64 deserialize_u128
+        deserialize_f32 deserialize_f64 deserialize_char deserialize_str deserialize_string
+        deserialize_bytes deserialize_byte_buf deserialize_option deserialize_identifier
+    }
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, PathRejection> {
+        self.deserialize_map(visitor)
+    }
+
+    fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, PathRejection> {
+        visitor.visit_unit()
+    }
+
+    fn deserialize_unit_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, PathRejection> {
+        visitor.visit_unit()
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, PathRejection> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, PathRejection> {
+        visitor.visit_seq(ParamSeq {
+            params: self.params.iter(),
+        })
+    }
+
+    fn deserialize_tuple<V: Visitor<'de>>(
+        self,
+        len: usize,
+        visitor: V,
+    ) -> Result<V::Value, PathRejection> {
+        if len != self.params.len() {
+            return Err(de::Error::custom(format!(
+                "expected {len} parameters, the route has {}",
+                self.params.len()
+            )));
+        }
+        self.deserialize_seq(visitor)
+    }
+
+    fn deserialize_tuple_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        len: usize,
+        visitor: V,
+    ) -> Result<V::Value, PathRejection> {
+        self.deserialize_tuple(len, visitor)
+    }
+
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, PathRejection> {
+        visitor.visit_map(ParamMap {
+            params: self.params.iter(),
+            value: None,
+        })
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        _: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, PathRejection> {
+        self.deserialize_map(visitor)
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, PathRejection> {
+        self.single()?.deserialize_enum(name, variants, visitor)
+    }
+
+    fn deserialize_ignored_any<V: Visitor<'de>>(
+        self,
+        visitor: V,
+    ) -> Result<V::Value, PathRejection> {
+        visitor.visit_unit()
+    }
+}
+
+struct ParamSeq<'a> {
+    params: std::slice::Iter<'a, (String, String)>,
+}
+
+impl<'de> SeqAccess<'de> for ParamSeq<'_> {
+    type Error = PathRejection;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, PathRejection> {
+        match self.params.next() {
+            Some((name, value)) => seed
+                .deserialize(ValueDeserializer { name, value })
+                .map(Some),
+            None => Ok(None),
+        }
+    }
+}
+
+struct ParamMap<'a> {
+    params: std::slice::Iter<'a, (String, String)>,
+    value: Option<&'a (String, String)>,
+}
+
+impl<'de> MapAccess<'de> for ParamMap<'_> {
+    type Error = PathRejection;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, PathRejection> {
+        match self.params.next() {
+            Some(entry) => {
+                self.value = Some(entry);
+                seed.deserialize(entry.0.as_str().into_deserializer())
+                    .map(Some)
+            }
+            None => Ok(None),
+        }
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(
+        &mut self,
+        seed: V,
+    ) -> Result<V::Value, PathRejection> {
+        let (name, value) = self
+            .value
+            .take()
+            .ok_or_else(|| de::Error::custom("value without a key"))?;
+        seed.deserialize(ValueDeserializer { name, value })
+    }
+}
+
+/// One parameter's text, parsed into whatever primitive the target asks for.
+struct ValueDeserializer<'a> {
+    name: &'a str,
+    value: &'a str,
+}
+
+impl ValueDeserializer<'_> {
+    fn parse<T: std::str::FromStr>(&self, expected: &str) -> Result<T, PathRejection> {
+        self.value.parse().map_err(|_| {
+            de::Error::custom(format!(
+                "`{}` must be {expected}, got {:?}",
+                self.name, self.value
+            ))
+        })
+    }
+}
+
+macro_rules! parse_value {
+    ($($method:ident => $visit:ident, $ty:ty, $expected:literal;)*) => {$(
+        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, PathRejection> {
+            visitor.$visit(self.parse::<$ty>($expected)?)
+        }
+    )*};
+}
+
+impl<'de> de::Deserializer<'de> for ValueDeserializer<'_> {
+    type Error = PathRejection;
+
+    parse_value! {
+        deserialize_bool => visit_bool, bool, "true or false";
+        deserialize_i8 => visit_i8, i8, "an integer (i8)";
+        deserialize_i16 => visit_i16, i16, "an integer (i16)";
+        deserialize_i32 => visit_i32, i32, "an integer (i32)";
+        deserialize_i64 => visit_i64, i64, "an integer (i64)";
+        deserialize_i128 => visit_i128, i128, "an integer (i128)";
+        deserialize_u8 => visit_u8, u8, "a non-negative integer (u8)";
+        deserialize_u16 => visit_u16, u16, "a non-negative integer (u16)";
+        deserialize_u32 => visit_u32, u32, "a non-negative integer (u32)";
+        deserialize_u64 => visit_u64, u64, "a non-negative integer (u64)";
+        deserialize_u128 => visit_u128, u128, "a non-negative integer (u128)";
+        deserialize_f32 => visit_f32, f32, "a number";
+        deserialize_f64 => visit_f64, f64, "a number";
+        deserialize_char => visit_char, char, "a single character";
+    }
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, PathRejection> {
+        visitor.visit_str(self.value)
+    }
+
+    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, PathRejection> {
+        visitor.visit_str(self.value)
+    }
+
+    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, PathRejection> {
+        visitor.visit_string(self.value.to_owned())
+    }
+
+    fn deserialize_bytes<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, PathRejection> {
+        visitor.visit_bytes(self.value.as_bytes())
+    }
+
+    fn deserialize_byte_buf<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, PathRejection> {
+        visitor.visit_byte_buf(self.value.as_bytes().to_vec())
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, PathRejection> {
+        visitor.visit_some(self)
+    }
+
+    fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, PathRejection> {
+        visitor.visit_unit()
+    }
+
+    fn deserialize_unit_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, PathRejection> {
+        visitor.visit_unit()
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, PathRejection> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_seq<V: Visitor<'de>>(self, _: V) -> Result<V::Value, PathRejection> {
+        Err(de::Error::custom(format!(
+            "`{}` is a single value, not a sequence",
+            self.name
+        )))
+    }
+
+    fn deserialize_tuple<V: Visitor<'de>>(
+        self,
+        _: usize,
+        visitor: V,
+    ) -> Result<V::Value, PathRejection> {
+        self.deserialize_seq(visitor)
+    }
+
+    fn deserialize_tuple_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        _: usize,
+        visitor: V,
+    ) -> Result<V::Value, PathRejection> {
+        self.deserialize_seq(visitor)
+    }
+
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, PathRejection> {
+        self.deserialize_seq(visitor)
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        _: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, PathRejection> {
+        self.deserialize_seq(visitor)
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        _: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, PathRejection> {
+        visitor.visit_enum(self.value.into_deserializer())
+    }
+
+    fn deserialize_identifier<V: Visitor<'de>>(
+        self,
+        visitor: V,
+    ) -> Result<V::Value, PathRejection> {
+        visitor.visit_str(self.value)
+    }
+
+    fn deserialize_ignored_any<V: Visitor<'de>>(
+        self,
+        visitor: V,
+    ) -> Result<V::Value, PathRejection> {
+        visitor.visit_unit()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(pairs: &[(&str, &str)]) -> PathParams {
+        pairs.iter().copied().collect()
+    }
+
+    #[test]
+    fn single_tuple_and_struct() {
+        assert_eq!(params(&[("id", "7")]).deserialize::<u32>().unwrap(), 7);
+        let pair: (String, u8) = params(&[("name", "ann"), ("age", "30")])
+            .deserialize()
+            .unwrap();
+        assert_eq!(pair, ("ann".to_string(), 30));
+
+        #[derive(serde::Deserialize, Debug, PartialEq)]
+        struct UserPost {
+            user: u64,
+            slug: String,
+        }
+        let post: UserPost = params(&[("user", "1"), ("slug", "hi")])
+            .deserialize()
+            .unwrap();
+        assert_eq!(
+            post,
+            UserPost {
+                user: 1,
+                slug: "hi".into()
+            }
+        );
+    }
+
+    #[test]
+    fn malformed_values_name_the_parameter() {
+        let error = params(&[("id", "abc")]).deserialize::<u32>().unwrap_err();
+        assert_eq!(
+            error.message(),
+            "`id` must be a non-negative integer (u32), got \"abc\""
+        );
+        let error = params(&[("a", "1"), ("b", "2")])
+            .deserialize::<u32>()
+            .unwrap_err();
+        assert!(error.message().contains("expected 1 parameter"));
+    }
+}

@@ -1,0 +1,183 @@
+//! The type-level proof that a key was provided upstream.
+//!
+//! A route's context type is `Context<P>` where `P` lists the keys provided so far, newest first:
+//! `(User, (Database, ()))`. The list is a phantom: it exists only for the compiler.
+//!
+//! * [`Has<K>`] holds when `K` is in `P`, or when `K` has a [`DefaultKey`](crate::DefaultKey) and is
+//!   absent. `ctx.get::<K>()` asks for it.
+//! * [`Lacks<K>`] holds when `K` is not in `P`. `ctx.provide(..)` asks for it, so a key is never in a list
+//!   twice and every read has exactly one answer.
+//! * [`HasAll<Keys>`] holds when every key of the list `Keys` is readable.
+//!
+//! The search compares the keys' type-level fingerprints ([`ContextKey::Id`]), so no index parameter
+//! ever appears in user code: a handler that reads `Database` is bounded by `P: Has<Database>`.
+//!
+//! Because the proof is built from the middleware *declared before* a route, moving a middleware below the
+//! route that needs it is a compile error, never a silent runtime bug.
+
+use crate::key::{ContextKey, DefaultKey, Distinct, False, SameId, True};
+use crate::store::Store;
+
+/// A type-level list of provided keys: `()` or `(K, Rest)`.
+pub trait KeyList: Send + Sync + 'static {
+    /// How many keys the list holds; the store holds exactly as many values.
+    const LEN: usize;
+}
+
+impl KeyList for () {
+    const LEN: usize = 0;
+}
+
+impl<K: ContextKey, T: KeyList> KeyList for (K, T) {
+    const LEN: usize = T::LEN + 1;
+}
+
+/// Proof that a context with key list `Self` can read `K`.
+///
+/// In a generic function, state the need as `P: Has<K>` (the `#[handler]` macro writes these bounds).
+///
+/// ```
+/// use baton::{Context, Has, context_key};
+///
+/// #[context_key]
+/// struct RequestId(u64);
+///
+/// fn log_line<P: Has<RequestId>>(ctx: &Context<P>) -> String {
+///     format!("request {}", ctx.get::<RequestId>().0)
+/// }
+///
+/// let ctx = Context::default().provide(RequestId(7));
+/// assert_eq!(log_line(&ctx), "request 7");
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "no upstream middleware provides `{K}` on this route",
+    label = "`{K}` is read here, but nothing before this point provides it",
+    note = "add a middleware that provides `{K}` (e.g. `#[middleware(provides = {K})]`) with `.with(...)` above this route or in its scope: a route is checked against the middleware declared before it",
+    note = "if `{K}` is optional here, read it with `ctx.try_get::<{K}>()`"
+)]
+pub trait Has<K: ContextKey>: KeyList {
+    #[doc(hidden)]
+    fn fetch(store: &Store) -> &K::Value;
+}
+
+/// One step of the search: `Found` tells whether the head of `Self` is `K`.
+#[doc(hidden)]
+pub trait HasStep<K: ContextKey, Found>: KeyList {
+    fn fetch(store: &Store) -> &K::Value;
+}
+
+#[diagnostic::do_not_recommend]
+impl<K: DefaultKey> Has<K> for () {
+    #[inline(always)]
+    fn fetch(_: &Store) -> &K::Value {
+        K::default_value()
+    }
+}
+
+#[diagnostic::do_not_recommend]
+impl<K, H, T> Has<K> for (H, T)
+where
+    K: ContextKey,
+    H: ContextKey,
+    T: KeyList,
+    H::Id: SameId<K::Id>,
+    (H, T): HasStep<K, <H::Id as SameId<K::Id>>::Output>,
+{
+    #[inline(always)]
+    fn fetch(store: &Store) -> &K::Value {
+        <(H, T) as HasStep<K, <H::Id as SameId<K::Id>>::Output>>::fetch(store)
+    }
+}
+
+#[diagnostic::do_not_recommend]
+impl<K, H, T> HasStep<K, True> for (H, T)
+where
+    K: ContextKey,
+    // Equal fingerprints mean the same key; requiring equal value types keeps even a forged
+    // fingerprint from reading a value as the wrong type.
+    H: ContextKey<Value = K::Value>,
+    T: KeyList,
+{
+    #[inline(always)]
+    fn fetch(store: &Store) -> &K::Value {
+        // SAFETY: a `Context<(H, T)>` only exists after `provide` pushed an `H::Value` (= `K::Value`) at
+        // position `T::LEN`: the store of a `Context<P>` holds exactly `P::LEN` values, in list order.
+        unsafe { store.get_unchecked::<K::Value>(T::LEN) }
+    }
+}
+
+#[diagnostic::do_not_recommend]
+impl<K, H, T> HasStep<K, False> for (H, T)
+where
+    K: ContextKey,
+    H: ContextKey,
+    T: Has<K>,
+{
+    #[inline(always)]
+    fn fetch(store: &Store) -> &K::Value {
+        T::fetch(store)
+    }
+}
+
+/// The store position of `K` in a list that holds it (used by `replace`).
+#[doc(hidden)]
+pub trait Position<K: ContextKey>: KeyList {
+    const POSITION: usize;
+}
+
+#[doc(hidden)]
+pub trait PositionStep<K: ContextKey, Found>: KeyList {
+    const POSITION: usize;
+}
+
+impl<K, H, T> Position<K> for (H, T)
+where
+    K: ContextKey,
+    H: ContextKey,
+    T: KeyList,
+    H::Id: SameId<K::Id>,
+    (H, T): PositionStep<K, <H::Id as SameId<K::Id>>::Output>,
+{
+    const POSITION: usize = <(H, T) as PositionStep<K, <H::Id as SameId<K::Id>>::Output>>::POSITION;
+}
+
+impl<K: ContextKey, H: ContextKey<Value = K::Value>, T: KeyList> PositionStep<K, True> for (H, T) {
+    const POSITION: usize = T::LEN;
+}
+
+impl<K: ContextKey, H: ContextKey, T: Position<K>> PositionStep<K, False> for (H, T) {
+    const POSITION: usize = T::POSITION;
+}
+
+/// Proof that `K` is not yet provided in the key list `Self`.
+#[diagnostic::on_unimplemented(
+    message = "`{K}` is already provided upstream on this route",
+    label = "`{K}` is provided a second time here",
+    note = "a key is provided once per route: to change its value use `ctx.replace::<{K}>(..)`, to narrow it define a new key"
+)]
+pub trait Lacks<K: ContextKey>: KeyList {}
+
+impl<K: ContextKey> Lacks<K> for () {}
+
+#[diagnostic::do_not_recommend]
+impl<K: ContextKey, H: ContextKey, T: Lacks<K>> Lacks<K> for (H, T) where H::Id: Distinct<K::Id> {}
+
+/// Proof that every key of the list `Keys` is readable from `Self`.
+///
+/// Used where a whole set of keys must be present, such as a typed app context.
+#[diagnostic::on_unimplemented(
+    message = "this route does not provide every key of `{Keys}`",
+    label = "a key of `{Keys}` is not provided before this point",
+    note = "add the middleware that provide the missing keys above this point"
+)]
+pub trait HasAll<Keys>: KeyList {}
+
+impl<P: KeyList> HasAll<()> for P {}
+
+#[diagnostic::do_not_recommend]
+impl<P, K, Rest> HasAll<(K, Rest)> for P
+where
+    K: ContextKey,
+    P: Has<K> + HasAll<Rest>,
+{
+}

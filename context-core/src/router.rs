@@ -1,0 +1,628 @@
+//! The router: global middleware, method routing, nested scopes, path parameters, fallback.
+//!
+//! ```
+//! use baton::{Context, Router, get};
+//!
+//! async fn hello(_ctx: Context) -> &'static str {
+//!     "hello"
+//! }
+//!
+//! let app: Router<_, _> = Router::new()
+//!     .route("/", get(hello))
+//!     .scope("/api", |api| api.route("/users/{id}", get(|ctx: Context| async move {
+//!         let id: u64 = ctx.path()?;
+//!         Ok::<_, baton::PathRejection>(format!("user {id}"))
+//!     })));
+//! ```
+//!
+//! # Order is proof
+//!
+//! A route is checked against the middleware declared *before* it, and runs exactly those: global
+//! middleware (`Router::with`) first, then each enclosing scope's middleware from outer to inner, then the
+//! handler; responses unwind in reverse. To keep the declaration order and the run order the same thing,
+//! `with` is only available before the first route of a router or scope — calling it later is a compile
+//! error — and global middleware run for every request, 404s and 405s included.
+//!
+//! Values provided in a scope exist only for that scope's routes: a sibling scope's handler reading them
+//! does not compile.
+
+use crate::body::{Body, BoxError};
+use crate::context::Context;
+use crate::method::MethodRouter;
+use crate::middleware::{
+    ErasedEndpoint, Handler, HandlerEndpoint, Identity, Layers, Middleware, Then, erase,
+};
+use crate::path::PathParams;
+use crate::response::{IntoResponse, Response};
+use bytes::Bytes;
+use http::{HeaderValue, Method, StatusCode};
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context as TaskContext, Poll};
+use tower::util::{BoxCloneSyncService, ServiceExt};
+use tower_layer::Layer;
+use tower_service::Service;
+
+/// Router state before its first route: middleware may still be added with [`Router::with`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Open;
+/// Router state once it has routes: its middleware stack is fixed.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Sealed;
+
+/// The HTTP service a route becomes when tower layers wrap it.
+pub type RouteService = BoxCloneSyncService<http::Request<Body>, Response, Infallible>;
+
+type LayerFn = Arc<dyn Fn(RouteService) -> RouteService + Send + Sync>;
+
+#[derive(Clone)]
+enum Route {
+    Endpoint(ErasedEndpoint),
+    Service(RouteService),
+}
+
+impl Route {
+    fn into_service(self) -> RouteService {
+        match self {
+            Route::Service(service) => service,
+            Route::Endpoint(endpoint) => BoxCloneSyncService::new(EndpointService(endpoint)),
+        }
+    }
+
+    fn layered(self, layers: &[LayerFn]) -> Route {
+        if layers.is_empty() {
+            return self;
+        }
+        let mut service = self.into_service();
+        for layer in layers {
+            service = layer(service);
+        }
+        Route::Service(service)
+    }
+}
+
+#[derive(Clone)]
+struct PathEntry {
+    path: String,
+    methods: Vec<(Method, Route)>,
+    any: Option<Route>,
+    allow: HeaderValue,
+}
+
+impl PathEntry {
+    fn compute_allow(&mut self) {
+        let mut names: Vec<&str> = self
+            .methods
+            .iter()
+            .map(|(method, _)| method.as_str())
+            .collect();
+        if names.contains(&"GET") && !names.contains(&"HEAD") {
+            names.push("HEAD");
+        }
+        self.allow =
+            HeaderValue::from_str(&names.join(", ")).unwrap_or(HeaderValue::from_static(""));
+    }
+}
+
+#[derive(Clone)]
+struct Table {
+    matcher: matchit::Router<usize>,
+    entries: Vec<PathEntry>,
+    by_path: HashMap<String, usize>,
+    fallback: Route,
+    not_allowed: Route,
+    layers: Vec<LayerFn>,
+}
+
+/// The router. See the [module docs](self).
+///
+/// `L` is the stack of global (or scope) middleware and `S` is [`Open`] until the first route, then
+/// [`Sealed`]. You rarely write either: build the router with method chains and hand it to
+/// [`serve`](crate::serve) or call it as a [`tower::Service`](tower_service::Service).
+pub struct Router<L: Layers = Identity, S = Open> {
+    layers: L,
+    prefix: String,
+    table: Arc<Table>,
+    _state: std::marker::PhantomData<S>,
+}
+
+impl<L: Layers, S> Clone for Router<L, S> {
+    fn clone(&self) -> Self {
+        Router {
+            layers: self.layers.clone(),
+            prefix: self.prefix.clone(),
+            table: self.table.clone(),
+            _state: std::marker::PhantomData,
+        }
+    }
+}
+
+impl Default for Router {
+    fn default() -> Self {
+        Router::new()
+    }
+}
+
+impl Router {
+    /// A router with no middleware and no routes (everything answers 404).
+    pub fn new() -> Self {
+        Router::with_layers(Identity, String::new())
+    }
+}
+
+async fn not_found<P: crate::KeyList>(_ctx: Context<P>) -> Response {
+    StatusCode::NOT_FOUND.into_response()
+}
+
+/// The allowed methods of a path, handed to the 405 handler.
+#[derive(Clone)]
+struct Allow(HeaderValue);
+
+async fn method_not_allowed<P: crate::KeyList>(ctx: Context<P>) -> Response {
+    let mut response = StatusCode::METHOD_NOT_ALLOWED.into_response();
+    if let Some(Allow(allow)) = ctx.extensions().get::<Allow>() {
+        response
+            .headers_mut()
+            .insert(http::header::ALLOW, allow.clone());
+    }
+    response
+}
+
+fn endpoint_for<L: Layers, H: Handler<L::Out>>(layers: &L, handler: H) -> Route {
+    Route::Endpoint(erase(layers.wrap(HandlerEndpoint(handler))))
+}
+
+impl<L: Layers> Router<L, Open> {
+    fn with_layers(layers: L, prefix: String) -> Self {
+        let table = Table {
+            matcher: matchit::Router::new(),
+            entries: Vec::new(),
+            by_path: HashMap::new(),
+            fallback: endpoint_for(&layers, not_found::<L::Out>),
+            not_allowed: endpoint_for(&layers, method_not_allowed::<L::Out>),
+            layers: Vec::new(),
+        };
+        Router {
+            layers,
+            prefix,
+            table: Arc::new(table),
+            _state: std::marker::PhantomData,
+        }
+    }
+
+    /// Adds a middleware that runs for every request of this router (or scope), 404s included, after
+    /// the middleware added before it.
+    ///
+    /// Only available before the first route: a route is proven against, and runs, exactly the
+    /// middleware declared above it.
+    pub fn with<M: Middleware<L::Out>>(self, middleware: M) -> Router<Then<L, M>, Open> {
+        let layers = Then::new(self.layers, middleware);
+        let mut router = Router::with_layers(layers, self.prefix);
+        let table = Arc::make_mut(&mut router.table);
+        table.layers = self.table.layers.clone();
+        router
+    }
+}
+
+/// Explains why `with` cannot follow a route.
+#[diagnostic::on_unimplemented(
+    message = "middleware must be declared before the routes of a router or scope",
+    label = "`.with(...)` after a route",
+    note = "move this `.with(...)` above the first `.route(...)`, or put the routes that need it in a `.scope(...)`: a route is checked against, and runs, the middleware declared above it"
+)]
+pub trait MiddlewareBeforeRoutes<M> {}
+
+impl<L: Layers> Router<L, Sealed> {
+    /// Not available once routes exist; see [`Router::with`] on an open router.
+    pub fn with<M>(self, _middleware: M) -> Self
+    where
+        Sealed: MiddlewareBeforeRoutes<M>,
+    {
+        self
+    }
+}
+
+impl<L: Layers, S> Router<L, S> {
+    fn seal(self) -> Router<L, Sealed> {
+        Router {
+            layers: self.layers,
+            prefix: self.prefix,
+            table: self.table,
+            _state: std::marker::PhantomData,
+        }
+    }
+
+    /// Mounts `methods` at `path` (matchit syntax: `/users/{id}`, `/files/{*rest}`).
+    ///
+    /// Each handler is checked against the middleware declared above this route: reading a key that none
+    /// of them provides is a compile error on this line.
+    ///
+    /// # Panics
+    /// If the path is invalid or conflicts with another route, or a method is mounted twice on it
+    /// (programming errors, reported when the router is built).
+    pub fn route(self, path: &str, methods: MethodRouter<L>) -> Router<L, Sealed> {
+        let mut router = self.seal();
+        let full = join(&router.prefix, path);
+        let layers = router.layers.clone();
+        let table = Arc::make_mut(&mut router.table);
+        let built: Vec<(Method, Route)> = methods
+            .methods
+            .into_iter()
+            .map(|(method, build)| (method, Route::Endpoint(build(&layers))))
+            .collect();
+        let any = methods.any.map(|build| Route::Endpoint(build(&layers)));
+        table.insert(full, built, any);
+        router
+    }
+
+    /// Groups routes under `prefix` with their own middleware.
+    ///
+    /// The closure receives a router that already runs this router's middleware; middleware it adds run
+    /// only for its routes, after the outer ones. Values they provide are invisible to sibling scopes.
+    ///
+    /// ```
+    /// use baton::{Context, Router, get};
+    /// let app = Router::new()
+    ///     .scope("/admin", |admin| admin.route("/", get(|_: Context| async { "admin" })))
+    ///     .route("/", get(|_: Context| async { "home" }));
+    /// ```
+    pub fn scope<L2: Layers, S2>(
+        self,
+        prefix: &str,
+        build: impl FnOnce(Router<L, Open>) -> Router<L2, S2>,
+    ) -> Router<L, Sealed> {
+        let mut router = self.seal();
+        let child = Router::with_layers(router.layers.clone(), join(&router.prefix, prefix));
+        let child = build(child);
+        let child_table = Arc::try_unwrap(child.table).unwrap_or_else(|shared| (*shared).clone());
+        let table = Arc::make_mut(&mut router.table);
+        for entry in child_table.entries {
+            table.insert_entry(entry);
+        }
+        router
+    }
+
+    /// Answers requests no route matched (default: an empty 404). Global middleware run for it.
+    ///
+    /// On a scope, it answers the unmatched paths under the scope's prefix, after the scope's middleware.
+    pub fn fallback<H: Handler<L::Out>>(self, handler: H) -> Router<L, Sealed> {
+        let mut router = self.seal();
+        let route = endpoint_for(&router.layers, handler);
+        if router.prefix.is_empty() {
+            let table = Arc::make_mut(&mut router.table);
+            table.fallback = route.layered(&table.layers);
+        } else {
+            let full = join(&router.prefix, "/{*__baton_fallback}");
+            let table = Arc::make_mut(&mut router.table);
+            table.insert(full, Vec::new(), Some(route));
+        }
+        router
+    }
+
+    /// Wraps every route of this router or scope (those declared before *and* after this call, and at
+    /// the top level the fallback) in a tower layer.
+    ///
+    /// Tower layers see plain HTTP requests and run outside baton's middleware chain of the routes they
+    /// wrap. Errors from the layered service become `500` responses.
+    pub fn layer<La, Svc, B>(self, layer: La) -> Self
+    where
+        La: Layer<RouteService, Service = Svc> + Send + Sync + 'static,
+        Svc: Service<http::Request<Body>, Response = http::Response<B>>
+            + Clone
+            + Send
+            + Sync
+            + 'static,
+        Svc::Future: Send + 'static,
+        Svc::Error: Into<BoxError>,
+        B: http_body::Body<Data = Bytes> + Send + 'static,
+        B::Error: Into<BoxError>,
+    {
+        let mut router = self;
+        let layer_fn: LayerFn = Arc::new(move |service: RouteService| {
+            let layered = Absorb(layer.layer(service));
+            BoxCloneSyncService::new(layered)
+        });
+        let table = Arc::make_mut(&mut router.table);
+        for entry in &mut table.entries {
+            for (_, route) in &mut entry.methods {
+                *route = route.clone().layered(std::slice::from_ref(&layer_fn));
+            }
+            if let Some(route) = &mut entry.any {
+                *route = route.clone().layered(std::slice::from_ref(&layer_fn));
+            }
+        }
+        table.fallback = table
+            .fallback
+            .clone()
+            .layered(std::slice::from_ref(&layer_fn));
+        table.not_allowed = table
+            .not_allowed
+            .clone()
+            .layered(std::slice::from_ref(&layer_fn));
+        table.layers.push(layer_fn);
+        router
+    }
+
+    /// Serves one request in process, without a socket (for tests and embedding).
+    pub async fn call_request<B>(&self, request: http::Request<B>) -> Response
+    where
+        B: http_body::Body<Data = Bytes> + Send + 'static,
+        B::Error: Into<BoxError>,
+    {
+        dispatch(&self.table, request).await
+    }
+}
+
+fn join(prefix: &str, path: &str) -> String {
+    let path = if path.starts_with('/') || path.is_empty() {
+        path.to_string()
+    } else {
+        format!("/{path}")
+    };
+    match (prefix.trim_end_matches('/'), path.as_str()) {
+        ("", "") => "/".to_string(),
+        ("", path) => path.to_string(),
+        (prefix, "" | "/") => prefix.to_string(),
+        (prefix, path) => format!("{prefix}{path}"),
+    }
+}
+
+impl Table {
+    fn insert(&mut self, path: String, methods: Vec<(Method, Route)>, any: Option<Route>) {
+        let mut entry = PathEntry {
+            path,
+            methods,
+            any,
+            allow: HeaderValue::from_static(""),
+        };
+        entry.compute_allow();
+        self.insert_entry(entry);
+    }
+
+    fn insert_entry(&mut self, mut entry: PathEntry) {
+        let layers = self.layers.clone();
+        for (_, route) in &mut entry.methods {
+            *route = route.clone().layered(&layers);
+        }
+        if let Some(route) = &mut entry.any {
+            *route = route.clone().layered(&layers);
+        }
+        if let Some(&index) = self.by_path.get(&entry.path) {
+            let existing = &mut self.entries[index];
+            for (method, route) in entry.methods {
+                assert!(
+                    !existing.methods.iter().any(|(m, _)| *m == method),
+                    "route `{}`: a handler for {method} is already set",
+                    existing.path
+                );
+                existing.methods.push((method, route));
+            }
+            if let Some(any) = entry.any {
+                assert!(
+                    existing.any.is_none(),
+                    "route `{}`: `any` is already set",
+                    existing.path
+                );
+                existing.any = Some(any);
+            }
+            existing.compute_allow();
+            return;
+        }
+        let index = self.entries.len();
+        if let Err(error) = self.matcher.insert(entry.path.clone(), index) {
+            panic!("invalid route `{}`: {error}", entry.path);
+        }
+        self.by_path.insert(entry.path.clone(), index);
+        self.entries.push(entry);
+    }
+}
+
+fn into_body<B>(body: B) -> Body
+where
+    B: http_body::Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<BoxError>,
+{
+    // Avoid boxing a body that already is one.
+    let mut slot = Some(body);
+    if let Some(body) = (&mut slot as &mut dyn std::any::Any).downcast_mut::<Option<Body>>() {
+        return body.take().unwrap_or_default();
+    }
+    Body::new(slot.take().expect("body taken once"))
+}
+
+fn dispatch<B>(
+    table: &Table,
+    request: http::Request<B>,
+) -> impl Future<Output = Response> + Send + 'static
+where
+    B: http_body::Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<BoxError>,
+{
+    let (mut parts, body) = request.into_parts();
+    let body = into_body(body);
+    let mut strip_body = false;
+    let (route, params) = match table.matcher.at(parts.uri.path()) {
+        Ok(matched) => {
+            let entry = &table.entries[*matched.value];
+            let params: PathParams = matched
+                .params
+                .iter()
+                .filter(|(name, _)| *name != "__baton_fallback")
+                .collect();
+            let route = entry
+                .methods
+                .iter()
+                .find(|(method, _)| *method == parts.method)
+                .or_else(|| {
+                    (parts.method == Method::HEAD)
+                        .then(|| {
+                            entry
+                                .methods
+                                .iter()
+                                .find(|(method, _)| *method == Method::GET)
+                        })
+                        .flatten()
+                        .inspect(|_| strip_body = true)
+                })
+                .map(|(_, route)| route)
+                .or(entry.any.as_ref());
+            match route {
+                Some(route) => (route.clone(), params),
+                None => {
+                    parts.extensions.insert(Allow(entry.allow.clone()));
+                    (table.not_allowed.clone(), PathParams::default())
+                }
+            }
+        }
+        Err(_) => (table.fallback.clone(), PathParams::default()),
+    };
+    let response = match route {
+        Route::Endpoint(endpoint) => {
+            Either::Left(endpoint.call_boxed(Context::from_parts(parts, body, params)))
+        }
+        Route::Service(service) => {
+            parts.extensions.insert(params);
+            let request = http::Request::from_parts(parts, body);
+            Either::Right(async move {
+                match service.oneshot(request).await {
+                    Ok(response) => response,
+                    Err(never) => match never {},
+                }
+            })
+        }
+    };
+    async move {
+        let response = response.await;
+        if strip_body {
+            let (parts, _) = response.into_parts();
+            Response::from_parts(parts, Body::empty())
+        } else {
+            response
+        }
+    }
+}
+
+enum Either<A, B> {
+    Left(A),
+    Right(B),
+}
+
+impl<A: Future<Output = Response>, B: Future<Output = Response>> Future for Either<A, B> {
+    type Output = Response;
+    fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Response> {
+        // SAFETY: structural pinning; neither variant is moved out.
+        unsafe {
+            match self.get_unchecked_mut() {
+                Either::Left(future) => Pin::new_unchecked(future).poll(cx),
+                Either::Right(future) => Pin::new_unchecked(future).poll(cx),
+            }
+        }
+    }
+}
+
+/// A route's erased chain as a tower service (used beneath tower layers).
+#[derive(Clone)]
+struct EndpointService(ErasedEndpoint);
+
+impl Service<http::Request<Body>> for EndpointService {
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+
+    fn poll_ready(&mut self, _: &mut TaskContext<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: http::Request<Body>) -> Self::Future {
+        let (mut parts, body) = request.into_parts();
+        let params = parts.extensions.remove::<PathParams>().unwrap_or_default();
+        let future = self
+            .0
+            .clone()
+            .call_boxed(Context::from_parts(parts, body, params));
+        Box::pin(async move { Ok(future.await) })
+    }
+}
+
+/// A layered route: its errors become 500 responses and its body is boxed.
+#[derive(Clone)]
+struct Absorb<S>(S);
+
+impl<S, B> Service<http::Request<Body>> for Absorb<S>
+where
+    S: Service<http::Request<Body>, Response = http::Response<B>> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+    S::Error: Into<BoxError>,
+    B: http_body::Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<BoxError>,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+
+    fn poll_ready(&mut self, _: &mut TaskContext<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: http::Request<Body>) -> Self::Future {
+        // Readiness is awaited per call on a clone, so a layer's backpressure (e.g. a concurrency
+        // limit) is honoured without storing readiness across calls.
+        let service = self.0.clone();
+        Box::pin(async move {
+            let result = service.oneshot(request).await;
+            Ok(match result {
+                Ok(response) => response.map(Body::new),
+                Err(error) => {
+                    let error: BoxError = error.into();
+                    tracing::error!(%error, "a tower layer failed; answering 500");
+                    (StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error").into_response()
+                }
+            })
+        })
+    }
+}
+
+/// The future of a [`Router`] call.
+pub struct RouterFuture(Pin<Box<dyn Future<Output = Response> + Send>>);
+
+impl Future for RouterFuture {
+    type Output = Result<Response, Infallible>;
+    fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
+        self.0.as_mut().poll(cx).map(Ok)
+    }
+}
+
+impl<L: Layers, S, B> Service<http::Request<B>> for Router<L, S>
+where
+    B: http_body::Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<BoxError>,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = RouterFuture;
+
+    fn poll_ready(&mut self, _: &mut TaskContext<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: http::Request<B>) -> RouterFuture {
+        RouterFuture(Box::pin(dispatch(&self.table, request)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::join;
+
+    #[test]
+    fn join_paths() {
+        assert_eq!(join("", "/"), "/");
+        assert_eq!(join("", "/a"), "/a");
+        assert_eq!(join("/api", "/"), "/api");
+        assert_eq!(join("/api/", "/users"), "/api/users");
+        assert_eq!(join("/api", "users"), "/api/users");
+    }
+}

@@ -1,0 +1,130 @@
+//! `#[context_key]`: parse the options, validate the item, emit the `ContextKey` impl.
+
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
+use syn::parse::{Parse, ParseStream};
+use syn::spanned::Spanned;
+use syn::{Expr, Item, Token, Type};
+
+/// The options of `#[context_key(...)]`.
+#[derive(Default)]
+struct KeyOptions {
+    value: Option<Type>,
+    default: Option<Expr>,
+}
+
+impl Parse for KeyOptions {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let mut options = KeyOptions::default();
+        while !input.is_empty() {
+            let name: syn::Ident = input.parse()?;
+            if name == "value" {
+                input.parse::<Token![=]>()?;
+                if options.value.is_some() {
+                    return Err(syn::Error::new(name.span(), "`value` is given twice"));
+                }
+                options.value = Some(input.parse()?);
+            } else if name == "default" {
+                if options.default.is_some() {
+                    return Err(syn::Error::new(name.span(), "`default` is given twice"));
+                }
+                input.parse::<Token![=]>()?;
+                options.default = Some(input.parse()?);
+            } else {
+                return Err(syn::Error::new(
+                    name.span(),
+                    format!(
+                        "unknown option `{name}` for #[context_key]: expected `value = Type` or `default = expr`"
+                    ),
+                ));
+            }
+            if !input.is_empty() {
+                input.parse::<Token![,]>()?;
+            }
+        }
+        Ok(options)
+    }
+}
+
+/// 64 bits of FNV-1a over `seed`, spelled as a type-level bit list.
+pub fn fingerprint(seed: &str) -> TokenStream {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in seed.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    let mut bits = quote!(());
+    for bit in 0..64 {
+        let digit = if hash >> bit & 1 == 1 {
+            quote!(::baton::__private::B1)
+        } else {
+            quote!(::baton::__private::B0)
+        };
+        bits = quote!((#digit, #bits));
+    }
+    bits
+}
+
+pub fn context_key(args: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
+    let options: KeyOptions = syn::parse2(args)?;
+    let item: Item = syn::parse2(item)?;
+    let (ident, generics) = match &item {
+        Item::Struct(item) => (&item.ident, &item.generics),
+        Item::Enum(item) => (&item.ident, &item.generics),
+        Item::Union(item) => {
+            return Err(syn::Error::new(
+                item.union_token.span,
+                "#[context_key] cannot be used on a union: use a struct or an enum",
+            ));
+        }
+        other => {
+            return Err(syn::Error::new(
+                other.span(),
+                "#[context_key] applies to a struct or an enum (the key type)",
+            ));
+        }
+    };
+    if !generics.params.is_empty() {
+        return Err(syn::Error::new(
+            generics.span(),
+            "a context key cannot be generic: declare one key type per value (e.g. `struct TenantId(u64);`)",
+        ));
+    }
+    let value = options
+        .value
+        .clone()
+        .unwrap_or_else(|| syn::parse_quote!(#ident));
+    let crate_name = std::env::var("CARGO_CRATE_NAME").unwrap_or_default();
+    let span = proc_macro::Span::call_site();
+    let id = fingerprint(&format!(
+        "{crate_name}:{}:{}:{}:{ident}",
+        span.file(),
+        span.line(),
+        span.column()
+    ));
+    let default = options.default.as_ref().map(|expr| {
+        quote_spanned! {expr.span()=>
+            impl ::baton::DefaultKey for #ident {
+                fn default_value() -> &'static <Self as ::baton::ContextKey>::Value {
+                    static DEFAULT: ::std::sync::LazyLock<#value> = ::std::sync::LazyLock::new(|| #expr);
+                    &DEFAULT
+                }
+            }
+        }
+    });
+    let assert_value = quote_spanned! {value.span()=>
+        const _: fn() = || {
+            fn value_is_shareable<T: ::core::marker::Send + ::core::marker::Sync + 'static>() {}
+            value_is_shareable::<#value>();
+        };
+    };
+    Ok(quote! {
+        #item
+        #assert_value
+        impl ::baton::ContextKey for #ident {
+            type Value = #value;
+            type Id = #id;
+        }
+        #default
+    })
+}
