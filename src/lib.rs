@@ -40,6 +40,10 @@ pub use baton_macros::context_key;
 /// own. Inside a `macro_rules!` that declares several keys, pass the key's name: `key_id!(Database)`.
 pub use baton_macros::key_id;
 
+// --- macros (context-macros): #[middleware], #[handler] re-exports go here ---
+
+// --- ambient context (context-async) re-exports go here ---
+
 #[doc(hidden)]
 pub mod __private {
     pub use baton_core::key::{B0, B1};

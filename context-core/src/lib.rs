@@ -23,7 +23,7 @@ pub use middleware::{
     Endpoint, Handler, Identity, Layers, Middleware, Next, Provide, Provider, Provision, Then,
 };
 pub use path::{PathParams, PathRejection};
-pub use proof::{Has, HasAll, KeyList, Lacks};
+pub use proof::{Has, HasAll, KeyList, Lacks, Position};
 pub use response::{Html, IntoResponse, Json, Response};
 pub use router::{Open, Router, Sealed};
 pub use serve::{Serve, serve};

@@ -119,8 +119,14 @@ where
     }
 }
 
-/// The store position of `K` in a list that holds it (used by `replace`).
-#[doc(hidden)]
+/// The store position of `K` in a list that holds it, known at compile time.
+///
+/// Used by `replace` and by the ambient context to remember where declared keys live.
+#[diagnostic::on_unimplemented(
+    message = "no upstream middleware provides `{K}` on this route",
+    label = "`{K}` must be provided before this point",
+    note = "add a middleware that provides `{K}` above this point: a route is checked against the middleware declared before it"
+)]
 pub trait Position<K: ContextKey>: KeyList {
     const POSITION: usize;
 }

@@ -161,6 +161,20 @@ impl Store {
             .push((old, drop_boxed::<V>));
     }
 
+    /// Reads the value at `position` if one of type `V` is there.
+    ///
+    /// Positions are provision order (the first value provided is at 0); a `Context<P>` knows the
+    /// position of each of its keys at compile time ([`Position`](crate::proof::Position)).
+    #[inline]
+    pub fn get_at<V: Send + Sync + 'static>(&self, position: usize) -> Option<&V> {
+        if position >= self.len() {
+            return None;
+        }
+        // SAFETY: below the published length every slot is initialised; the type is checked.
+        let slot = unsafe { (*self.slot(position)).assume_init_ref() };
+        (slot.type_id == TypeId::of::<V>()).then(|| unsafe { &*slot.value.load(Ordering::Acquire).cast::<V>() })
+    }
+
     /// Finds the value of type `V` by a run-time search (for optional reads).
     pub fn find<V: Send + Sync + 'static>(&self) -> Option<&V> {
         let wanted = TypeId::of::<V>();
