@@ -128,6 +128,7 @@ where
     note = "add a middleware that provides `{K}` above this point: a route is checked against the middleware declared before it"
 )]
 pub trait Position<K: ContextKey>: KeyList {
+    /// The index of `K`'s value in the store (provision order, first is 0).
     const POSITION: usize;
 }
 
