@@ -1,1 +1,597 @@
-fn main() {}
+//! Side-by-side benchmarks for the bars of DESIGN.md, in one criterion run:
+//!
+//! * `get`: `ctx.get::<K>()` with 1, 8 and 64 keys provided, beside `http::Extensions::get` holding the
+//!   same values;
+//! * `request`: one in-process `GET /users/42` through baton (5 providing middleware + a handler reading
+//!   all 5), the same app in axum 0.8 (`from_fn` + `Extension`) and a hand-written hyper `service_fn`.
+//!
+//! Run: `cargo bench --bench context -- --warm-up-time 1 --measurement-time 3`
+//!
+//! Before the `request` group the bench prints how many heap allocations one request makes in each stack
+//! (a counting global allocator, switched on only for that count).
+
+use baton::{Context, ContextKey, Has, Lacks, Provide, Provider, Response, context_key};
+use bytes::Bytes;
+use criterion::{BenchmarkId, Criterion, black_box, criterion_group, criterion_main};
+use http::header::{ACCEPT_LANGUAGE, CONTENT_TYPE, HeaderValue};
+use http::{Extensions, Method, Request, StatusCode};
+use http_body_util::{BodyExt, Empty, Full};
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use tower::ServiceExt;
+
+// ---------------------------------------------------------------------------------------------------
+// Allocation counting (off except while `allocations` counts; then one relaxed load per allocation).
+// ---------------------------------------------------------------------------------------------------
+
+struct CountingAllocator;
+
+static COUNTING: AtomicBool = AtomicBool::new(false);
+static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+static ALLOCATED_BYTES: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: forwards every call to the system allocator unchanged; only counts.
+unsafe impl GlobalAlloc for CountingAllocator {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if COUNTING.load(Ordering::Relaxed) {
+            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+            ALLOCATED_BYTES.fetch_add(layout.size(), Ordering::Relaxed);
+        }
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        if COUNTING.load(Ordering::Relaxed) {
+            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+            ALLOCATED_BYTES.fetch_add(layout.size(), Ordering::Relaxed);
+        }
+        unsafe { System.alloc_zeroed(layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        if COUNTING.load(Ordering::Relaxed) {
+            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+            ALLOCATED_BYTES.fetch_add(new_size, Ordering::Relaxed);
+        }
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: CountingAllocator = CountingAllocator;
+
+// ---------------------------------------------------------------------------------------------------
+// `get`: typed reads vs. `http::Extensions`
+// ---------------------------------------------------------------------------------------------------
+
+/// Reads a key's payload (used to check the setup; keeps the fields live for the compiler's lints).
+trait Payload {
+    fn payload(&self) -> u64;
+}
+
+macro_rules! keys {
+    ($($name:ident),* $(,)?) => {$(
+        #[derive(Clone, Debug)]
+        struct $name(u64);
+
+        impl ContextKey for $name {
+            type Value = $name;
+            type Id = baton::key_id!($name);
+        }
+
+        impl Payload for $name {
+            fn payload(&self) -> u64 {
+                self.0
+            }
+        }
+    )*};
+}
+
+keys!(
+    K00, K01, K02, K03, K04, K05, K06, K07, K08, K09, K10, K11, K12, K13, K14, K15, K16, K17, K18,
+    K19, K20, K21, K22, K23, K24, K25, K26, K27, K28, K29, K30, K31, K32, K33, K34, K35, K36, K37,
+    K38, K39, K40, K41, K42, K43, K44, K45, K46, K47, K48, K49, K50, K51, K52, K53, K54, K55, K56,
+    K57, K58, K59, K60, K61, K62, K63,
+);
+
+/// Provides `K(i)` for each listed key, in order, and inserts the same values in `Extensions`.
+macro_rules! filled {
+    ($($name:ident),* $(,)?) => {{
+        let ctx = Context::default();
+        let mut extensions = Extensions::new();
+        let mut next = 0u64;
+        $(
+            // The values come through `black_box` so the compiler cannot know them.
+            let value = black_box(next);
+            next += 1;
+            let ctx = ctx.provide($name(value));
+            extensions.insert($name(value));
+        )*
+        let _ = next;
+        (ctx, extensions)
+    }};
+}
+
+/// Benchmarks reading `$key` from `$ctx` and from `$ext`, under `$label` / `$keys`.
+macro_rules! bench_read {
+    ($group:expr, $ctx:expr, $ext:expr, $keys:expr, $label:literal, $key:ident, $expected:expr) => {{
+        assert_eq!($ctx.get::<$key>().payload(), $expected);
+        assert_eq!($ext.get::<$key>().map(Payload::payload), Some($expected));
+        $group.bench_with_input(
+            BenchmarkId::new(concat!("baton/", $label), $keys),
+            &$ctx,
+            |b, ctx| b.iter(|| black_box(black_box(ctx).get::<$key>())),
+        );
+        $group.bench_with_input(
+            BenchmarkId::new(concat!("extensions/", $label), $keys),
+            &$ext,
+            |b, ext| b.iter(|| black_box(black_box(ext).get::<$key>())),
+        );
+    }};
+}
+
+fn get(c: &mut Criterion) {
+    let mut group = c.benchmark_group("get");
+
+    let (ctx, ext) = filled!(K00);
+    bench_read!(group, ctx, ext, 1, "first", K00, 0);
+
+    let (ctx, ext) = filled!(K00, K01, K02, K03, K04, K05, K06, K07);
+    bench_read!(group, ctx, ext, 8, "first", K00, 0);
+    bench_read!(group, ctx, ext, 8, "last", K07, 7);
+
+    let (ctx, ext) = filled!(
+        K00, K01, K02, K03, K04, K05, K06, K07, K08, K09, K10, K11, K12, K13, K14, K15, K16, K17,
+        K18, K19, K20, K21, K22, K23, K24, K25, K26, K27, K28, K29, K30, K31, K32, K33, K34, K35,
+        K36, K37, K38, K39, K40, K41, K42, K43, K44, K45, K46, K47, K48, K49, K50, K51, K52, K53,
+        K54, K55, K56, K57, K58, K59, K60, K61, K62, K63,
+    );
+    bench_read!(group, ctx, ext, 64, "first", K00, 0);
+    bench_read!(group, ctx, ext, 64, "middle", K31, 31);
+    bench_read!(group, ctx, ext, 64, "last", K63, 63);
+
+    group.finish();
+}
+
+// ---------------------------------------------------------------------------------------------------
+// `request`: the same app in baton, axum and hand-written hyper
+// ---------------------------------------------------------------------------------------------------
+
+#[context_key]
+#[derive(Clone, Copy, Debug)]
+struct RequestId(u64);
+
+#[context_key]
+#[derive(Clone, Debug)]
+struct User {
+    id: u64,
+    name: String,
+}
+
+#[context_key]
+#[derive(Clone, Copy, Debug)]
+struct TenantId(u32);
+
+#[context_key]
+#[derive(Clone, Copy, Debug)]
+struct Locale(&'static str);
+
+/// A stand-in for a connection pool handle: shared, cloned per request as an `Arc`.
+#[derive(Debug)]
+struct DbPool {
+    name: String,
+    size: u32,
+}
+
+#[context_key(value = Arc<DbPool>)]
+struct Db;
+
+// The per-request work, shared by the three stacks so each does exactly the same.
+
+static NEXT_REQUEST_ID: AtomicU64 = AtomicU64::new(1);
+
+fn next_request_id() -> RequestId {
+    RequestId(NEXT_REQUEST_ID.fetch_add(1, Ordering::Relaxed))
+}
+
+fn current_user() -> User {
+    User {
+        id: 7,
+        name: String::from("alice"),
+    }
+}
+
+fn tenant_of(headers: &http::HeaderMap) -> TenantId {
+    TenantId(
+        headers
+            .get("x-tenant-id")
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.parse().ok())
+            .unwrap_or(0),
+    )
+}
+
+fn locale_of(headers: &http::HeaderMap) -> Locale {
+    let preferred = headers
+        .get(ACCEPT_LANGUAGE)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or("");
+    Locale(if preferred.starts_with("fr") {
+        "fr"
+    } else {
+        "en"
+    })
+}
+
+fn render(
+    id: u64,
+    request: RequestId,
+    user: &User,
+    tenant: TenantId,
+    db: &DbPool,
+    locale: Locale,
+) -> String {
+    format!(
+        "user {id} seen by {} (#{}) in tenant {} via {}/{} [{}] request {}",
+        user.name, user.id, tenant.0, db.name, db.size, locale.0, request.0
+    )
+}
+
+fn pool() -> Arc<DbPool> {
+    Arc::new(DbPool {
+        name: String::from("primary"),
+        size: 16,
+    })
+}
+
+fn request() -> Request<Empty<Bytes>> {
+    Request::builder()
+        .method(Method::GET)
+        .uri("/users/42")
+        .header("x-tenant-id", "3")
+        .header(ACCEPT_LANGUAGE, "fr-CH, fr;q=0.9")
+        .body(Empty::new())
+        .expect("valid request")
+}
+
+// --- baton: five providers and a handler reading all five --------------------------------------------
+
+struct AssignRequestId;
+impl<P: Lacks<RequestId>> Provider<P> for AssignRequestId {
+    type Provides = RequestId;
+    async fn provide(&self, _ctx: &Context<P>) -> Result<RequestId, Response> {
+        Ok(next_request_id())
+    }
+}
+
+struct Authenticate;
+impl<P: Lacks<User>> Provider<P> for Authenticate {
+    type Provides = User;
+    async fn provide(&self, _ctx: &Context<P>) -> Result<User, Response> {
+        Ok(current_user())
+    }
+}
+
+struct ResolveTenant;
+impl<P: Lacks<TenantId>> Provider<P> for ResolveTenant {
+    type Provides = TenantId;
+    async fn provide(&self, ctx: &Context<P>) -> Result<TenantId, Response> {
+        Ok(tenant_of(ctx.headers()))
+    }
+}
+
+struct Database(Arc<DbPool>);
+impl<P: Lacks<Db>> Provider<P> for Database {
+    type Provides = Db;
+    async fn provide(&self, _ctx: &Context<P>) -> Result<Arc<DbPool>, Response> {
+        Ok(self.0.clone())
+    }
+}
+
+struct Negotiate;
+impl<P: Lacks<Locale>> Provider<P> for Negotiate {
+    type Provides = Locale;
+    async fn provide(&self, ctx: &Context<P>) -> Result<Locale, Response> {
+        Ok(locale_of(ctx.headers()))
+    }
+}
+
+async fn baton_show<P>(ctx: Context<P>) -> Result<String, baton::PathRejection>
+where
+    P: Has<RequestId> + Has<User> + Has<TenantId> + Has<Db> + Has<Locale>,
+{
+    let id: u64 = ctx.path()?;
+    Ok(render(
+        id,
+        *ctx.get::<RequestId>(),
+        ctx.get::<User>(),
+        *ctx.get::<TenantId>(),
+        ctx.get::<Db>(),
+        *ctx.get::<Locale>(),
+    ))
+}
+
+fn baton_app(pool: Arc<DbPool>) -> baton::Router<impl baton::Layers + Clone, baton::Sealed> {
+    baton::Router::new()
+        .with(Provide(AssignRequestId))
+        .with(Provide(Authenticate))
+        .with(Provide(ResolveTenant))
+        .with(Provide(Database(pool)))
+        .with(Provide(Negotiate))
+        .route("/users/{id}", baton::get(baton_show))
+}
+
+// --- axum: `from_fn` middleware inserting `Extension`s, `Extension` extractors ----------------------------
+
+mod axum_app {
+    use super::*;
+    use axum::extract::{Path, Request, State};
+    use axum::middleware::{Next, from_fn, from_fn_with_state};
+    use axum::{Extension, Router};
+
+    async fn assign_request_id(mut request: Request, next: Next) -> axum::response::Response {
+        request.extensions_mut().insert(next_request_id());
+        next.run(request).await
+    }
+
+    async fn authenticate(mut request: Request, next: Next) -> axum::response::Response {
+        request.extensions_mut().insert(current_user());
+        next.run(request).await
+    }
+
+    async fn resolve_tenant(mut request: Request, next: Next) -> axum::response::Response {
+        let tenant = tenant_of(request.headers());
+        request.extensions_mut().insert(tenant);
+        next.run(request).await
+    }
+
+    async fn database(
+        State(pool): State<Arc<DbPool>>,
+        mut request: Request,
+        next: Next,
+    ) -> axum::response::Response {
+        request.extensions_mut().insert(pool);
+        next.run(request).await
+    }
+
+    async fn negotiate(mut request: Request, next: Next) -> axum::response::Response {
+        let locale = locale_of(request.headers());
+        request.extensions_mut().insert(locale);
+        next.run(request).await
+    }
+
+    async fn show(
+        Path(id): Path<u64>,
+        Extension(request): Extension<RequestId>,
+        Extension(user): Extension<User>,
+        Extension(tenant): Extension<TenantId>,
+        Extension(db): Extension<Arc<DbPool>>,
+        Extension(locale): Extension<Locale>,
+    ) -> String {
+        render(id, request, &user, tenant, &db, locale)
+    }
+
+    /// The layers are listed innermost first: requests run them bottom to top, in the same order as
+    /// baton's `with` calls.
+    pub(super) fn app(pool: Arc<DbPool>) -> Router {
+        Router::new()
+            .route("/users/{id}", axum::routing::get(show))
+            .layer(from_fn(negotiate))
+            .layer(from_fn_with_state(pool, database))
+            .layer(from_fn(resolve_tenant))
+            .layer(from_fn(authenticate))
+            .layer(from_fn(assign_request_id))
+    }
+}
+
+// --- hyper: a hand-written `service_fn` doing the same work ------------------------------------------------
+
+fn text(status: StatusCode, body: String) -> http::Response<Full<Bytes>> {
+    let mut response = http::Response::new(Full::new(Bytes::from(body)));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    response
+}
+
+fn hyper_handle<B>(request: Request<B>, pool: &Arc<DbPool>) -> http::Response<Full<Bytes>> {
+    let request_id = next_request_id();
+    let user = current_user();
+    let tenant = tenant_of(request.headers());
+    let db = pool.clone();
+    let locale = locale_of(request.headers());
+    let id = match request.uri().path().strip_prefix("/users/") {
+        Some(id) if !id.contains('/') => id,
+        _ => return text(StatusCode::NOT_FOUND, String::new()),
+    };
+    if request.method() != Method::GET && request.method() != Method::HEAD {
+        return text(StatusCode::METHOD_NOT_ALLOWED, String::new());
+    }
+    match id.parse::<u64>() {
+        Ok(id) => text(
+            StatusCode::OK,
+            render(id, request_id, &user, tenant, &db, locale),
+        ),
+        Err(error) => text(
+            StatusCode::BAD_REQUEST,
+            format!("invalid path parameter: {error}"),
+        ),
+    }
+}
+
+fn hyper_app(
+    pool: Arc<DbPool>,
+) -> impl hyper::service::Service<
+    Request<Empty<Bytes>>,
+    Response = http::Response<Full<Bytes>>,
+    Error = Infallible,
+> {
+    hyper::service::service_fn(move |request: Request<Empty<Bytes>>| {
+        let response = hyper_handle(request, &pool);
+        async move { Ok::<_, Infallible>(response) }
+    })
+}
+
+// --- the harness shared by the three -----------------------------------------------------------------
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime")
+}
+
+async fn via_baton<L: baton::Layers + Clone>(app: &baton::Router<L, baton::Sealed>) -> Bytes {
+    let response = app
+        .clone()
+        .oneshot(request())
+        .await
+        .unwrap_or_else(|never| match never {});
+    response
+        .into_body()
+        .collect()
+        .await
+        .expect("baton body")
+        .to_bytes()
+}
+
+async fn via_axum(app: &axum::Router) -> Bytes {
+    let response = app
+        .clone()
+        .oneshot(request())
+        .await
+        .unwrap_or_else(|never| match never {});
+    response
+        .into_body()
+        .collect()
+        .await
+        .expect("axum body")
+        .to_bytes()
+}
+
+async fn via_hyper<S>(service: &S) -> Bytes
+where
+    S: hyper::service::Service<
+            Request<Empty<Bytes>>,
+            Response = http::Response<Full<Bytes>>,
+            Error = Infallible,
+        >,
+{
+    let response = service
+        .call(request())
+        .await
+        .unwrap_or_else(|never| match never {});
+    response
+        .into_body()
+        .collect()
+        .await
+        .unwrap_or_else(|never| match never {})
+        .to_bytes()
+}
+
+/// Counts the allocations of `runs` calls of `one` (request building and body collection included).
+fn count_allocations<F: Future<Output = Bytes>>(
+    runtime: &tokio::runtime::Runtime,
+    runs: usize,
+    mut one: impl FnMut() -> F,
+) -> (f64, f64) {
+    // Warm up lazily initialised state (runtime, statics) before counting.
+    for _ in 0..10 {
+        black_box(runtime.block_on(one()));
+    }
+    ALLOCATIONS.store(0, Ordering::Relaxed);
+    ALLOCATED_BYTES.store(0, Ordering::Relaxed);
+    COUNTING.store(true, Ordering::SeqCst);
+    for _ in 0..runs {
+        black_box(runtime.block_on(one()));
+    }
+    COUNTING.store(false, Ordering::SeqCst);
+    (
+        ALLOCATIONS.load(Ordering::Relaxed) as f64 / runs as f64,
+        ALLOCATED_BYTES.load(Ordering::Relaxed) as f64 / runs as f64,
+    )
+}
+
+/// Prints the heap allocations per request of each stack (not a timing; see the `request` group).
+fn allocations(_: &mut Criterion) {
+    let runtime = runtime();
+    let pool = pool();
+    let baton = baton_app(pool.clone());
+    let axum = axum_app::app(pool.clone());
+    let hyper = hyper_app(pool.clone());
+    let bare =
+        baton::Router::new().route("/users/{id}", baton::get(|_: Context| async { "hello" }));
+
+    let runs = 10_000;
+    let rows = [
+        (
+            "request construction only",
+            count_allocations(&runtime, runs, || async {
+                black_box(request());
+                Bytes::new()
+            }),
+        ),
+        (
+            "hyper service_fn",
+            count_allocations(&runtime, runs, || via_hyper(&hyper)),
+        ),
+        (
+            "baton, no middleware, static str",
+            count_allocations(&runtime, runs, || via_baton(&bare)),
+        ),
+        (
+            "baton, 5 providers",
+            count_allocations(&runtime, runs, || via_baton(&baton)),
+        ),
+        (
+            "axum, 5 from_fn + Extension",
+            count_allocations(&runtime, runs, || via_axum(&axum)),
+        ),
+    ];
+    println!("\nheap allocations per request (build + call + collect, {runs} runs each):");
+    for (name, (count, bytes)) in rows {
+        println!("  {name:<36} {count:>6.2} allocations {bytes:>8.1} bytes");
+    }
+    println!();
+}
+
+fn requests(c: &mut Criterion) {
+    let runtime = runtime();
+    let pool = pool();
+    let baton = baton_app(pool.clone());
+    let axum = axum_app::app(pool.clone());
+    let hyper = hyper_app(pool.clone());
+
+    // The three answer the same bytes (up to the request id, which counts requests).
+    let strip_id = |bytes: Bytes| {
+        let text = String::from_utf8(bytes.to_vec()).expect("utf-8");
+        text.rsplit_once(" request ")
+            .expect("request id")
+            .0
+            .to_string()
+    };
+    let expected = strip_id(runtime.block_on(via_hyper(&hyper)));
+    assert_eq!(
+        expected,
+        "user 42 seen by alice (#7) in tenant 3 via primary/16 [fr]"
+    );
+    assert_eq!(strip_id(runtime.block_on(via_baton(&baton))), expected);
+    assert_eq!(strip_id(runtime.block_on(via_axum(&axum))), expected);
+
+    let mut group = c.benchmark_group("request");
+    group.bench_function("baton", |b| b.to_async(&runtime).iter(|| via_baton(&baton)));
+    group.bench_function("axum", |b| b.to_async(&runtime).iter(|| via_axum(&axum)));
+    group.bench_function("hyper", |b| b.to_async(&runtime).iter(|| via_hyper(&hyper)));
+    group.finish();
+}
+
+criterion_group!(benches, get, allocations, requests);
+criterion_main!(benches);

@@ -109,7 +109,7 @@ impl<P: KeyList> Context<P> {
     /// assert!(ctx.try_get::<Session>().is_none());
     /// ```
     pub fn try_get<K: ContextKey>(&self) -> Option<&K::Value> {
-        self.store.find::<K::Value>()
+        self.store.find_key::<K>()
     }
 
     /// Whether a value of `K` was provided.
@@ -144,7 +144,7 @@ impl<P: KeyList> Context<P> {
         P: Lacks<K>,
     {
         debug_assert_eq!(self.store.len(), P::LEN);
-        self.store.push(value);
+        self.store.push(std::any::TypeId::of::<K>(), value);
         self.retype()
     }
 

@@ -30,6 +30,7 @@ use crate::body::{Body, BoxError};
 use crate::context::Context;
 use crate::method::MethodRouter;
 use crate::middleware::{
+    BoxFuture,
     ErasedEndpoint, Handler, HandlerEndpoint, Identity, Layers, Middleware, Then, erase,
 };
 use crate::path::PathParams;
@@ -352,7 +353,10 @@ impl<L: Layers, S> Router<L, S> {
         B: http_body::Body<Data = Bytes> + Send + 'static,
         B::Error: Into<BoxError>,
     {
-        dispatch(&self.table, request).await
+        match dispatch(&self.table, request).await {
+            Ok(response) => response,
+            Err(never) => match never {},
+        }
     }
 }
 
@@ -433,10 +437,7 @@ where
     Body::new(slot.take().expect("body taken once"))
 }
 
-fn dispatch<B>(
-    table: &Table,
-    request: http::Request<B>,
-) -> impl Future<Output = Response> + Send + 'static
+fn dispatch<B>(table: &Table, request: http::Request<B>) -> RouterFuture
 where
     B: http_body::Body<Data = Bytes> + Send + 'static,
     B::Error: Into<BoxError>,
@@ -479,14 +480,12 @@ where
         }
         Err(_) => (table.fallback.clone(), PathParams::default()),
     };
-    let response = match route {
-        Route::Endpoint(endpoint) => {
-            Either::Left(endpoint.call_boxed(Context::from_parts(parts, body, params)))
-        }
+    let future = match route {
+        Route::Endpoint(endpoint) => endpoint.call_boxed(Context::from_parts(parts, body, params)),
         Route::Service(service) => {
             parts.extensions.insert(params);
             let request = http::Request::from_parts(parts, body);
-            Either::Right(async move {
+            Box::pin(async move {
                 match service.oneshot(request).await {
                     Ok(response) => response,
                     Err(never) => match never {},
@@ -494,33 +493,7 @@ where
             })
         }
     };
-    async move {
-        let response = response.await;
-        if strip_body {
-            let (parts, _) = response.into_parts();
-            Response::from_parts(parts, Body::empty())
-        } else {
-            response
-        }
-    }
-}
-
-enum Either<A, B> {
-    Left(A),
-    Right(B),
-}
-
-impl<A: Future<Output = Response>, B: Future<Output = Response>> Future for Either<A, B> {
-    type Output = Response;
-    fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Response> {
-        // SAFETY: structural pinning; neither variant is moved out.
-        unsafe {
-            match self.get_unchecked_mut() {
-                Either::Left(future) => Pin::new_unchecked(future).poll(cx),
-                Either::Right(future) => Pin::new_unchecked(future).poll(cx),
-            }
-        }
-    }
+    RouterFuture { future, strip_body }
 }
 
 /// A route's erased chain as a tower service (used beneath tower layers).
@@ -585,13 +558,22 @@ where
     }
 }
 
-/// The future of a [`Router`] call.
-pub struct RouterFuture(Pin<Box<dyn Future<Output = Response> + Send>>);
+/// The future of a [`Router`] call: the route's chain, boxed once.
+pub struct RouterFuture {
+    future: BoxFuture,
+    // HEAD answered by a GET route: hyper omits the body on the wire, in-process callers get none either.
+    strip_body: bool,
+}
 
 impl Future for RouterFuture {
     type Output = Result<Response, Infallible>;
     fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
-        self.0.as_mut().poll(cx).map(Ok)
+        let response = std::task::ready!(self.future.as_mut().poll(cx));
+        if self.strip_body {
+            let (parts, _) = response.into_parts();
+            return Poll::Ready(Ok(Response::from_parts(parts, Body::empty())));
+        }
+        Poll::Ready(Ok(response))
     }
 }
 
@@ -609,7 +591,7 @@ where
     }
 
     fn call(&mut self, request: http::Request<B>) -> RouterFuture {
-        RouterFuture(Box::pin(dispatch(&self.table, request)))
+        dispatch(&self.table, request)
     }
 }
 

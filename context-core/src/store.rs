@@ -8,6 +8,7 @@
 //! only read. A value is written into its slot before the length is published with `Release`, and readers
 //! load the length with `Acquire`, so every slot below the length they saw is fully written.
 
+use crate::key::ContextKey;
 use std::any::{Any, TypeId};
 use std::cell::UnsafeCell;
 use std::mem::MaybeUninit;
@@ -21,6 +22,8 @@ const INLINE: usize = 16;
 const CHUNKS: usize = 24;
 
 struct Slot {
+    /// The key the value was provided under (two keys may share a value type).
+    key: TypeId,
     type_id: TypeId,
     value: AtomicPtr<()>,
     drop_value: unsafe fn(*mut ()),
@@ -108,8 +111,9 @@ impl Store {
         unsafe { (*base.add(offset)).get() }
     }
 
-    /// Appends `value` at the next position. Only the single owner (a `Context`) calls this.
-    pub(crate) fn push<V: Send + Sync + 'static>(&self, value: V) {
+    /// Appends `value`, provided under the key whose type id is `key`, at the next position. Only the
+    /// single owner (a `Context`) calls this.
+    pub(crate) fn push<V: Send + Sync + 'static>(&self, key: TypeId, value: V) {
         let position = self.slots.len.load(Ordering::Relaxed);
         if position >= INLINE {
             let (chunk, offset) = locate(position - INLINE);
@@ -122,6 +126,7 @@ impl Store {
             }
         }
         let slot = Slot {
+            key,
             type_id: TypeId::of::<V>(),
             value: AtomicPtr::new(Box::into_raw(Box::new(value)).cast()),
             drop_value: drop_boxed::<V>,
@@ -183,6 +188,22 @@ impl Store {
             let slot = unsafe { (*self.slot(position)).assume_init_ref() };
             (slot.type_id == wanted)
                 .then(|| unsafe { &*slot.value.load(Ordering::Acquire).cast::<V>() })
+        })
+    }
+
+    /// Finds the value provided under the key `K` by a run-time search (for optional reads).
+    ///
+    /// Unlike [`find`](Self::find), two keys with the same value type are told apart.
+    pub fn find_key<K: ContextKey>(&self) -> Option<&K::Value> {
+        let wanted = TypeId::of::<K>();
+        (0..self.len()).rev().find_map(|position| {
+            // SAFETY: below the published length every slot is initialised; a slot provided under
+            // `K` holds a `K::Value` (checked again in debug builds).
+            let slot = unsafe { (*self.slot(position)).assume_init_ref() };
+            (slot.key == wanted).then(|| unsafe {
+                debug_assert_eq!(slot.type_id, TypeId::of::<K::Value>());
+                &*slot.value.load(Ordering::Acquire).cast::<K::Value>()
+            })
         })
     }
 
@@ -257,7 +278,7 @@ mod tests {
         let store = Store::new();
         let counter = Arc::new(());
         for i in 0..500usize {
-            store.push((i, counter.clone()));
+            store.push(TypeId::of::<()>(), (i, counter.clone()));
         }
         for i in 0..500usize {
             assert_eq!(unsafe { store.get_unchecked::<(usize, Arc<()>)>(i) }.0, i);
@@ -275,8 +296,8 @@ mod tests {
     #[test]
     fn find_searches_by_type() {
         let store = Store::new();
-        store.push(1u8);
-        store.push("two");
+        store.push(TypeId::of::<u8>(), 1u8);
+        store.push(TypeId::of::<&str>(), "two");
         assert_eq!(store.find::<&str>(), Some(&"two"));
         assert_eq!(store.find::<u8>(), Some(&1));
         assert_eq!(store.find::<u16>(), None);

@@ -1,0 +1,7 @@
+// Only context keys can be read from a context.
+use baton::Context;
+
+fn main() {
+    let ctx = Context::default();
+    let _ = ctx.get::<String>();
+}
