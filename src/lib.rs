@@ -16,7 +16,12 @@
 //! ```
 #![warn(missing_docs)]
 
+// Lets code in this crate use the macros, whose output names `::baton::...`.
+extern crate self as baton;
+
 pub use baton_core::*;
+
+pub mod request_id;
 
 /// Makes a struct or enum a context key.
 ///

@@ -590,6 +590,10 @@ async fn typed_path_parameters_deserialize_as_a_value_a_tuple_or_a_struct() {
         ("/posts/12/comments/first", "post 12 comment first"),
         ("/repos/rust-lang/rust/issues/42", "rust-lang/rust#42"),
         ("/files/a/b/c.txt", r#"raw Some("a/b/c.txt")"#),
+        // Parameters are percent-decoded, as in axum.
+        ("/posts/3/comments/hello%20world", "post 3 comment hello world"),
+        ("/repos/o%C3%A9/r/issues/1", "oé/r#1"),
+        ("/files/my%20doc.txt", r#"raw Some("my doc.txt")"#),
     ];
     for (uri, expected) in cases {
         let response = app.call_request(request(Method::GET, uri)).await;

@@ -40,6 +40,16 @@ impl PathParams {
         self.0.is_empty()
     }
 
+    /// The parameters of a matched route, percent-decoded (`%20` → space). A value whose decoded bytes
+    /// are not UTF-8 is kept as sent.
+    pub(crate) fn decoded<'a>(params: impl Iterator<Item = (&'a str, &'a str)>) -> Self {
+        PathParams(
+            params
+                .map(|(name, value)| (name.to_owned(), percent_decode(value)))
+                .collect(),
+        )
+    }
+
     pub(crate) fn deserialize<T: DeserializeOwned>(&self) -> Result<T, PathRejection> {
         T::deserialize(ParamsDeserializer { params: &self.0 })
     }
@@ -53,6 +63,31 @@ impl<N: Into<String>, V: Into<String>> FromIterator<(N, V)> for PathParams {
                 .collect(),
         )
     }
+}
+
+fn percent_decode(value: &str) -> String {
+    if !value.contains('%') {
+        return value.to_owned();
+    }
+    let hex = |byte: u8| (byte as char).to_digit(16).map(|digit| digit as u8);
+    let bytes = value.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut index = 0;
+    while index < bytes.len() {
+        if bytes[index] == b'%'
+            && let (Some(high), Some(low)) = (
+                bytes.get(index + 1).copied().and_then(hex),
+                bytes.get(index + 2).copied().and_then(hex),
+            )
+        {
+            decoded.push(high << 4 | low);
+            index += 3;
+        } else {
+            decoded.push(bytes[index]);
+            index += 1;
+        }
+    }
+    String::from_utf8(decoded).unwrap_or_else(|_| value.to_owned())
 }
 
 /// A path parameter that could not be deserialized; responds `400 Bad Request`.
@@ -420,6 +455,18 @@ mod tests {
 
     fn params(pairs: &[(&str, &str)]) -> PathParams {
         pairs.iter().copied().collect()
+    }
+
+    #[test]
+    fn matched_params_are_percent_decoded() {
+        assert_eq!(percent_decode("a%20b%2Fc"), "a b/c");
+        assert_eq!(percent_decode("o%C3%A9"), "oé");
+        // Not an escape, or not UTF-8 once decoded: kept as sent.
+        assert_eq!(percent_decode("100%"), "100%");
+        assert_eq!(percent_decode("%zz%4"), "%zz%4");
+        assert_eq!(percent_decode("%FF"), "%FF");
+        let decoded = PathParams::decoded([("name", "ada%20lovelace")].into_iter());
+        assert_eq!(decoded.get("name"), Some("ada lovelace"));
     }
 
     #[test]

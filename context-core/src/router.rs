@@ -448,11 +448,12 @@ where
     let (route, params) = match table.matcher.at(parts.uri.path()) {
         Ok(matched) => {
             let entry = &table.entries[*matched.value];
-            let params: PathParams = matched
-                .params
-                .iter()
-                .filter(|(name, _)| *name != "__baton_fallback")
-                .collect();
+            let params = PathParams::decoded(
+                matched
+                    .params
+                    .iter()
+                    .filter(|(name, _)| *name != "__baton_fallback"),
+            );
             let route = entry
                 .methods
                 .iter()

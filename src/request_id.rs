@@ -1,0 +1,270 @@
+//! Request ids and W3C trace context, so a request can be followed from service to service.
+//!
+//! [`request_id()`] is a middleware that
+//!
+//! * honours an incoming `x-request-id` (or generates one) and provides it as [`RequestId`];
+//! * honours an incoming W3C `traceparent` (or starts a trace) and provides [`TraceContext`], with a fresh
+//!   span id for this service;
+//! * runs the rest of the chain inside a `tracing` span carrying both ids;
+//! * echoes `x-request-id` on the response.
+//!
+//! Outgoing calls carry the context on with [`inject`]: the same request id and trace id, and this
+//! service's span as the parent.
+//!
+//! ```
+//! use baton::request_id::{RequestId, TraceContext, inject, request_id};
+//! use baton::{Context, Has, Router, get};
+//!
+//! async fn call_billing<P: Has<RequestId> + Has<TraceContext>>(ctx: Context<P>) -> String {
+//!     let mut outgoing = http::HeaderMap::new();
+//!     inject(&ctx, &mut outgoing);
+//!     outgoing["traceparent"].to_str().unwrap().to_string()
+//! }
+//!
+//! let app = Router::new().with(request_id()).route("/", get(call_billing));
+//! ```
+
+use crate::{Context, Endpoint, Has, KeyList, Lacks, Middleware, Next, Response, context_key};
+use http::{HeaderMap, HeaderName, HeaderValue};
+use std::fmt;
+use std::hash::{BuildHasher, Hasher};
+use std::sync::atomic::{AtomicU64, Ordering};
+use tracing::Instrument;
+
+/// The header carrying the request id.
+pub const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+/// The W3C trace context header.
+pub const TRACEPARENT: HeaderName = HeaderName::from_static("traceparent");
+
+/// This request's id: the caller's `x-request-id` when it sent a usable one, otherwise a new one.
+#[context_key]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RequestId(HeaderValue);
+
+impl RequestId {
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        // Only visible-ASCII values are accepted or generated, so this cannot fail.
+        self.0.to_str().unwrap_or_default()
+    }
+
+    /// The id as a header value.
+    pub fn header_value(&self) -> &HeaderValue {
+        &self.0
+    }
+}
+
+impl fmt::Display for RequestId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The W3C trace context of this request: the trace it belongs to, the caller's span and ours.
+#[context_key]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TraceContext {
+    trace_id: [u8; 16],
+    parent_id: Option<[u8; 8]>,
+    span_id: [u8; 8],
+    sampled: bool,
+}
+
+impl TraceContext {
+    /// Starts a new trace (no caller span).
+    pub fn new_root() -> Self {
+        let high = random_u64().to_be_bytes();
+        let low = random_u64().to_be_bytes();
+        let mut trace_id = [0; 16];
+        trace_id[..8].copy_from_slice(&high);
+        trace_id[8..].copy_from_slice(&low);
+        TraceContext { trace_id, parent_id: None, span_id: random_span_id(), sampled: true }
+    }
+
+    /// Continues the trace of a `traceparent` header value (`00-<trace>-<parent>-<flags>`), with a new span
+    /// for this service; `None` if the value is malformed or all-zero.
+    pub fn from_traceparent(value: &str) -> Option<Self> {
+        let mut fields = value.trim().split('-');
+        let version = fields.next()?;
+        let trace = fields.next()?;
+        let parent = fields.next()?;
+        let flags = fields.next()?;
+        if version.len() != 2 || version == "ff" || (version == "00" && fields.next().is_some()) {
+            return None;
+        }
+        let trace_id: [u8; 16] = decode_hex(trace)?;
+        let parent_id: [u8; 8] = decode_hex(parent)?;
+        let [flags]: [u8; 1] = decode_hex(flags)?;
+        if trace_id == [0; 16] || parent_id == [0; 8] {
+            return None;
+        }
+        Some(TraceContext {
+            trace_id,
+            parent_id: Some(parent_id),
+            span_id: random_span_id(),
+            sampled: flags & 1 == 1,
+        })
+    }
+
+    /// The trace id as 32 lowercase hex digits.
+    pub fn trace_id(&self) -> String {
+        encode_hex(&self.trace_id)
+    }
+
+    /// This service's span id as 16 lowercase hex digits.
+    pub fn span_id(&self) -> String {
+        encode_hex(&self.span_id)
+    }
+
+    /// The caller's span id, if the request came with a `traceparent`.
+    pub fn parent_id(&self) -> Option<String> {
+        self.parent_id.as_ref().map(|id| encode_hex(id))
+    }
+
+    /// The `traceparent` to send on outgoing requests: same trace, this service's span as parent.
+    pub fn traceparent(&self) -> String {
+        format!("00-{}-{}-{:02x}", self.trace_id(), self.span_id(), u8::from(self.sampled))
+    }
+}
+
+/// Writes this request's `x-request-id` and `traceparent` into the headers of an outgoing request.
+pub fn inject<P: Has<RequestId> + Has<TraceContext>>(ctx: &Context<P>, headers: &mut HeaderMap) {
+    headers.insert(X_REQUEST_ID, ctx.get::<RequestId>().0.clone());
+    if let Ok(value) = HeaderValue::from_str(&ctx.get::<TraceContext>().traceparent()) {
+        headers.insert(TRACEPARENT, value);
+    }
+}
+
+/// The request-id and trace-context middleware; see the [module docs](self).
+pub fn request_id() -> RequestIdMiddleware {
+    RequestIdMiddleware { _private: () }
+}
+
+/// Middleware returned by [`request_id()`].
+#[derive(Debug, Clone)]
+pub struct RequestIdMiddleware {
+    _private: (),
+}
+
+impl<P> Middleware<P> for RequestIdMiddleware
+where
+    P: KeyList + Lacks<RequestId> + Lacks<TraceContext>,
+{
+    type Out = (TraceContext, (RequestId, P));
+
+    async fn call<E: Endpoint<Self::Out>>(&self, ctx: Context<P>, next: Next<'_, Self::Out, E>) -> Response {
+        let id = ctx
+            .headers()
+            .get(X_REQUEST_ID)
+            .filter(|value| usable_request_id(value))
+            .cloned()
+            .unwrap_or_else(new_request_id);
+        let trace = ctx
+            .headers()
+            .get(TRACEPARENT)
+            .and_then(|value| value.to_str().ok())
+            .and_then(TraceContext::from_traceparent)
+            .unwrap_or_else(TraceContext::new_root);
+        let span = tracing::info_span!(
+            "request",
+            request_id = id.to_str().unwrap_or_default(),
+            trace_id = %trace.trace_id(),
+            span_id = %trace.span_id(),
+            method = %ctx.method(),
+            path = ctx.uri().path(),
+        );
+        let ctx = ctx.provide(RequestId(id.clone())).provide(trace);
+        let mut response = next.run(ctx).instrument(span).await;
+        response.headers_mut().insert(X_REQUEST_ID, id);
+        response
+    }
+}
+
+/// Ids from callers are echoed into logs and responses: accept only short, visible ASCII.
+fn usable_request_id(value: &HeaderValue) -> bool {
+    let bytes = value.as_bytes();
+    !bytes.is_empty() && bytes.len() <= 128 && bytes.iter().all(|byte| byte.is_ascii_graphic())
+}
+
+fn new_request_id() -> HeaderValue {
+    let text = format!("{:016x}{:016x}", random_u64(), random_u64());
+    HeaderValue::from_str(&text).unwrap_or(HeaderValue::from_static("0"))
+}
+
+fn random_span_id() -> [u8; 8] {
+    loop {
+        let id = random_u64();
+        if id != 0 {
+            return id.to_be_bytes();
+        }
+    }
+}
+
+/// Unpredictable-enough ids without a random-number dependency: std's randomly keyed SipHash over a
+/// process-wide counter. Ids are for correlation, not for security.
+fn random_u64() -> u64 {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    thread_local! {
+        static KEYS: std::collections::hash_map::RandomState = std::collections::hash_map::RandomState::new();
+    }
+    KEYS.with(|keys| {
+        let mut hasher = keys.build_hasher();
+        hasher.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
+        hasher.finish()
+    })
+}
+
+fn decode_hex<const N: usize>(text: &str) -> Option<[u8; N]> {
+    if text.len() != N * 2 || !text.bytes().all(|byte| matches!(byte, b'0'..=b'9' | b'a'..=b'f')) {
+        return None;
+    }
+    let mut out = [0; N];
+    for (index, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&text[index * 2..index * 2 + 2], 16).ok()?;
+    }
+    Some(out)
+}
+
+fn encode_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_continues_a_traceparent() {
+        let incoming = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        let trace = TraceContext::from_traceparent(incoming).unwrap();
+        assert_eq!(trace.trace_id(), "4bf92f3577b34da6a3ce929d0e0e4736");
+        assert_eq!(trace.parent_id().as_deref(), Some("00f067aa0ba902b7"));
+        assert_ne!(trace.span_id(), "00f067aa0ba902b7");
+        let outgoing = trace.traceparent();
+        assert!(outgoing.starts_with("00-4bf92f3577b34da6a3ce929d0e0e4736-"));
+        assert!(outgoing.ends_with("-01"));
+    }
+
+    #[test]
+    fn rejects_malformed_traceparents() {
+        for bad in [
+            "",
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7",
+            "00-00000000000000000000000000000000-00f067aa0ba902b7-01",
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",
+            "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",
+            "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra",
+        ] {
+            assert!(TraceContext::from_traceparent(bad).is_none(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn request_ids_from_callers_are_screened() {
+        assert!(usable_request_id(&HeaderValue::from_static("abc-123")));
+        assert!(!usable_request_id(&HeaderValue::from_static("has space")));
+        assert!(!usable_request_id(&HeaderValue::from_str(&"x".repeat(129)).unwrap()));
+        assert_ne!(new_request_id(), new_request_id());
+    }
+}
