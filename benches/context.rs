@@ -35,30 +35,30 @@ struct CountingAllocator;
 static COUNTING: AtomicBool = AtomicBool::new(false);
 static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
 static ALLOCATED_BYTES: AtomicUsize = AtomicUsize::new(0);
+static LARGEST: AtomicUsize = AtomicUsize::new(0);
+
+fn count(size: usize) {
+    if COUNTING.load(Ordering::Relaxed) {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        ALLOCATED_BYTES.fetch_add(size, Ordering::Relaxed);
+        LARGEST.fetch_max(size, Ordering::Relaxed);
+    }
+}
 
 // SAFETY: forwards every call to the system allocator unchanged; only counts.
 unsafe impl GlobalAlloc for CountingAllocator {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if COUNTING.load(Ordering::Relaxed) {
-            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-            ALLOCATED_BYTES.fetch_add(layout.size(), Ordering::Relaxed);
-        }
+        count(layout.size());
         unsafe { System.alloc(layout) }
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        if COUNTING.load(Ordering::Relaxed) {
-            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-            ALLOCATED_BYTES.fetch_add(layout.size(), Ordering::Relaxed);
-        }
+        count(layout.size());
         unsafe { System.alloc_zeroed(layout) }
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        if COUNTING.load(Ordering::Relaxed) {
-            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-            ALLOCATED_BYTES.fetch_add(new_size, Ordering::Relaxed);
-        }
+        count(new_size);
         unsafe { System.realloc(ptr, layout, new_size) }
     }
 
@@ -331,6 +331,25 @@ fn baton_app(pool: Arc<DbPool>) -> baton::Router<impl baton::Layers, baton::Seal
         .route("/users/{id}", baton::get(baton_show))
 }
 
+/// Diagnostic, not a bar: baton's router with no middleware and a handler doing the five values'
+/// work inline (as the hyper service does), to split router cost from middleware cost.
+fn baton_inline_app(pool: Arc<DbPool>) -> baton::Router<impl baton::Layers, baton::Sealed> {
+    baton::Router::new().route(
+        "/users/{id}",
+        baton::get(move |ctx: Context| {
+            let db = pool.clone();
+            async move {
+                let id: u64 = ctx.path()?;
+                let request_id = next_request_id();
+                let user = current_user();
+                let tenant = tenant_of(ctx.headers());
+                let locale = locale_of(ctx.headers());
+                Ok::<_, baton::PathRejection>(render(id, request_id, &user, tenant, &db, locale))
+            }
+        }),
+    )
+}
+
 // --- axum: `from_fn` middleware inserting `Extension`s, `Extension` extractors ----------------------------
 
 mod axum_app {
@@ -467,6 +486,17 @@ async fn via_baton<L: baton::Layers>(app: &baton::Router<L, baton::Sealed>) -> B
         .to_bytes()
 }
 
+/// Like `via_baton`, through `Router::call_request` (no per-request clone of the router).
+async fn via_baton_call_request<L: baton::Layers>(app: &baton::Router<L, baton::Sealed>) -> Bytes {
+    let response = app.call_request(request()).await;
+    response
+        .into_body()
+        .collect()
+        .await
+        .expect("baton body")
+        .to_bytes()
+}
+
 async fn via_axum(app: &axum::Router) -> Bytes {
     let response = app
         .clone()
@@ -506,13 +536,14 @@ fn count_allocations<F: Future<Output = Bytes>>(
     runtime: &tokio::runtime::Runtime,
     runs: usize,
     mut one: impl FnMut() -> F,
-) -> (f64, f64) {
+) -> (f64, f64, usize) {
     // Warm up lazily initialised state (runtime, statics) before counting.
     for _ in 0..10 {
         black_box(runtime.block_on(one()));
     }
     ALLOCATIONS.store(0, Ordering::Relaxed);
     ALLOCATED_BYTES.store(0, Ordering::Relaxed);
+    LARGEST.store(0, Ordering::Relaxed);
     COUNTING.store(true, Ordering::SeqCst);
     for _ in 0..runs {
         black_box(runtime.block_on(one()));
@@ -521,6 +552,7 @@ fn count_allocations<F: Future<Output = Bytes>>(
     (
         ALLOCATIONS.load(Ordering::Relaxed) as f64 / runs as f64,
         ALLOCATED_BYTES.load(Ordering::Relaxed) as f64 / runs as f64,
+        LARGEST.load(Ordering::Relaxed),
     )
 }
 
@@ -533,6 +565,8 @@ fn allocations(_: &mut Criterion) {
     let hyper = hyper_app(pool.clone());
     let bare =
         baton::Router::new().route("/users/{id}", baton::get(|_: Context| async { "hello" }));
+
+    let inline = baton_inline_app(pool.clone());
 
     let runs = 10_000;
     let rows = [
@@ -552,6 +586,10 @@ fn allocations(_: &mut Criterion) {
             count_allocations(&runtime, runs, || via_baton(&bare)),
         ),
         (
+            "baton, handler does the work inline",
+            count_allocations(&runtime, runs, || via_baton(&inline)),
+        ),
+        (
             "baton, 5 providers",
             count_allocations(&runtime, runs, || via_baton(&baton)),
         ),
@@ -561,10 +599,16 @@ fn allocations(_: &mut Criterion) {
         ),
     ];
     println!("\nheap allocations per request (build + call + collect, {runs} runs each):");
-    for (name, (count, bytes)) in rows {
-        println!("  {name:<36} {count:>6.2} allocations {bytes:>8.1} bytes");
+    for (name, (count, bytes, largest)) in rows {
+        println!(
+            "  {name:<36} {count:>6.2} allocations {bytes:>8.1} bytes (largest {largest} bytes)"
+        );
     }
-    println!();
+    println!(
+        "size_of: Context<_> {} bytes (request head {} bytes)\n",
+        std::mem::size_of::<Context>(),
+        std::mem::size_of::<http::request::Parts>(),
+    );
 }
 
 fn requests(c: &mut Criterion) {
@@ -573,6 +617,7 @@ fn requests(c: &mut Criterion) {
     let baton = baton_app(pool.clone());
     let axum = axum_app::app(pool.clone());
     let hyper = hyper_app(pool.clone());
+    let inline = baton_inline_app(pool.clone());
 
     // The three answer the same bytes (up to the request id, which counts requests).
     let strip_id = |bytes: Bytes| {
@@ -589,11 +634,23 @@ fn requests(c: &mut Criterion) {
     );
     assert_eq!(strip_id(runtime.block_on(via_baton(&baton))), expected);
     assert_eq!(strip_id(runtime.block_on(via_axum(&axum))), expected);
+    assert_eq!(strip_id(runtime.block_on(via_baton(&inline))), expected);
+    assert_eq!(
+        strip_id(runtime.block_on(via_baton_call_request(&baton))),
+        expected
+    );
 
     let mut group = c.benchmark_group("request");
     group.bench_function("baton", |b| b.to_async(&runtime).iter(|| via_baton(&baton)));
     group.bench_function("axum", |b| b.to_async(&runtime).iter(|| via_axum(&axum)));
     group.bench_function("hyper", |b| b.to_async(&runtime).iter(|| via_hyper(&hyper)));
+    // Diagnostics (no bar): where baton's time goes.
+    group.bench_function("diag_baton_call_request", |b| {
+        b.to_async(&runtime).iter(|| via_baton_call_request(&baton))
+    });
+    group.bench_function("diag_baton_inline_no_middleware", |b| {
+        b.to_async(&runtime).iter(|| via_baton(&inline))
+    });
     group.finish();
 }
 

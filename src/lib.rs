@@ -47,9 +47,263 @@ pub use baton_macros::key_id;
 
 // --- macros (context-macros): #[middleware], #[handler] re-exports go here ---
 
+/// Turns an async fn into a middleware: `#[middleware(provides = A, B, requires = C, uses = helper)]`.
+///
+/// All options are optional. `provides` lists the keys the middleware adds to the context, `requires`
+/// the keys it needs from upstream (keys read with `ctx.get::<K>()` in the body are found without being
+/// listed), `uses` the [`#[handler]`](macro@handler) helpers whose keys it needs.
+///
+/// # Two forms
+///
+/// **Around**: takes `ctx: Context` and `next: Next`, returns a response (`Response` or
+/// `impl IntoResponse`). It runs code before and after the rest of the route, may change the response
+/// or answer early without running `next`. `next` is typed with the context *after* the provided keys,
+/// so `next.run(ctx)` does not compile until the body has provided them (in `provides` order), and
+/// `run` consumes `next`: it runs at most once.
+///
+/// ```
+/// use baton::{Context, Next, Response, Router, context_key, get, handler, middleware};
+///
+/// #[context_key]
+/// struct RequestId(u64);
+///
+/// #[middleware(provides = RequestId)]
+/// async fn request_id(ctx: Context, next: Next) -> Response {
+///     let mut response = next.run(ctx.provide(RequestId(7))).await;
+///     response.headers_mut().insert("x-request-id", 7.into());
+///     response
+/// }
+///
+/// #[handler]
+/// async fn show(ctx: Context) -> String {
+///     format!("request {}", ctx.get::<RequestId>().0)
+/// }
+///
+/// let app = Router::new().with(request_id).route("/", get(show));
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let response = app.call_request(http::Request::get("/").body(baton::Body::empty()).unwrap()).await;
+/// assert_eq!(response.headers()["x-request-id"], "7");
+/// # });
+/// ```
+///
+/// **Provider**: takes `ctx: &Context` (or `&mut Context`, e.g. to read the body), returns the value of
+/// the provided key (a tuple of values, in `provides` order, for several keys), or
+/// `Result<value, E>` where `E: IntoResponse` answers the request early. The chain continues by itself.
+/// For a marker key (`#[context_key(value = T)]`) the value is a `T`. With no `provides`, a provider
+/// returning `Result<(), E>` is a guard.
+///
+/// ```
+/// use baton::{Context, Router, StatusCode, context_key, get, handler, middleware};
+///
+/// #[context_key]
+/// struct User(String);
+///
+/// #[middleware(provides = User)]
+/// async fn current_user(ctx: &Context) -> Result<User, StatusCode> {
+///     let name = ctx.headers().get("x-user").ok_or(StatusCode::UNAUTHORIZED)?;
+///     Ok(User(name.to_str().map_err(|_| StatusCode::BAD_REQUEST)?.to_string()))
+/// }
+///
+/// /// A guard: reads `User` (so it must come after `current_user`), provides nothing.
+/// #[middleware]
+/// async fn no_guests(ctx: &Context) -> Result<(), StatusCode> {
+///     if ctx.get::<User>().0 == "guest" { Err(StatusCode::FORBIDDEN) } else { Ok(()) }
+/// }
+///
+/// #[handler]
+/// async fn hello(ctx: Context) -> String {
+///     format!("hello {}", ctx.get::<User>().0)
+/// }
+///
+/// let app = Router::new().with(current_user).with(no_guests).route("/", get(hello));
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let request = |user: &str| http::Request::get("/").header("x-user", user).body(baton::Body::empty()).unwrap();
+/// assert_eq!(app.call_request(request("ada")).await.status(), 200);
+/// assert_eq!(app.call_request(request("guest")).await.status(), 403);
+/// # });
+/// ```
+///
+/// # Configuration
+///
+/// Parameters before `ctx` configure the middleware. Without any, the macro emits a unit struct of the
+/// fn's name, mounted as `.with(name)`; with some, a struct holding them and a fn of the same name that
+/// builds it, mounted as `.with(name(args))`. A parameter taken by value is cloned for each request
+/// (so it must be `Clone`: wrap shared state in an `Arc`); one taken by reference (`limits: &Limits`)
+/// is stored by value and borrowed for each request.
+///
+/// ```
+/// use baton::{Context, Router, context_key, get, handler, middleware};
+///
+/// #[derive(Clone)]
+/// struct Pool { url: String }
+///
+/// #[context_key(value = Pool)]
+/// struct Database;
+///
+/// #[middleware(provides = Database)]
+/// async fn database(pool: Pool, _ctx: &Context) -> Pool {
+///     pool
+/// }
+///
+/// #[handler]
+/// async fn show(ctx: Context) -> String {
+///     ctx.get::<Database>().url.clone()
+/// }
+///
+/// let pool = Pool { url: "sqlite::memory:".into() };
+/// let _app = Router::new().with(database(pool)).route("/", get(show));
+/// ```
+///
+/// # Checked where it is mounted
+///
+/// The generated type implements [`Middleware<P>`](Middleware) only for key lists `P` that lack every
+/// provided key and hold every required one, so mounting it before the middleware providing what it
+/// needs, or after another provider of the same key, is a compile error naming the key. Each mistake
+/// and its fix is listed in `docs/errors.md`.
+///
+/// ```compile_fail
+/// use baton::{Context, Next, Response, Router, context_key, get, middleware};
+///
+/// #[context_key]
+/// struct FormData(String);
+///
+/// #[middleware(provides = FormData)]
+/// async fn form_data(ctx: &mut Context) -> FormData {
+///     FormData(ctx.text().await.unwrap_or_default())
+/// }
+///
+/// #[middleware(requires = FormData)]
+/// async fn method_override(ctx: Context, next: Next) -> Response {
+///     next.run(ctx).await
+/// }
+///
+/// // error: no upstream middleware provides `FormData` on this route
+/// let _app = Router::new().with(method_override).with(form_data);
+/// ```
+pub use baton_macros::middleware;
+
+/// Makes a handler, or a helper taking a context, generic over the route's keys.
+///
+/// `#[handler] async fn show(ctx: Context) -> impl IntoResponse` becomes
+/// `async fn show<P>(ctx: Context<P>) -> impl IntoResponse where P: KeyList + Has<K> + ...`, one
+/// `Has<K>` for each `ctx.get::<K>()` in the body (reads inside macros such as `format!` included). The
+/// route that mounts the handler is then checked: mounting it where a key it reads is not provided is a
+/// compile error naming the key, on the route's line.
+///
+/// * Helpers taking `ctx: &Context` (or `&mut Context`) are annotated the same way and may be sync.
+///   A helper also gets a hidden trait of its own name standing for its keys: a handler (or middleware,
+///   or helper) that calls it writes `#[handler(uses = helper)]` to inherit them. The body scan sees
+///   only the function's own body, never inside the functions it calls.
+/// * `#[handler(requires = K1, K2)]` states reads the scan cannot see (a generic helper written by
+///   hand, a read through a variable holding a reference to the context).
+/// * A handler may return anything that implements [`IntoResponse`], `Result<T, E>` included.
+///
+/// ```
+/// use baton::{Context, Router, context_key, get, handler, middleware};
+///
+/// #[context_key]
+/// struct User(String);
+///
+/// #[context_key(default = Theme("light"))]
+/// struct Theme(&'static str);
+///
+/// #[middleware(provides = User)]
+/// async fn guest(_ctx: &Context) -> User {
+///     User("guest".into())
+/// }
+///
+/// /// A helper: reads `User` and `Theme`.
+/// #[handler]
+/// fn banner(ctx: &Context) -> String {
+///     format!("[{}] hello {}", ctx.get::<Theme>().0, ctx.get::<User>().0)
+/// }
+///
+/// /// Inherits `banner`'s keys.
+/// #[handler(uses = banner)]
+/// async fn home(ctx: Context) -> String {
+///     banner(&ctx)
+/// }
+///
+/// let app = Router::new().with(guest).route("/", get(home));
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// # use http_body_util::BodyExt;
+/// let response = app.call_request(http::Request::get("/").body(baton::Body::empty()).unwrap()).await;
+/// let body = response.into_body().collect().await.unwrap().to_bytes();
+/// assert_eq!(&body[..], b"[light] hello guest");
+/// # });
+/// ```
+///
+/// Mounting it on a route without `guest` does not compile:
+///
+/// ```compile_fail
+/// # use baton::{Context, Router, context_key, get, handler};
+/// # #[context_key]
+/// # struct User(String);
+/// #[handler]
+/// async fn home(ctx: Context) -> String {
+///     ctx.get::<User>().0.clone()
+/// }
+///
+/// // error[E0277]: no upstream middleware provides `User` on this route
+/// let _app = Router::new().route("/", get(home));
+/// ```
+pub use baton_macros::handler;
+
 // --- ambient context (context-async) re-exports go here ---
+
+#[doc(inline)]
+pub use baton_async as ambient;
+pub use baton_async::{
+    AmbientContext, InContextExt, Snapshot, async_context, async_context_for, get_context, spawn,
+    spawn_blocking, try_get_context, try_with_context, with_context,
+};
+
+/// Declares the app's typed ambient context: the keys every request carries, read anywhere without
+/// `Option`.
+///
+/// ```text
+/// baton::app_context!(pub struct AppContext: RequestId, CurrentUser, Database);
+/// ```
+///
+/// generates the marker type `AppContext` with
+///
+/// * `AppContext::current()` / `AppContext::with(|ctx| ..)`: the current request's context, on which
+///   `get::<K>()` reads a declared key without `Option` (and `try_current` / `try_with` for code that may
+///   run outside a request);
+/// * `AppContext::async_context()`: the middleware entering its scope, same as
+///   `baton::async_context_for::<AppContext>()`.
+///
+/// Two compile-time checks make the typed read infallible: reading a key the declaration does not list
+/// is an error (`` `Database` is not declared in the app context `AppContext` ``), and the scope can only
+/// be entered on routes whose upstream middleware provide every declared key (the error names the
+/// missing one). See the [`ambient`] module for the whole picture.
+///
+/// ```
+/// use baton::{Context, ambient::Snapshot, context_key};
+///
+/// #[context_key]
+/// pub struct RequestId(u64);
+/// #[context_key(value = String)]
+/// pub struct CurrentUser;
+///
+/// // A `pub` app context needs keys at least as visible as itself.
+/// baton::app_context! {
+///     /// What every request of this app carries.
+///     pub struct AppContext: RequestId, CurrentUser;
+/// }
+///
+/// fn who() -> String {
+///     AppContext::with(|ctx| format!("{} #{}", ctx.get::<CurrentUser>(), ctx.get::<RequestId>().0))
+/// }
+///
+/// let ctx = Context::default().provide(RequestId(1)).provide_as::<CurrentUser>("ada".to_string());
+/// assert_eq!(Snapshot::of_app::<AppContext>(&ctx).sync_scope(who), "ada #1");
+/// ```
+pub use baton_macros::app_context;
 
 #[doc(hidden)]
 pub mod __private {
+    //! Support for the code the macros generate. Not a public API.
+
     pub use baton_core::key::{B0, B1};
 }

@@ -77,14 +77,17 @@ impl<'a, P: KeyList, E: Endpoint<P>> Next<'a, P, E> {
     ///
     /// Never fails: a panic downstream is turned into a `500 Internal Server Error` (and logged) before it
     /// gets here, so code after `run(..).await` always runs.
-    pub async fn run(self, ctx: Context<P>) -> Response {
-        guarded(self.endpoint.call(ctx)).await
+    // Not an `async fn`, nor is `guarded`: an async fn keeps its by-value argument (here the rest of the
+    // chain's future) in its state *and* moves it into the awaited future, so each middleware would
+    // double the size of the request's future (exponential in the middleware count).
+    pub fn run(self, ctx: Context<P>) -> impl Future<Output = Response> + Send + 'a {
+        guarded(self.endpoint.call(ctx))
     }
 }
 
 /// Runs `future`, turning a panic into a logged 500.
-pub(crate) async fn guarded(future: impl Future<Output = Response>) -> Response {
-    match AssertUnwindSafe(future).catch_unwind().await {
+pub(crate) fn guarded<F: Future<Output = Response>>(future: F) -> impl Future<Output = Response> {
+    AssertUnwindSafe(future).catch_unwind().map(|result| match result {
         Ok(response) => response,
         Err(panic) => {
             let message = panic
@@ -95,7 +98,7 @@ pub(crate) async fn guarded(future: impl Future<Output = Response>) -> Response 
             tracing::error!(panic = %message, "request handler panicked; answering 500");
             (StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error").into_response()
         }
-    }
+    })
 }
 
 /// An around middleware: runs with the context and the rest of the chain.
@@ -338,8 +341,9 @@ where
     Fut::Output: IntoResponse,
 {
     fn call(&self, ctx: Context<P>) -> impl Future<Output = Response> + Send + '_ {
-        let future = self(ctx);
-        async move { future.await.into_response() }
+        // A combinator, not `async move { future.await.into_response() }`, which would hold the
+        // handler's future twice.
+        self(ctx).map(IntoResponse::into_response)
     }
 }
 
@@ -366,6 +370,78 @@ impl<P: KeyList, M: Middleware<P>, E: Endpoint<M::Out>> Endpoint<P> for Stack<M,
     }
 }
 
+/// A [`Stack`] whose future is boxed: it ends a run of [`PHASES`] nested middleware futures.
+#[doc(hidden)]
+pub struct BoxedStack<M, E>(Stack<M, E>);
+
+impl<P: KeyList, M: Middleware<P>, E: Endpoint<M::Out>> Endpoint<P> for BoxedStack<M, E> {
+    fn call(&self, ctx: Context<P>) -> impl Future<Output = Response> + Send + '_ {
+        Box::pin(self.0.call(ctx)) as Pin<Box<dyn Future<Output = Response> + Send + '_>>
+    }
+}
+
+/// How many middleware futures nest inside one another before one is boxed.
+///
+/// A chain's future is one nested type; rustc computes its layout recursively and stops at its recursion
+/// limit (128 by default), reached near a dozen middleware. Boxing every `PHASES`-th middleware's future
+/// keeps the nesting bounded for any number of middleware, at one allocation per `PHASES` middleware.
+pub const PHASES: usize = 8;
+
+/// The position of a middleware in its route's chain, modulo [`PHASES`]: picks a [`Stack`] or, for
+/// the last phase, a [`BoxedStack`].
+#[doc(hidden)]
+pub trait Phase: Send + Sync + 'static {
+    /// The phase of the next middleware.
+    type Next: Phase;
+    /// The chain link for a middleware at this phase.
+    type Link<P: KeyList, M: Middleware<P>, E: Endpoint<M::Out>>: Endpoint<P>;
+    /// Builds the link.
+    fn link<P: KeyList, M: Middleware<P>, E: Endpoint<M::Out>>(
+        middleware: Arc<M>,
+        inner: E,
+    ) -> Self::Link<P, M, E>;
+}
+
+macro_rules! phases {
+    ($($phase:ident => $next:ident),*; $last:ident => $first:ident) => {
+        $(
+            #[doc(hidden)]
+            pub struct $phase;
+
+            impl Phase for $phase {
+                type Next = $next;
+                type Link<P: KeyList, M: Middleware<P>, E: Endpoint<M::Out>> = Stack<M, E>;
+                fn link<P: KeyList, M: Middleware<P>, E: Endpoint<M::Out>>(
+                    middleware: Arc<M>,
+                    inner: E,
+                ) -> Stack<M, E> {
+                    Stack { middleware, inner }
+                }
+            }
+        )*
+
+        #[doc(hidden)]
+        pub struct $last;
+
+        impl Phase for $last {
+            type Next = $first;
+            type Link<P: KeyList, M: Middleware<P>, E: Endpoint<M::Out>> = BoxedStack<M, E>;
+            fn link<P: KeyList, M: Middleware<P>, E: Endpoint<M::Out>>(
+                middleware: Arc<M>,
+                inner: E,
+            ) -> BoxedStack<M, E> {
+                BoxedStack(Stack { middleware, inner })
+            }
+        }
+    };
+}
+
+phases!(
+    Phase0 => Phase1, Phase1 => Phase2, Phase2 => Phase3, Phase3 => Phase4,
+    Phase4 => Phase5, Phase5 => Phase6, Phase6 => Phase7;
+    Phase7 => Phase0
+);
+
 /// The middleware declared so far on a router or scope, from the empty context to [`Layers::Out`].
 ///
 /// Composed at build time into each route's chain, so a request pays for no dynamic dispatch between
@@ -373,6 +449,9 @@ impl<P: KeyList, M: Middleware<P>, E: Endpoint<M::Out>> Endpoint<P> for Stack<M,
 pub trait Layers: Clone + Send + Sync + 'static {
     /// The key list after every middleware ran.
     type Out: KeyList;
+    /// The phase of the next middleware added.
+    #[doc(hidden)]
+    type Phase: Phase;
     /// The chain with endpoint `E` behind every middleware.
     type Wrapped<E: Endpoint<Self::Out>>: Endpoint<()>;
     #[doc(hidden)]
@@ -385,6 +464,7 @@ pub struct Identity;
 
 impl Layers for Identity {
     type Out = ();
+    type Phase = Phase0;
     type Wrapped<E: Endpoint<()>> = E;
     fn wrap<E: Endpoint<()>>(&self, endpoint: E) -> E {
         endpoint
@@ -417,12 +497,11 @@ impl<L, M> Then<L, M> {
 
 impl<L: Layers, M: Middleware<L::Out>> Layers for Then<L, M> {
     type Out = M::Out;
-    type Wrapped<E: Endpoint<M::Out>> = L::Wrapped<Stack<M, E>>;
+    type Phase = <L::Phase as Phase>::Next;
+    type Wrapped<E: Endpoint<M::Out>> = L::Wrapped<<L::Phase as Phase>::Link<L::Out, M, E>>;
     fn wrap<E: Endpoint<M::Out>>(&self, endpoint: E) -> Self::Wrapped<E> {
-        self.layers.wrap(Stack {
-            middleware: self.middleware.clone(),
-            inner: endpoint,
-        })
+        self.layers
+            .wrap(<L::Phase as Phase>::link(self.middleware.clone(), endpoint))
     }
 }
 

@@ -113,8 +113,11 @@ struct Table {
     matcher: matchit::Router<usize>,
     entries: Vec<PathEntry>,
     by_path: HashMap<String, usize>,
-    fallback: Route,
-    not_allowed: Route,
+    // The 404 and 405 routes run the router's middleware, so they are built for its final middleware
+    // stack, when it gets its first route (or first request): building them at every `with` would
+    // compile one chain per prefix of the stack, quadratic in the middleware count.
+    fallback: Option<Route>,
+    not_allowed: Option<Route>,
     layers: Vec<LayerFn>,
 }
 
@@ -182,8 +185,8 @@ impl<L: Layers> Router<L, Open> {
             matcher: matchit::Router::new(),
             entries: Vec::new(),
             by_path: HashMap::new(),
-            fallback: endpoint_for(&layers, not_found::<L::Out>),
-            not_allowed: endpoint_for(&layers, method_not_allowed::<L::Out>),
+            fallback: None,
+            not_allowed: None,
             layers: Vec::new(),
         };
         Router {
@@ -228,11 +231,30 @@ impl<L: Layers> Router<L, Sealed> {
 
 impl<L: Layers, S> Router<L, S> {
     fn seal(self) -> Router<L, Sealed> {
-        Router {
+        let mut router = Router {
             layers: self.layers,
             prefix: self.prefix,
             table: self.table,
             _state: std::marker::PhantomData,
+        };
+        router.build_defaults();
+        router
+    }
+
+    /// Builds the default 404 and 405 routes for this router's middleware, if not built yet.
+    fn build_defaults(&mut self) {
+        if self.table.fallback.is_some() && self.table.not_allowed.is_some() {
+            return;
+        }
+        let layers = &self.layers;
+        let table = Arc::make_mut(&mut self.table);
+        if table.fallback.is_none() {
+            table.fallback =
+                Some(endpoint_for(layers, not_found::<L::Out>).layered(&table.layers));
+        }
+        if table.not_allowed.is_none() {
+            table.not_allowed =
+                Some(endpoint_for(layers, method_not_allowed::<L::Out>).layered(&table.layers));
         }
     }
 
@@ -294,7 +316,7 @@ impl<L: Layers, S> Router<L, S> {
         let route = endpoint_for(&router.layers, handler);
         if router.prefix.is_empty() {
             let table = Arc::make_mut(&mut router.table);
-            table.fallback = route.layered(&table.layers);
+            table.fallback = Some(route.layered(&table.layers));
         } else {
             let full = join(&router.prefix, "/{*__baton_fallback}");
             let table = Arc::make_mut(&mut router.table);
@@ -335,14 +357,12 @@ impl<L: Layers, S> Router<L, S> {
                 *route = route.clone().layered(std::slice::from_ref(&layer_fn));
             }
         }
-        table.fallback = table
-            .fallback
-            .clone()
-            .layered(std::slice::from_ref(&layer_fn));
-        table.not_allowed = table
-            .not_allowed
-            .clone()
-            .layered(std::slice::from_ref(&layer_fn));
+        for route in [&mut table.fallback, &mut table.not_allowed]
+            .into_iter()
+            .flatten()
+        {
+            *route = route.clone().layered(std::slice::from_ref(&layer_fn));
+        }
         table.layers.push(layer_fn);
         router
     }
@@ -353,6 +373,15 @@ impl<L: Layers, S> Router<L, S> {
         B: http_body::Body<Data = Bytes> + Send + 'static,
         B::Error: Into<BoxError>,
     {
+        if self.table.fallback.is_none() {
+            // A router without routes: build its 404 for this call.
+            let mut router = self.clone();
+            router.build_defaults();
+            return match dispatch(&router.table, request).await {
+                Ok(response) => response,
+                Err(never) => match never {},
+            };
+        }
         match dispatch(&self.table, request).await {
             Ok(response) => response,
             Err(never) => match never {},
@@ -475,11 +504,15 @@ where
                 Some(route) => (route.clone(), params),
                 None => {
                     parts.extensions.insert(Allow(entry.allow.clone()));
-                    (table.not_allowed.clone(), PathParams::default())
+                    let not_allowed = table.not_allowed.clone();
+                    (not_allowed.expect("built with the first route"), PathParams::default())
                 }
             }
         }
-        Err(_) => (table.fallback.clone(), PathParams::default()),
+        Err(_) => (
+            table.fallback.clone().expect("built before the first call"),
+            PathParams::default(),
+        ),
     };
     let future = match route {
         Route::Endpoint(endpoint) => endpoint.call_boxed(Context::from_parts(parts, body, params)),
@@ -592,6 +625,7 @@ where
     }
 
     fn call(&mut self, request: http::Request<B>) -> RouterFuture {
+        self.build_defaults();
         dispatch(&self.table, request)
     }
 }

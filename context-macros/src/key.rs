@@ -1,7 +1,7 @@
 //! `#[context_key]`: parse the options, validate the item, emit the `ContextKey` impl.
 
 use proc_macro2::TokenStream;
-use quote::{quote, quote_spanned};
+use quote::{ToTokens, quote, quote_spanned};
 use syn::parse::{Parse, ParseStream};
 use syn::spanned::Spanned;
 use syn::{Expr, Item, Token, Type};
@@ -17,18 +17,45 @@ impl Parse for KeyOptions {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         let mut options = KeyOptions::default();
         while !input.is_empty() {
-            let name: syn::Ident = input.parse()?;
+            let name: syn::Ident = input.parse().map_err(|error| {
+                syn::Error::new(
+                    error.span(),
+                    "expected an option of #[context_key]: `value = Type` or `default = expr`",
+                )
+            })?;
             if name == "value" {
-                input.parse::<Token![=]>()?;
                 if options.value.is_some() {
                     return Err(syn::Error::new(name.span(), "`value` is given twice"));
+                }
+                if !input.peek(Token![=]) {
+                    return Err(syn::Error::new(
+                        name.span(),
+                        "`value` needs the value type: `#[context_key(value = Type)]` (e.g. `value = SqlitePool`)",
+                    ));
+                }
+                input.parse::<Token![=]>()?;
+                if input.is_empty() || input.peek(Token![,]) {
+                    return Err(input.error(
+                        "expected the value type after `value =` (e.g. `value = SqlitePool`)",
+                    ));
                 }
                 options.value = Some(input.parse()?);
             } else if name == "default" {
                 if options.default.is_some() {
                     return Err(syn::Error::new(name.span(), "`default` is given twice"));
                 }
+                if !input.peek(Token![=]) {
+                    return Err(syn::Error::new(
+                        name.span(),
+                        "`default` needs the default value: `#[context_key(default = expr)]`",
+                    ));
+                }
                 input.parse::<Token![=]>()?;
+                if input.is_empty() || input.peek(Token![,]) {
+                    return Err(input.error(
+                        "expected the default value after `default =` (e.g. `default = Locale(\"en\")`)",
+                    ));
+                }
                 options.default = Some(input.parse()?);
             } else {
                 return Err(syn::Error::new(
@@ -65,22 +92,46 @@ pub fn fingerprint(seed: &str) -> TokenStream {
     bits
 }
 
-pub fn context_key(args: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
+pub fn context_key(args: TokenStream, item: TokenStream) -> TokenStream {
+    match expand(args, item.clone()) {
+        Ok(tokens) => tokens,
+        // Keep the item: the type still exists, so the only error is this one.
+        Err(error) => crate::common::with_error(error, item),
+    }
+}
+
+fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
     let options: KeyOptions = syn::parse2(args)?;
-    let item: Item = syn::parse2(item)?;
+    let item: Item = syn::parse2(item.clone()).map_err(|_| {
+        syn::Error::new(
+            crate::common::item_head_span(&item),
+            "#[context_key] applies to a struct or an enum (the key type)",
+        )
+    })?;
     let (ident, generics) = match &item {
         Item::Struct(item) => (&item.ident, &item.generics),
         Item::Enum(item) => (&item.ident, &item.generics),
         Item::Union(item) => {
             return Err(syn::Error::new(
                 item.union_token.span,
-                "#[context_key] cannot be used on a union: use a struct or an enum",
+                "#[context_key] cannot be used on a union: a key is a struct or an enum",
             ));
         }
         other => {
+            let what = match other {
+                Item::Fn(_) => "a function",
+                Item::Trait(_) => "a trait",
+                Item::Type(_) => "a type alias: declare a key type and use `value = ...`",
+                Item::Impl(_) => "an impl block",
+                Item::Mod(_) => "a module",
+                Item::Const(_) | Item::Static(_) => "a const or static",
+                _ => "this item",
+            };
             return Err(syn::Error::new(
-                other.span(),
-                "#[context_key] applies to a struct or an enum (the key type)",
+                crate::common::item_head_span(&other.to_token_stream()),
+                format!(
+                    "#[context_key] cannot be used on {what}: it applies to a struct or an enum (the key type)"
+                ),
             ));
         }
     };

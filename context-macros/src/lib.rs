@@ -1,16 +1,31 @@
 //! Procedural macros of [baton](https://docs.rs/baton). Use them through the `baton` crate: the code
-//! they generate names `::baton::__private::...`.
+//! they generate names `::baton::...` and `::baton::__private::...`.
 
 use proc_macro::TokenStream;
 
+mod common;
+mod handler;
 mod key;
+mod middleware;
+mod scan;
 
 /// Makes a type a context key. See `baton::context_key` for the documentation.
 #[proc_macro_attribute]
 pub fn context_key(args: TokenStream, item: TokenStream) -> TokenStream {
-    key::context_key(args.into(), item.into())
-        .unwrap_or_else(syn::Error::into_compile_error)
-        .into()
+    key::context_key(args.into(), item.into()).into()
+}
+
+/// Turns an async fn into a middleware that provides and requires keys. See `baton::middleware`.
+#[proc_macro_attribute]
+pub fn middleware(args: TokenStream, item: TokenStream) -> TokenStream {
+    middleware::middleware(args.into(), item.into()).into()
+}
+
+/// Makes a handler (or helper) generic over the route's keys, bounded by the keys it reads. See
+/// `baton::handler`.
+#[proc_macro_attribute]
+pub fn handler(args: TokenStream, item: TokenStream) -> TokenStream {
+    handler::handler(args.into(), item.into()).into()
 }
 
 /// A key's type-level fingerprint, unique to the place it is written. See `baton::key_id`.
@@ -25,4 +40,14 @@ pub fn key_id(input: TokenStream) -> TokenStream {
         input
     );
     key::fingerprint(&seed).into()
+}
+
+mod app_context;
+
+/// Declares an app's typed ambient context. See `baton::app_context!` for the documentation.
+#[proc_macro]
+pub fn app_context(input: TokenStream) -> TokenStream {
+    app_context::app_context(input.into())
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
 }

@@ -1,0 +1,293 @@
+//! The typed app context: keys declared once, read without `Option`, proven where the scope is entered.
+
+use crate::scope::{AmbientContext, outside_scope, try_with_context};
+use baton_core::{ContextKey, KeyList, Position};
+use std::fmt;
+use std::marker::PhantomData;
+use std::ops::Deref;
+
+/// An app context declared with [`app_context!`](crate#typed-app-context): the keys every request of
+/// the app carries, readable anywhere without `Option`.
+///
+/// Written by the macro; you name it as a type parameter (`async_context_for::<AppContext>()`).
+///
+/// ```
+/// use baton::{ambient::DeclaredContext, context_key};
+///
+/// #[context_key]
+/// struct RequestId(u64);
+/// #[context_key]
+/// struct Tenant(String);
+///
+/// baton::app_context!(struct AppContext: RequestId, Tenant);
+///
+/// assert_eq!(<AppContext as DeclaredContext>::NAME, "AppContext");
+/// ```
+pub trait DeclaredContext: Send + Sync + 'static {
+    /// The declared keys, in declaration order: `(RequestId, (Tenant, ()))`.
+    type Keys: KeyList;
+    /// The app context's name, for messages.
+    const NAME: &'static str;
+    #[doc(hidden)]
+    const TYPED: bool = true;
+}
+
+/// Proof that the app context `Self` declares `K`; written by `app_context!` for each declared key.
+///
+/// [`AppView::get`] asks for it, so reading a key the app context does not declare is a compile error.
+#[diagnostic::on_unimplemented(
+    message = "`{K}` is not declared in the app context `{Self}`",
+    label = "`{K}` is read through `{Self}`, which does not declare it",
+    note = "add `{K}` to the `app_context!` declaration of `{Self}` (every route that enters `{Self}`'s scope must then provide it)",
+    note = "to read a key that only some requests carry, use `.try_get::<{K}>()`, which returns an `Option`"
+)]
+pub trait Declares<K: ContextKey>: DeclaredContext {
+    /// The key's place in the declaration (first is 0).
+    const INDEX: usize;
+}
+
+/// The app context of an untyped scope (`async_context()`): declares nothing.
+#[derive(Debug)]
+pub enum Untyped {}
+
+impl DeclaredContext for Untyped {
+    type Keys = ();
+    const NAME: &'static str = "untyped";
+    const TYPED: bool = false;
+}
+
+/// Proof, at the point where the scope of the app context `A` is entered, that the route provides `K`.
+#[diagnostic::on_unimplemented(
+    message = "the app context `{A}` declares `{K}`, but no middleware before this point provides it",
+    label = "`{A}`'s scope is entered here, before anything provides `{K}`",
+    note = "mount the middleware that provides `{K}` above `async_context_for::<{A}>()`: the scope of a typed app context can only be entered where every key it declares is already provided",
+    note = "or remove `{K}` from the `app_context!` declaration of `{A}` and read it with `.try_get::<{K}>()`"
+)]
+pub trait ProvidesDeclared<A, K: ContextKey>: KeyList {
+    /// The store position of `K`'s value.
+    const POSITION: usize;
+}
+
+#[diagnostic::do_not_recommend]
+impl<A, K: ContextKey, P: Position<K>> ProvidesDeclared<A, K> for P {
+    const POSITION: usize = <P as Position<K>>::POSITION;
+}
+
+/// Proof that a route with key list `Self` provides every key of `Keys` (declared by `A`); records
+/// where each one sits in the store.
+pub trait Locate<A, Keys>: KeyList {
+    #[doc(hidden)]
+    fn fill(table: &mut Table, index: usize);
+}
+
+impl<P: KeyList, A> Locate<A, ()> for P {
+    #[inline(always)]
+    fn fill(_: &mut Table, _: usize) {}
+}
+
+impl<P, A, K, Rest> Locate<A, (K, Rest)> for P
+where
+    K: ContextKey,
+    P: ProvidesDeclared<A, K> + Locate<A, Rest>,
+{
+    #[inline(always)]
+    fn fill(table: &mut Table, index: usize) {
+        table.set(index, <P as ProvidesDeclared<A, K>>::POSITION);
+        <P as Locate<A, Rest>>::fill(table, index + 1);
+    }
+}
+
+/// Declared keys whose positions are kept inline; further ones go to a heap table.
+const INLINE: usize = 8;
+
+/// Where each declared key's value sits in the store, by declaration index.
+#[doc(hidden)]
+pub struct Table {
+    inline: [usize; INLINE],
+    spill: Vec<usize>,
+}
+
+impl Table {
+    pub(crate) fn empty() -> Table {
+        Table {
+            inline: [usize::MAX; INLINE],
+            spill: Vec::new(),
+        }
+    }
+
+    fn set(&mut self, index: usize, position: usize) {
+        if index < INLINE {
+            self.inline[index] = position;
+        } else {
+            let index = index - INLINE;
+            if self.spill.len() <= index {
+                self.spill.resize(index + 1, usize::MAX);
+            }
+            self.spill[index] = position;
+        }
+    }
+
+    #[inline(always)]
+    fn get(&self, index: usize) -> usize {
+        if index < INLINE {
+            self.inline[index]
+        } else {
+            self.spill
+                .get(index - INLINE)
+                .copied()
+                .unwrap_or(usize::MAX)
+        }
+    }
+}
+
+/// The ambient context seen through a declared app context `A`: [`get`](Self::get) reads every declared
+/// key without `Option`.
+///
+/// Obtained with `A::current()`, `A::with(..)` (methods the `app_context!` macro writes) or
+/// [`AmbientContext::app`]. It dereferences to [`AmbientContext`] for the untyped reads (`uri()`,
+/// `try_get`, ...).
+///
+/// ```
+/// use baton::{Context, ambient::Snapshot, context_key};
+///
+/// #[context_key]
+/// struct RequestId(u64);
+/// #[context_key(value = String)]
+/// struct UserName;
+///
+/// baton::app_context!(struct AppContext: RequestId, UserName);
+///
+/// fn greeting() -> String {
+///     let ctx = AppContext::current();
+///     format!("hello {} (request {})", ctx.get::<UserName>(), ctx.get::<RequestId>().0)
+/// }
+///
+/// let ctx = Context::default()
+///     .provide(RequestId(1))
+///     .provide_as::<UserName>("ada".to_string());
+/// assert_eq!(Snapshot::of_app::<AppContext>(&ctx).sync_scope(greeting), "hello ada (request 1)");
+/// ```
+#[repr(transparent)]
+pub struct AppView<A> {
+    ctx: AmbientContext,
+    _app: PhantomData<fn() -> A>,
+}
+
+impl<A> Clone for AppView<A> {
+    fn clone(&self) -> Self {
+        AppView {
+            ctx: self.ctx.clone(),
+            _app: PhantomData,
+        }
+    }
+}
+
+impl<A: DeclaredContext> AppView<A> {
+    pub(crate) fn from_ambient(ctx: &AmbientContext) -> &AppView<A> {
+        // SAFETY: `AppView<A>` is `repr(transparent)` over `AmbientContext` (the other field is a ZST).
+        unsafe { &*(ctx as *const AmbientContext).cast::<AppView<A>>() }
+    }
+
+    /// The current request's context, typed as `A`.
+    ///
+    /// # Panics
+    /// Outside a request scope, or in a scope that was not entered for `A`
+    /// (`async_context()` instead of `async_context_for::<A>()`), with a message naming the fix.
+    #[track_caller]
+    pub fn current() -> AppView<A> {
+        match try_with_context(|ctx| ctx.app::<A>().cloned().ok_or(ctx.app_name())) {
+            Some(Ok(view)) => view,
+            Some(Err(entered)) => wrong_scope::<A>(entered),
+            None => outside_scope(&format!("{}::current()", A::NAME)),
+        }
+    }
+
+    /// The current request's context typed as `A`, or `None` outside a scope entered for `A`.
+    pub fn try_current() -> Option<AppView<A>> {
+        try_with_context(|ctx| ctx.app::<A>().cloned()).flatten()
+    }
+
+    /// Lends the current request's context, typed as `A`, to `f` (no handle is cloned).
+    ///
+    /// # Panics
+    /// Like [`current`](Self::current).
+    #[track_caller]
+    pub fn with<R>(f: impl FnOnce(&AppView<A>) -> R) -> R {
+        match try_with_context(|ctx| match ctx.app::<A>() {
+            Some(view) => Ok(f(view)),
+            None => Err(ctx.app_name()),
+        }) {
+            Some(Ok(result)) => result,
+            Some(Err(entered)) => wrong_scope::<A>(entered),
+            None => outside_scope(&format!("{}::with()", A::NAME)),
+        }
+    }
+
+    /// Lends the current request's context, typed as `A`, to `f`; `None` outside a scope entered for `A`.
+    pub fn try_with<R>(f: impl FnOnce(&AppView<A>) -> R) -> Option<R> {
+        try_with_context(|ctx| ctx.app::<A>().map(f)).flatten()
+    }
+
+    /// Reads the value of the declared key `K`: an index into the request's store, never `None`.
+    ///
+    /// Reading a key that `A` does not declare is a compile error.
+    #[inline]
+    pub fn get<K: ContextKey>(&self) -> &K::Value
+    where
+        A: Declares<K>,
+    {
+        let inner = &*self.ctx.inner;
+        let position = inner.table.get(<A as Declares<K>>::INDEX);
+        match inner.store.get_at::<K::Value>(position) {
+            Some(value) => value,
+            None => declared_value_missing::<A, K>(),
+        }
+    }
+
+    /// The untyped view (also reachable through `Deref`).
+    pub fn ambient(&self) -> &AmbientContext {
+        &self.ctx
+    }
+}
+
+impl<A> Deref for AppView<A> {
+    type Target = AmbientContext;
+    fn deref(&self) -> &AmbientContext {
+        &self.ctx
+    }
+}
+
+impl<A: DeclaredContext> fmt::Debug for AppView<A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple(A::NAME).field(&self.ctx).finish()
+    }
+}
+
+#[cold]
+#[track_caller]
+fn wrong_scope<A: DeclaredContext>(entered: Option<&'static str>) -> ! {
+    let name = A::NAME;
+    match entered {
+        None => panic!(
+            "{name}::current() was called in a request scope entered by `async_context()`, which is untyped.\n\
+             fix: mount `baton::async_context_for::<{name}>()` with `.with(...)` (after the middleware that provide \
+             {name}'s keys) on the routes that reach this code, or read with `baton::get_context().try_get::<K>()`."
+        ),
+        Some(other) => panic!(
+            "{name}::current() was called in a request scope entered for the app context `{other}`, not `{name}`.\n\
+             fix: read through `{other}`, or mount `baton::async_context_for::<{name}>()` on the routes that reach this code."
+        ),
+    }
+}
+
+#[cold]
+#[track_caller]
+fn declared_value_missing<A: DeclaredContext, K: ContextKey>() -> ! {
+    panic!(
+        "the value of `{}` declared in `{}` is not in the request store: the `DeclaredContext`/`Declares` impls \
+         of `{}` disagree (they are meant to be written by `app_context!`)",
+        std::any::type_name::<K>(),
+        A::NAME,
+        A::NAME
+    )
+}

@@ -1,0 +1,407 @@
+//! The task-local slot, the handle kept in it, and the accessors that read it.
+
+use crate::app::{AppView, DeclaredContext, Locate, Table};
+use baton_core::{Context, ContextKey, KeyList, PathParams, Store};
+use http::{Method, Uri};
+use std::any::TypeId;
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+
+tokio::task_local! {
+    /// The ambient context of the task being polled: one pointer, swapped in and out on every poll.
+    static CURRENT: AmbientContext;
+}
+
+/// What a scope holds: the request's live store, a copy of its head, and (for a typed scope) where the
+/// app context's keys sit in the store.
+pub(crate) struct Inner {
+    pub(crate) store: Store,
+    method: Method,
+    uri: Uri,
+    params: PathParams,
+    pub(crate) app: Option<AppTag>,
+    pub(crate) table: Table,
+}
+
+/// Which declared app context a typed scope was entered for.
+#[derive(Clone, Copy)]
+pub(crate) struct AppTag {
+    pub(crate) id: TypeId,
+    pub(crate) name: &'static str,
+}
+
+/// The request context as seen from anywhere in the request's async call stack.
+///
+/// Returned by [`get_context`] / [`try_get_context`] and lent by [`with_context`]. It is a handle: one
+/// `Arc` to the request's live value store and a copy of the request head taken when the scope was
+/// entered. Cloning it clones the `Arc`, never the values; reads borrow from it.
+///
+/// Values provided by middleware *after* the scope was entered are visible too: the store is shared
+/// with the `Context` that travels down the chain.
+///
+/// ```
+/// use baton::{Context, ambient::Snapshot, context_key};
+///
+/// #[context_key]
+/// struct RequestId(u64);
+///
+/// fn current_request_id() -> Option<u64> {
+///     baton::try_get_context()?.try_get::<RequestId>().map(|id| id.0)
+/// }
+///
+/// let ctx = Context::default().provide(RequestId(7));
+/// let id = Snapshot::of(&ctx).sync_scope(current_request_id);
+/// assert_eq!(id, Some(7));
+/// assert_eq!(current_request_id(), None); // outside any request
+/// ```
+#[derive(Clone)]
+#[repr(transparent)]
+pub struct AmbientContext {
+    pub(crate) inner: Arc<Inner>,
+}
+
+impl AmbientContext {
+    /// A handle for `ctx`, typed for the app context `A` (or untyped when `A` is [`Untyped`](crate::Untyped)).
+    pub(crate) fn enter<A, P>(ctx: &Context<P>) -> AmbientContext
+    where
+        A: DeclaredContext,
+        P: Locate<A, A::Keys>,
+    {
+        let mut table = Table::empty();
+        let app = if A::TYPED {
+            P::fill(&mut table, 0);
+            Some(AppTag {
+                id: TypeId::of::<A>(),
+                name: A::NAME,
+            })
+        } else {
+            None
+        };
+        AmbientContext {
+            inner: Arc::new(Inner {
+                store: ctx.store().clone(),
+                method: ctx.method().clone(),
+                uri: ctx.uri().clone(),
+                params: ctx.params().clone(),
+                app,
+                table,
+            }),
+        }
+    }
+
+    /// Whether a scope entered with `self` can stand in for a new scope for `ctx` typed as `A`.
+    pub(crate) fn covers<A: DeclaredContext, P: KeyList>(&self, ctx: &Context<P>) -> bool {
+        self.inner.store.same_as(ctx.store())
+            && (!A::TYPED
+                || self
+                    .inner
+                    .app
+                    .is_some_and(|app| app.id == TypeId::of::<A>()))
+    }
+
+    /// Reads the value of `K` if some middleware provided it (a run-time search of the store).
+    ///
+    /// For keys every request is guaranteed to have, declare an app context and read them with
+    /// [`AppView::get`]: that read is an index and needs no `Option`.
+    pub fn try_get<K: ContextKey>(&self) -> Option<&K::Value> {
+        self.inner.store.find::<K::Value>()
+    }
+
+    /// Whether a value of `K` was provided.
+    pub fn has<K: ContextKey>(&self) -> bool {
+        self.try_get::<K>().is_some()
+    }
+
+    /// The request method.
+    pub fn method(&self) -> &Method {
+        &self.inner.method
+    }
+
+    /// The request URI, as it was when the scope was entered.
+    pub fn uri(&self) -> &Uri {
+        &self.inner.uri
+    }
+
+    /// The matched route's raw path parameters.
+    pub fn params(&self) -> &PathParams {
+        &self.inner.params
+    }
+
+    /// One raw path parameter by name (`/users/{id}` → `param("id")`).
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.inner.params.get(name)
+    }
+
+    /// The request's shared value store.
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    /// This context as the typed app context `A`, if the scope was entered for `A`.
+    pub fn app<A: DeclaredContext>(&self) -> Option<&AppView<A>> {
+        match self.inner.app {
+            Some(app) if app.id == TypeId::of::<A>() => Some(AppView::from_ambient(self)),
+            _ => None,
+        }
+    }
+
+    /// The name of the app context the scope was entered for, if it is typed.
+    pub fn app_name(&self) -> Option<&'static str> {
+        self.inner.app.map(|app| app.name)
+    }
+
+    /// A [`Snapshot`] of this context, to re-enter it on another task or thread.
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot { ctx: self.clone() }
+    }
+
+    /// Whether both handles belong to the same request.
+    pub fn same_request(&self, other: &AmbientContext) -> bool {
+        self.inner.store.same_as(&other.inner.store)
+    }
+}
+
+impl fmt::Debug for AmbientContext {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AmbientContext")
+            .field("method", &self.inner.method)
+            .field("uri", &self.inner.uri)
+            .field("app", &self.app_name())
+            .field("provided", &self.inner.store.len())
+            .finish()
+    }
+}
+
+/// A captured request context that can be entered again on another task, a blocking thread or a std
+/// thread. `Send + Sync + Clone`; cloning it clones one `Arc`.
+///
+/// Task-locals are not inherited by `tokio::spawn`, `spawn_blocking` or threads. Capture a snapshot
+/// where the context is current and enter it where the work runs:
+///
+/// ```
+/// use baton::{Context, ambient::Snapshot, context_key};
+///
+/// #[context_key]
+/// struct TenantId(u32);
+///
+/// fn tenant() -> Option<u32> {
+///     baton::try_get_context()?.try_get::<TenantId>().map(|t| t.0)
+/// }
+///
+/// let ctx = Context::default().provide(TenantId(3));
+/// Snapshot::of(&ctx).sync_scope(|| {
+///     // inside the request: capture ...
+///     let snapshot = Snapshot::capture();
+///     let worker = std::thread::spawn(move || {
+///         // ... and re-enter on the other thread.
+///         snapshot.sync_scope(tenant)
+///     });
+///     assert_eq!(worker.join().unwrap(), Some(3));
+/// });
+/// ```
+#[derive(Clone, Debug)]
+pub struct Snapshot {
+    pub(crate) ctx: AmbientContext,
+}
+
+impl Snapshot {
+    /// The current request's context, if this code runs inside a request scope.
+    pub fn current() -> Option<Snapshot> {
+        try_get_context().map(|ctx| Snapshot { ctx })
+    }
+
+    /// The current request's context.
+    ///
+    /// # Panics
+    /// Outside a request scope, with a message naming the cause and the fix.
+    #[track_caller]
+    pub fn capture() -> Snapshot {
+        match try_get_context() {
+            Some(ctx) => Snapshot { ctx },
+            None => outside_scope("Snapshot::capture()"),
+        }
+    }
+
+    /// An untyped snapshot of `ctx`, for tests and for code that runs a context outside the router.
+    ///
+    /// It shares `ctx`'s store: values provided to `ctx` later are visible through it.
+    pub fn of<P: KeyList>(ctx: &Context<P>) -> Snapshot {
+        Snapshot {
+            ctx: AmbientContext::enter::<crate::Untyped, P>(ctx),
+        }
+    }
+
+    /// A snapshot of `ctx` typed as the app context `A`; compiles only if `ctx` provides every key `A`
+    /// declares.
+    ///
+    /// ```
+    /// use baton::{Context, ambient::Snapshot, context_key};
+    ///
+    /// #[context_key]
+    /// struct RequestId(u64);
+    /// baton::app_context!(struct App: RequestId);
+    ///
+    /// let ctx = Context::default().provide(RequestId(9));
+    /// let id = Snapshot::of_app::<App>(&ctx).sync_scope(|| App::current().get::<RequestId>().0);
+    /// assert_eq!(id, 9);
+    /// ```
+    pub fn of_app<A: DeclaredContext>(ctx: &Context<impl Locate<A, A::Keys>>) -> Snapshot {
+        Snapshot {
+            ctx: AmbientContext::enter::<A, _>(ctx),
+        }
+    }
+
+    /// The captured context.
+    pub fn context(&self) -> &AmbientContext {
+        &self.ctx
+    }
+
+    /// Runs `future` with this context as its ambient context, on whatever task polls it.
+    ///
+    /// ```
+    /// # use baton::{Context, ambient::Snapshot, context_key};
+    /// # #[context_key] struct RequestId(u64);
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let ctx = Context::default().provide(RequestId(5));
+    /// let id = Snapshot::of(&ctx)
+    ///     .scope(async {
+    ///         tokio::task::yield_now().await;
+    ///         baton::get_context().try_get::<RequestId>().map(|id| id.0)
+    ///     })
+    ///     .await;
+    /// assert_eq!(id, Some(5));
+    /// # }
+    /// ```
+    pub fn scope<F: Future>(&self, future: F) -> impl Future<Output = F::Output> + use<F> {
+        CURRENT.scope(self.ctx.clone(), future)
+    }
+
+    /// Runs `f` with this context as the ambient context of the current thread (std threads, blocking
+    /// code, synchronous tests).
+    ///
+    /// # Panics
+    /// If called inside a [`with_context`] closure (the slot is borrowed there).
+    pub fn sync_scope<R>(&self, f: impl FnOnce() -> R) -> R {
+        CURRENT.sync_scope(self.ctx.clone(), f)
+    }
+}
+
+impl From<AmbientContext> for Snapshot {
+    fn from(ctx: AmbientContext) -> Self {
+        Snapshot { ctx }
+    }
+}
+
+/// Polls `f` with `ctx` (if any) as the ambient context.
+#[inline]
+pub(crate) fn enter_for_poll<R>(ctx: Option<&AmbientContext>, f: impl FnOnce() -> R) -> R {
+    match ctx {
+        Some(ctx) => CURRENT.sync_scope(ctx.clone(), f),
+        None => f(),
+    }
+}
+
+/// Runs `future` in a scope holding `ctx` (used by the middleware and `spawn`).
+pub(crate) fn scope_with<F: Future>(
+    ctx: AmbientContext,
+    future: F,
+) -> impl Future<Output = F::Output> {
+    CURRENT.scope(ctx, future)
+}
+
+/// Runs `f` in a scope holding `ctx` on the current thread.
+pub(crate) fn sync_scope_with<R>(ctx: AmbientContext, f: impl FnOnce() -> R) -> R {
+    CURRENT.sync_scope(ctx, f)
+}
+
+/// The current request's context.
+///
+/// Works anywhere in the async call stack of a request that passed through
+/// [`async_context()`](crate::async_context) (or inside a [`Snapshot`] scope), however deep, across
+/// `.await`s. The handle is an `Arc` clone; the values are not cloned, reads borrow from the handle.
+///
+/// ```
+/// # use baton::{Context, ambient::Snapshot, context_key};
+/// #[context_key]
+/// struct RequestId(u64);
+///
+/// fn audit(action: &str) -> String {
+///     let ctx = baton::get_context();
+///     format!("{} {} by request {}", action, ctx.uri(), ctx.try_get::<RequestId>().map_or(0, |id| id.0))
+/// }
+///
+/// let ctx = Context::from_request(http::Request::get("/orders").body(baton::Body::empty()).unwrap())
+///     .provide(RequestId(11));
+/// assert_eq!(Snapshot::of(&ctx).sync_scope(|| audit("list")), "list /orders by request 11");
+/// ```
+///
+/// # Panics
+/// Outside a request scope, with a message naming the cause and the fix:
+///
+/// ```should_panic
+/// baton::get_context(); // panics: "baton::get_context() was called outside a request scope ..."
+/// ```
+///
+/// Use [`try_get_context`] where running outside a request is expected (startup code, background jobs,
+/// CLI tools).
+#[track_caller]
+pub fn get_context() -> AmbientContext {
+    match try_get_context() {
+        Some(ctx) => ctx,
+        None => outside_scope("baton::get_context()"),
+    }
+}
+
+/// The current request's context, or `None` outside a request scope.
+///
+/// ```
+/// assert!(baton::try_get_context().is_none());
+/// ```
+pub fn try_get_context() -> Option<AmbientContext> {
+    CURRENT.try_with(AmbientContext::clone).ok()
+}
+
+/// Lends the current request's context to `f`: no handle is cloned, so this is the cheapest read.
+///
+/// ```
+/// # use baton::{Context, ambient::Snapshot, context_key};
+/// #[context_key]
+/// struct RequestId(u64);
+///
+/// let ctx = Context::default().provide(RequestId(3));
+/// let id = Snapshot::of(&ctx).sync_scope(|| {
+///     baton::with_context(|ctx| ctx.try_get::<RequestId>().map(|id| id.0))
+/// });
+/// assert_eq!(id, Some(3));
+/// ```
+///
+/// # Panics
+/// Outside a request scope (see [`get_context`]). Entering another scope inside `f`
+/// ([`Snapshot::sync_scope`]) panics too: the slot is borrowed for the duration of `f`.
+#[track_caller]
+pub fn with_context<R>(f: impl FnOnce(&AmbientContext) -> R) -> R {
+    match CURRENT.try_with(f) {
+        Ok(result) => result,
+        Err(_) => outside_scope("baton::with_context()"),
+    }
+}
+
+/// Lends the current request's context to `f`, or returns `None` outside a request scope.
+pub fn try_with_context<R>(f: impl FnOnce(&AmbientContext) -> R) -> Option<R> {
+    CURRENT.try_with(f).ok()
+}
+
+/// The strict accessors' panic.
+#[cold]
+#[track_caller]
+pub(crate) fn outside_scope(what: &str) -> ! {
+    panic!(
+        "{what} was called outside a request scope: no baton ambient context is set on this task or thread.\n\
+         fix: mount `baton::async_context()` (or `baton::async_context_for::<YourAppContext>()`) with `.with(...)` \
+         above the routes that reach this code; carry the context into spawned work with `baton::spawn`, \
+         `baton::spawn_blocking`, `.in_context()` or `Snapshot::sync_scope` (a bare `tokio::spawn` or \
+         `std::thread::spawn` does not inherit it); in tests, wrap the code in `Snapshot::of(&ctx).scope(..)`. \
+         Where running outside a request is expected, use `baton::try_get_context()`."
+    )
+}

@@ -1,0 +1,377 @@
+//! Pieces shared by `#[handler]` and `#[middleware]`: the `provides = .., requires = ..` options, a
+//! function whose body is kept as written, and finding the `Context` / `Next` parameters.
+
+use proc_macro2::{Delimiter, Span, TokenStream};
+use quote::{ToTokens, quote};
+use syn::parse::{Parse, ParseStream};
+use syn::spanned::Spanned;
+use syn::{Attribute, GenericParam, Generics, Ident, PathArguments, Signature, Token, Type, Visibility};
+
+use crate::scan::type_text;
+
+/// `provides = A, B, requires = C` (which names are accepted depends on the macro).
+#[derive(Default)]
+pub struct KeyOptions {
+    pub provides: Vec<Type>,
+    pub requires: Vec<Type>,
+    /// `uses = helper, other`: #[handler] helpers whose reads this function inherits.
+    pub uses: Vec<Type>,
+}
+
+/// Parses the options of `#[macro_name(...)]`, accepting only the option names in `allowed`.
+pub fn parse_options(
+    tokens: TokenStream,
+    macro_name: &str,
+    allowed: &[&str],
+) -> syn::Result<KeyOptions> {
+    let parser = |input: ParseStream| -> syn::Result<KeyOptions> {
+        let mut options = KeyOptions::default();
+        let mut seen: Vec<String> = Vec::new();
+        while !input.is_empty() {
+            let expected = allowed
+                .iter()
+                .map(|name| match *name {
+                    "uses" => "`uses = helper_fn, ...`".to_string(),
+                    name => format!("`{name} = Key, ...`"),
+                })
+                .collect::<Vec<_>>()
+                .join(" or ");
+            let name: Ident = input.parse().map_err(|error| {
+                syn::Error::new(
+                    error.span(),
+                    format!("expected an option of #[{macro_name}]: {expected}"),
+                )
+            })?;
+            let name_text = name.to_string();
+            if !allowed.contains(&name_text.as_str()) {
+                return Err(syn::Error::new(
+                    name.span(),
+                    format!("unknown option `{name}` for #[{macro_name}]: expected {expected}"),
+                ));
+            }
+            if seen.contains(&name_text) {
+                return Err(syn::Error::new(
+                    name.span(),
+                    format!("`{name}` is given twice: list all its keys once, `{name} = A, B`"),
+                ));
+            }
+            seen.push(name_text.clone());
+            if !input.peek(Token![=]) {
+                let message = if name == "uses" {
+                    "`uses` needs the helpers: `uses = helper_fn` or `uses = helper_a, helper_b`"
+                        .to_string()
+                } else {
+                    format!("`{name}` needs its keys: `{name} = Key` or `{name} = Key1, Key2`")
+                };
+                return Err(syn::Error::new(name.span(), message));
+            }
+            input.parse::<Token![=]>()?;
+            let mut keys = Vec::new();
+            loop {
+                if input.is_empty() || input.peek(Token![,]) {
+                    return Err(input.error(format!(
+                        "expected a key type after `{name} =` (e.g. `{name} = User`)"
+                    )));
+                }
+                let key: Type = input.parse()?;
+                flatten_into(key, &mut keys);
+                if input.is_empty() {
+                    break;
+                }
+                input.parse::<Token![,]>()?;
+                // `provides = A, requires = B`: the next option starts after the comma.
+                if input.is_empty() || (input.peek(Ident) && input.peek2(Token![=])) {
+                    break;
+                }
+            }
+            check_unique(&keys, &name_text)?;
+            match name_text.as_str() {
+                "provides" => options.provides = keys,
+                "uses" => {
+                    for helper in &keys {
+                        let plain = matches!(helper, Type::Path(path)
+                            if path.qself.is_none()
+                                && path.path.segments.iter().all(|segment| segment.arguments.is_none()));
+                        if !plain {
+                            return Err(syn::Error::new(
+                                helper.span(),
+                                "`uses` names #[handler] helper functions by path: `uses = user_name, views::header`",
+                            ));
+                        }
+                    }
+                    options.uses = keys;
+                }
+                _ => options.requires = keys,
+            }
+        }
+        for required in &options.requires {
+            let text = type_text(required);
+            if options.provides.iter().any(|provided| type_text(provided) == text) {
+                return Err(syn::Error::new(
+                    required.span(),
+                    format!(
+                        "`{text}` is both provided and required: a middleware that provides `{text}` cannot also need it from upstream"
+                    ),
+                ));
+            }
+        }
+        Ok(options)
+    };
+    syn::parse::Parser::parse2(parser, tokens)
+}
+
+/// `provides = (A, B)` is read as `provides = A, B`.
+fn flatten_into(key: Type, keys: &mut Vec<Type>) {
+    match key {
+        Type::Tuple(tuple) => keys.extend(tuple.elems),
+        Type::Paren(paren) => keys.push(*paren.elem),
+        other => keys.push(other),
+    }
+}
+
+fn check_unique(keys: &[Type], option: &str) -> syn::Result<()> {
+    for (index, key) in keys.iter().enumerate() {
+        let text = type_text(key);
+        if keys[..index].iter().any(|earlier| type_text(earlier) == text) {
+            return Err(syn::Error::new(
+                key.span(),
+                format!("`{text}` is listed twice in `{option}`: each key appears once"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A function whose body is kept as tokens, exactly as written: it is re-emitted unchanged, so spans
+/// point at the user's code and rust-analyzer sees the body even while it does not parse.
+#[derive(Clone)]
+pub struct LenientFn {
+    pub attrs: Vec<Attribute>,
+    pub vis: Visibility,
+    pub sig: Signature,
+    pub body: TokenStream,
+}
+
+impl Parse for LenientFn {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let attrs = input.call(Attribute::parse_outer)?;
+        let vis: Visibility = input.parse()?;
+        let sig: Signature = input.parse()?;
+        let body: proc_macro2::Group = input.parse()?;
+        if body.delimiter() != Delimiter::Brace {
+            return Err(syn::Error::new(body.span(), "expected a function body"));
+        }
+        Ok(LenientFn {
+            attrs,
+            vis,
+            sig,
+            body: body.to_token_stream(),
+        })
+    }
+}
+
+impl ToTokens for LenientFn {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        for attr in &self.attrs {
+            attr.to_tokens(tokens);
+        }
+        self.vis.to_tokens(tokens);
+        self.sig.to_tokens(tokens);
+        self.body.to_tokens(tokens);
+    }
+}
+
+/// How a parameter holds the context.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CtxMode {
+    /// `ctx: Context`
+    Owned,
+    /// `ctx: &Context`
+    Shared,
+    /// `ctx: &mut Context`
+    Mut,
+}
+
+/// The last path segment of `ty` if it is (a reference to) a path ending in `name`.
+pub fn named_segment<'a>(ty: &'a Type, name: &str) -> Option<(CtxMode, &'a syn::PathSegment)> {
+    match ty {
+        Type::Path(path) if path.qself.is_none() => {
+            let last = path.path.segments.last()?;
+            (last.ident == name).then_some((CtxMode::Owned, last))
+        }
+        Type::Reference(reference) => {
+            let (mode, segment) = named_segment(&reference.elem, name)?;
+            if mode != CtxMode::Owned {
+                return None;
+            }
+            let mode = if reference.mutability.is_some() {
+                CtxMode::Mut
+            } else {
+                CtxMode::Shared
+            };
+            Some((mode, segment))
+        }
+        Type::Paren(paren) => named_segment(&paren.elem, name),
+        Type::Group(group) => named_segment(&group.elem, name),
+        _ => None,
+    }
+}
+
+/// Mutable access to the last path segment of `ty` if it is (a reference to) a path ending in `name`.
+pub fn named_segment_mut<'a>(ty: &'a mut Type, name: &str) -> Option<&'a mut syn::PathSegment> {
+    match ty {
+        Type::Path(path) if path.qself.is_none() => {
+            let last = path.path.segments.last_mut()?;
+            (last.ident == name).then_some(last)
+        }
+        Type::Reference(reference) => named_segment_mut(&mut reference.elem, name),
+        Type::Paren(paren) => named_segment_mut(&mut paren.elem, name),
+        Type::Group(group) => named_segment_mut(&mut group.elem, name),
+        _ => None,
+    }
+}
+
+/// Sets `Context` to `Context<list>` (`list` is a type parameter or a type).
+pub fn set_args(segment: &mut syn::PathSegment, args: TokenStream) {
+    let span = segment.ident.span();
+    let args: syn::AngleBracketedGenericArguments =
+        syn::parse_quote_spanned!(span=> <#args>);
+    segment.arguments = PathArguments::AngleBracketed(args);
+}
+
+/// A name for the key-list type parameter that the user's generics do not already use.
+pub fn list_param_name(generics: &Generics) -> Ident {
+    let taken = |name: &str| {
+        generics.params.iter().any(|param| match param {
+            GenericParam::Type(ty) => ty.ident == name,
+            GenericParam::Const(constant) => constant.ident == name,
+            GenericParam::Lifetime(_) => false,
+        })
+    };
+    let name = ["P", "Provided", "BatonP"]
+        .into_iter()
+        .find(|name| !taken(name))
+        .unwrap_or("__BatonProvided");
+    Ident::new(name, Span::call_site())
+}
+
+/// Inserts a type parameter after the lifetimes (which must come first).
+pub fn insert_type_param(generics: &mut Generics, param: GenericParam) {
+    let position = generics
+        .params
+        .iter()
+        .take_while(|param| matches!(param, GenericParam::Lifetime(_)))
+        .count();
+    generics.params.insert(position, param);
+    if generics.lt_token.is_none() {
+        generics.lt_token = Some(Default::default());
+        generics.gt_token = Some(Default::default());
+    }
+}
+
+/// Whether an attribute documents the item (`///`, `#[doc]`) or configures it away (`#[cfg]`): those
+/// belong on the generated public items; every other attribute stays on the function.
+pub fn is_doc_or_cfg(attr: &Attribute) -> bool {
+    attr.path().is_ident("doc") || attr.path().is_ident("cfg") || attr.path().is_ident("cfg_attr")
+}
+
+/// The original item (so rust-analyzer and later errors still see it) with `error` in front.
+pub fn with_error(error: syn::Error, original: TokenStream) -> TokenStream {
+    let error = error.into_compile_error();
+    quote!(#error #original)
+}
+
+/// The span of an item's first token after its attributes and visibility (`fn`, `struct`, ...), for
+/// errors about the kind of item an attribute was put on.
+pub fn item_head_span(item: &proc_macro2::TokenStream) -> proc_macro2::Span {
+    use syn::parse::Parser;
+    let parser = |input: syn::parse::ParseStream| {
+        input.call(syn::Attribute::parse_outer)?;
+        input.parse::<syn::Visibility>()?;
+        let span = input.cursor().span();
+        input.parse::<proc_macro2::TokenStream>()?;
+        Ok(span)
+    };
+    parser
+        .parse2(item.clone())
+        .unwrap_or_else(|_: syn::Error| proc_macro2::Span::call_site())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quote::quote;
+
+    fn texts(types: &[Type]) -> Vec<String> {
+        types.iter().map(type_text).collect()
+    }
+
+    #[test]
+    fn parses_provides_and_requires() {
+        let options = parse_options(
+            quote!(provides = User, Session, requires = Database),
+            "middleware",
+            &["provides", "requires"],
+        )
+        .unwrap();
+        assert_eq!(texts(&options.provides), ["User", "Session"]);
+        assert_eq!(texts(&options.requires), ["Database"]);
+
+        let options = parse_options(
+            quote!(requires = crate::keys::Db, provides = (A, B),),
+            "middleware",
+            &["provides", "requires"],
+        )
+        .unwrap();
+        assert_eq!(texts(&options.provides), ["A", "B"]);
+        assert_eq!(texts(&options.requires), ["crate :: keys :: Db"]);
+
+        let options = parse_options(quote!(), "handler", &["requires"]).unwrap();
+        assert!(options.provides.is_empty() && options.requires.is_empty());
+    }
+
+    fn error(tokens: TokenStream, allowed: &[&str]) -> String {
+        match parse_options(tokens, "middleware", allowed) {
+            Ok(_) => panic!("expected an error"),
+            Err(error) => error.to_string(),
+        }
+    }
+
+    #[test]
+    fn rejects_bad_options() {
+        let both = &["provides", "requires"];
+        assert_eq!(
+            error(quote!(provide = User), both),
+            "unknown option `provide` for #[middleware]: expected `provides = Key, ...` or `requires = Key, ...`"
+        );
+        assert_eq!(
+            error(quote!(provides = User, Session, User), both),
+            "`User` is listed twice in `provides`: each key appears once"
+        );
+        assert_eq!(
+            error(quote!(provides = User, provides = Session), both),
+            "`provides` is given twice: list all its keys once, `provides = A, B`"
+        );
+        assert_eq!(
+            error(quote!(provides), both),
+            "`provides` needs its keys: `provides = Key` or `provides = Key1, Key2`"
+        );
+        assert!(error(quote!(provides = ), both).contains("expected a key type after `provides =`"));
+        assert!(error(quote!(provides = User, requires = User), both).contains("both provided and required"));
+        assert!(error(quote!(provides = User), &["requires"]).starts_with("unknown option `provides`"));
+    }
+
+    #[test]
+    fn finds_context_parameters() {
+        let ty: Type = syn::parse_quote!(&mut baton::Context);
+        let (mode, segment) = named_segment(&ty, "Context").unwrap();
+        assert_eq!(mode, CtxMode::Mut);
+        assert!(segment.arguments.is_none());
+        let ty: Type = syn::parse_quote!(Context);
+        assert_eq!(named_segment(&ty, "Context").unwrap().0, CtxMode::Owned);
+        let ty: Type = syn::parse_quote!(&&Context);
+        assert!(named_segment(&ty, "Context").is_none());
+        let ty: Type = syn::parse_quote!(String);
+        assert!(named_segment(&ty, "Context").is_none());
+    }
+}

@@ -1,0 +1,186 @@
+//! `#[handler]`: makes a function generic over the route's key list and states, as bounds, the keys its
+//! body reads, so the route that mounts it is checked.
+//!
+//! ```text
+//! #[handler]
+//! async fn show(ctx: Context) -> String { ctx.get::<User>().0.clone() }
+//! // becomes
+//! async fn show<P>(ctx: Context<P>) -> String
+//! where P: ::baton::KeyList + ::baton::Has<User>
+//! { ctx.get::<User>().0.clone() }
+//! ```
+
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{FnArg, GenericArgument, GenericParam, Ident, PathArguments, Type, WherePredicate};
+
+use crate::common::{
+    CtxMode, LenientFn, insert_type_param, list_param_name, named_segment, named_segment_mut,
+    parse_options, set_args, with_error,
+};
+use crate::scan::{Access, scan_body};
+
+pub fn handler(args: TokenStream, item: TokenStream) -> TokenStream {
+    let options = match parse_options(args, "handler", &["requires", "uses"]) {
+        Ok(options) => options,
+        Err(error) => return with_error(error, item),
+    };
+    let function: LenientFn = match syn::parse2(item.clone()) {
+        Ok(function) => function,
+        Err(_) => {
+            return with_error(
+                syn::Error::new(
+                    crate::common::item_head_span(&item),
+                    "#[handler] applies to an `async fn` that takes a `Context` (or a helper fn taking `&Context`)",
+                ),
+                item,
+            );
+        }
+    };
+    match expand(options.requires, options.uses, function) {
+        Ok(tokens) => tokens,
+        Err(error) => with_error(error, item),
+    }
+}
+
+/// The key-list type the bounds are stated on.
+enum ListType {
+    /// `Context` without arguments: a fresh parameter `P` is added.
+    Fresh(Ident),
+    /// `Context<Q>` where `Q` is the function's own type parameter.
+    Existing(Ident),
+    /// `Context<(User, ())>`: a concrete list, nothing to add.
+    Concrete,
+}
+
+fn expand(requires: Vec<Type>, uses: Vec<Type>, mut function: LenientFn) -> syn::Result<TokenStream> {
+    let sig = &function.sig;
+    let mut contexts = Vec::new();
+    for input in &sig.inputs {
+        if let FnArg::Typed(typed) = input
+            && let Some((mode, segment)) = named_segment(&typed.ty, "Context")
+        {
+            contexts.push((mode, segment.clone()));
+        }
+    }
+    if contexts.is_empty() {
+        return Err(syn::Error::new(
+            sig.paren_token.span.join(),
+            "#[handler] needs a context parameter: `ctx: Context` for a handler, `ctx: &Context` for a helper",
+        ));
+    }
+    if sig.asyncness.is_none()
+        && contexts.iter().any(|(mode, _)| *mode == CtxMode::Owned)
+    {
+        return Err(syn::Error::new(
+            sig.fn_token.span,
+            format!(
+                "handler `{}` must be an `async fn`: write `async fn {}(ctx: Context) -> impl IntoResponse`",
+                sig.ident, sig.ident
+            ),
+        ));
+    }
+
+    let list = match contexts.iter().find_map(|(_, segment)| match &segment.arguments {
+        PathArguments::None => None,
+        other => Some(other.clone()),
+    }) {
+        None => ListType::Fresh(list_param_name(&sig.generics)),
+        Some(PathArguments::AngleBracketed(args)) => match args.args.first() {
+            Some(GenericArgument::Type(Type::Path(path)))
+                if args.args.len() == 1
+                    && path.qself.is_none()
+                    && path.path.get_ident().is_some_and(|ident| {
+                        sig.generics.type_params().any(|param| param.ident == *ident)
+                    }) =>
+            {
+                ListType::Existing(path.path.get_ident().cloned().expect("checked above"))
+            }
+            _ => ListType::Concrete,
+        },
+        Some(other) => {
+            return Err(syn::Error::new(
+                other.span(),
+                "expected `Context` or `Context<P>`",
+            ));
+        }
+    };
+
+    let list_ident = match &list {
+        ListType::Fresh(ident) | ListType::Existing(ident) => ident.clone(),
+        ListType::Concrete => return Ok(quote!(#function)),
+    };
+
+    let reads = scan_body(&function.body);
+    // The bounds, as trait bounds on the key list: `::baton::Has<User>`, `user_name`, ...
+    let mut bounds: Vec<TokenStream> = Vec::new();
+    let mut seen: Vec<String> = Vec::new();
+    let required = requires.into_iter().map(|key| (key, Access::Read));
+    for (key, access) in required.chain(reads.keys) {
+        let text = format!("{access:?}{}", crate::scan::type_text(&key));
+        if seen.contains(&text) {
+            continue;
+        }
+        seen.push(text);
+        let span = key.span();
+        bounds.push(match access {
+            Access::Read => quote_spanned!(span=> ::baton::Has<#key>),
+            Access::Replace => quote_spanned!(span=> ::baton::Position<#key>),
+        });
+    }
+    for helper in &uses {
+        bounds.push(quote_spanned!(helper.span()=> #helper));
+    }
+
+    // A free, non-generic fn also gets a trait of the same name (in the type namespace) that stands for
+    // its bounds, so callers inherit them with `#[handler(uses = name)]`.
+    let exported = matches!(list, ListType::Fresh(_))
+        && sig.generics.params.is_empty()
+        && !sig.inputs.iter().any(|input| matches!(input, FnArg::Receiver(_)));
+    let requirement_trait = exported.then(|| {
+        let name = &sig.ident;
+        let vis = &function.vis;
+        let cfgs = function.attrs.iter().filter(|attr| {
+            attr.path().is_ident("cfg") || attr.path().is_ident("cfg_attr")
+        });
+        let cfgs: Vec<_> = cfgs.collect();
+        quote_spanned! {name.span()=>
+            #(#cfgs)*
+            #[doc(hidden)]
+            #[allow(non_camel_case_types, dead_code)]
+            #vis trait #name: ::baton::KeyList #(+ #bounds)* {}
+            #(#cfgs)*
+            impl<P: ::baton::KeyList #(+ #bounds)*> #name for P {}
+        }
+    });
+
+    let mut predicates: Vec<TokenStream> = vec![quote!(#list_ident: ::baton::KeyList)];
+    for bound in &bounds {
+        let span = bound.span();
+        predicates.push(quote_spanned!(span=> #list_ident: #bound));
+    }
+    if !uses.is_empty() {
+        // The helper's trait has the helper's visibility, which may be narrower than this fn's.
+        function.attrs.push(syn::parse_quote!(#[allow(private_bounds)]));
+    }
+
+    let sig = &mut function.sig;
+    if let ListType::Fresh(ident) = &list {
+        let ident = Ident::new(&ident.to_string(), sig.ident.span());
+        insert_type_param(&mut sig.generics, GenericParam::Type(ident.clone().into()));
+        for input in &mut sig.inputs {
+            if let FnArg::Typed(typed) = input
+                && let Some(segment) = named_segment_mut(&mut typed.ty, "Context")
+            {
+                set_args(segment, quote!(#ident));
+            }
+        }
+    }
+    let where_clause = sig.generics.make_where_clause();
+    for predicate in predicates {
+        let predicate: WherePredicate = syn::parse2(predicate)?;
+        where_clause.predicates.push(predicate);
+    }
+    Ok(quote!(#function #requirement_trait))
+}

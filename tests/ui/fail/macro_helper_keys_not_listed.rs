@@ -1,0 +1,17 @@
+// A handler that calls a #[handler] helper must list the helper's keys: the scan sees only its own body.
+use baton::{Context, context_key, handler};
+
+#[context_key]
+struct User(String);
+
+#[handler]
+fn user_name(ctx: &Context) -> String {
+    ctx.get::<User>().0.clone()
+}
+
+#[handler]
+async fn greet(ctx: Context) -> String {
+    format!("hello {}", user_name(&ctx))
+}
+
+fn main() {}
