@@ -1,88 +1,72 @@
 //! The main example: `cargo run --example hello`, then open http://127.0.0.1:3000/.
 //!
-//! Two middleware provide typed values (a request id and the visitor's name); handlers read them, and
-//! the compiler checks every read against the middleware declared above the route.
+//! Middleware provide typed values (a request id, the visitor's name); handlers read them, and the
+//! compiler checks every read against the middleware declared above the route. Try moving
+//! `.with(identify_visitor)` below `.route("/", get(hello))`: the program stops compiling, and the error
+//! names `Visitor`.
 
-use baton::{
-    Context, Endpoint, Has, Json, KeyList, Lacks, Middleware, Next, Provide, Provider, Response,
-    Router, context_key, get,
-};
+use baton::request_id::{RequestId, request_id};
+use baton::{Context, Json, Next, PathRejection, Response, Router, context_key, get, handler, middleware};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// A request id: a newtype key (its own value).
-#[context_key]
-struct RequestId(u64);
-
-/// Who is visiting, from `?name=` (marker key: the value is a `String`).
+/// Who is visiting, from `?name=` (a marker key: the value is a `String`).
 #[context_key(value = String)]
 struct Visitor;
 
-/// Provides `RequestId` and echoes it in `x-request-id` on the way out.
-struct AssignRequestId {
-    next_id: AtomicU64,
+/// How many requests this server has answered (a newtype key: the value is the key itself).
+#[context_key]
+struct Visits(u64);
+
+/// Provider form: return the value; the chain continues by itself.
+#[middleware(provides = Visitor)]
+async fn identify_visitor(ctx: &Context) -> String {
+    ctx.uri()
+        .query()
+        .and_then(|query| query.split('&').find_map(|pair| pair.strip_prefix("name=")))
+        .unwrap_or("world")
+        .to_string()
 }
 
-impl<P: KeyList + Lacks<RequestId>> Middleware<P> for AssignRequestId {
-    type Out = (RequestId, P);
-
-    async fn call<E: Endpoint<Self::Out>>(
-        &self,
-        ctx: Context<P>,
-        next: Next<'_, Self::Out, E>,
-    ) -> Response {
-        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let mut response = next.run(ctx.provide(RequestId(id))).await;
-        response.headers_mut().insert("x-request-id", id.into());
-        response
-    }
+/// Around form with configuration: `counter` is built once, borrowed by every request.
+#[middleware(provides = Visits)]
+async fn count_visits(counter: &AtomicU64, ctx: Context, next: Next) -> Response {
+    let visits = counter.fetch_add(1, Ordering::Relaxed) + 1;
+    let mut response = next.run(ctx.provide(Visits(visits))).await;
+    response.headers_mut().insert("x-visits", visits.into());
+    response
 }
 
-/// Provides `Visitor` from the query string, defaulting to "world".
-struct IdentifyVisitor;
-
-impl<P: KeyList + Lacks<Visitor>> Provider<P> for IdentifyVisitor {
-    type Provides = Visitor;
-
-    async fn provide(&self, ctx: &Context<P>) -> Result<String, Response> {
-        let name = ctx
-            .uri()
-            .query()
-            .and_then(|query| query.split('&').find_map(|pair| pair.strip_prefix("name=")))
-            .unwrap_or("world");
-        Ok(name.to_string())
-    }
-}
-
-async fn hello<P: Has<RequestId> + Has<Visitor>>(ctx: Context<P>) -> String {
+#[handler]
+async fn hello(ctx: Context) -> String {
     format!(
-        "hello, {}! (request #{})\n",
+        "hello, {}! (visit #{}, request {})\n",
         ctx.get::<Visitor>(),
-        ctx.get::<RequestId>().0
+        ctx.get::<Visits>().0,
+        ctx.get::<RequestId>()
     )
 }
 
-async fn user<P: Has<RequestId>>(ctx: Context<P>) -> Result<Json<serde_json::Value>, baton::PathRejection> {
+#[handler]
+async fn user(ctx: Context) -> Result<Json<serde_json::Value>, PathRejection> {
     let id: u64 = ctx.path()?;
-    Ok(Json(serde_json::json!({ "user": id, "request": ctx.get::<RequestId>().0 })))
+    Ok(Json(serde_json::json!({ "user": id, "request": ctx.get::<RequestId>().as_str() })))
 }
 
 fn app() -> Router<impl baton::Layers, baton::Sealed> {
     Router::new()
-        .with(AssignRequestId { next_id: AtomicU64::new(1) })
+        .with(request_id())
+        .with(count_visits(AtomicU64::new(0)))
         .route("/users/{id}", get(user))
-        .scope("/", |greeting| {
-            greeting
-                .with(Provide(IdentifyVisitor))
-                .route("/", get(hello))
-        })
+        .scope("/", |greeting| greeting.with(identify_visitor).route("/", get(hello)))
 }
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
     let address = std::env::var("BATON_ADDR").unwrap_or_else(|_| "127.0.0.1:3000".to_string());
     let listener = tokio::net::TcpListener::bind(&address).await?;
-    println!("baton hello listening on http://{}/", listener.local_addr()?);
-    println!("try: curl -i 'http://{}/?name=ada'  or  /users/42", listener.local_addr()?);
+    let url = format!("http://{}", listener.local_addr()?);
+    println!("baton hello listening on {url}/");
+    println!("try: curl -i '{url}/?name=ada'   curl {url}/users/42   curl -i {url}/users/x");
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };

@@ -191,9 +191,10 @@ pub use baton_macros::middleware;
 /// compile error naming the key, on the route's line.
 ///
 /// * Helpers taking `ctx: &Context` (or `&mut Context`) are annotated the same way and may be sync.
-///   A helper also gets a hidden trait of its own name standing for its keys: a handler (or middleware,
-///   or helper) that calls it writes `#[handler(uses = helper)]` to inherit them. The body scan sees
-///   only the function's own body, never inside the functions it calls.
+///   A free, non-generic helper also gets a hidden trait of its own name standing for its keys: a
+///   handler (or middleware, or helper) that calls it writes `#[handler(uses = helper)]` to inherit
+///   them. The body scan sees only the function's own body, never inside the functions it calls.
+/// * Handlers may also be associated functions of an impl block.
 /// * `#[handler(requires = K1, K2)]` states reads the scan cannot see (a generic helper written by
 ///   hand, a read through a variable holding a reference to the context).
 /// * A handler may return anything that implements [`IntoResponse`], `Result<T, E>` included.
@@ -305,5 +306,11 @@ pub use baton_macros::app_context;
 pub mod __private {
     //! Support for the code the macros generate. Not a public API.
 
+    use baton_core::ContextKey;
     pub use baton_core::key::{B0, B1};
+
+    /// Holds for every key list; naming `K` in it checks that `K` is a key, where the user listed it
+    /// (`requires = K`).
+    pub trait IsKey<K: ContextKey> {}
+    impl<P, K: ContextKey> IsKey<K> for P {}
 }

@@ -365,6 +365,34 @@ async fn the_typed_app_context_reads_declared_keys_without_option() {
     );
 }
 
+#[context_key(value = String)]
+struct TenantName;
+
+#[context_key]
+struct Unrelated;
+
+// Declared in another order than provided, with a key of the same value type as `CurrentUser`.
+baton::app_context!(struct Reordered: TenantName, RequestId, CurrentUser);
+
+#[test]
+fn typed_reads_find_each_declared_key_whatever_the_provision_order() {
+    let ctx = Context::default()
+        .provide(Unrelated)
+        .provide_as::<CurrentUser>("lin".to_string())
+        .provide(RequestId(5))
+        .provide(Other)
+        .provide_as::<TenantName>("acme".to_string());
+    Snapshot::of_app::<Reordered>(&ctx).sync_scope(|| {
+        let ctx = Reordered::current();
+        assert_eq!(ctx.get::<RequestId>().0, 5);
+        assert_eq!(ctx.get::<CurrentUser>(), "lin");
+        assert_eq!(ctx.get::<TenantName>(), "acme");
+    });
+}
+
+#[context_key]
+struct Other;
+
 #[tokio::test]
 async fn a_typed_read_in_an_untyped_scope_names_the_fix() {
     let ctx = Context::default().provide(RequestId(1));

@@ -108,7 +108,10 @@ async fn a_handler_panic_becomes_a_500_the_outer_after_code_runs_and_the_next_re
     assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
     assert_eq!(response.headers()["x-after"], "ran");
     let body = text(response).await;
-    assert!(!body.contains("exploded"), "panic messages stay in the logs: {body}");
+    assert!(
+        !body.contains("exploded"),
+        "panic messages stay in the logs: {body}"
+    );
     assert_eq!(after.load(Ordering::SeqCst), 1);
 
     // The same router (and the same handler) keeps serving.
@@ -252,12 +255,18 @@ async fn dropping_the_request_future_drops_the_whole_chain() {
     request_future.abort();
     let joined = request_future.await;
     assert!(joined.unwrap_err().is_cancelled());
-    assert!(handler_guard_dropped.load(Ordering::SeqCst), "handler state dropped");
+    assert!(
+        handler_guard_dropped.load(Ordering::SeqCst),
+        "handler state dropped"
+    );
     assert!(
         middleware_guard_dropped.load(Ordering::SeqCst),
         "middleware state dropped"
     );
-    assert!(value_dropped.load(Ordering::SeqCst), "provided values dropped");
+    assert!(
+        value_dropped.load(Ordering::SeqCst),
+        "provided values dropped"
+    );
     assert!(
         !after_ran.load(Ordering::SeqCst),
         "a cancelled chain does not run after-code"
@@ -279,8 +288,11 @@ async fn a_timed_out_in_process_call_drops_its_chain() {
             }
         }),
     );
-    let outcome =
-        tokio::time::timeout(Duration::from_millis(20), app.call_request(request("/hang"))).await;
+    let outcome = tokio::time::timeout(
+        Duration::from_millis(20),
+        app.call_request(request("/hang")),
+    )
+    .await;
     assert!(outcome.is_err(), "the call did not finish");
     assert!(dropped.load(Ordering::SeqCst));
 }

@@ -1,14 +1,18 @@
-//! A route behind 64 providing middleware compiles and runs: no arity limit in the proof.
+//! A route behind 64 providing middleware compiles (without raising `recursion_limit`) and runs: the
+//! proof has no arity limit, a read of the oldest key is proven, and the request's future stays small.
 
 use baton::{
-    Body, Context, Endpoint, Has, KeyList, Lacks, Middleware, Next, Response, Router, StatusCode,
-    context_key, get,
+    Body, Context, Endpoint, Has, KeyList, Lacks, Middleware, Next, Position, Response, Router,
+    StatusCode, context_key, get,
 };
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// Declares, per entry, a key `K(usize)` and an around middleware `M` that provides `K(n)`, and
-/// `mount`, which adds every middleware to a router in order.
+/// Declares, per entry, a key `K(usize)` and an around middleware `M` that checks it runs after every
+/// lower-numbered one and provides `K(n)`; and the macro `$mount`, which adds them to a router in order.
 macro_rules! providers {
-    ($($key:ident $middleware:ident $n:literal),* $(,)?) => {
+    ($mount:ident; $($key:ident $middleware:ident $n:literal),* $(,)?) => {
         $(
             #[context_key]
             struct $key(usize);
@@ -23,6 +27,7 @@ macro_rules! providers {
                     ctx: Context<P>,
                     next: Next<'_, Self::Out, E>,
                 ) -> Response {
+                    CALLS.fetch_add(1, Ordering::SeqCst);
                     // Every earlier middleware already provided its key.
                     assert_eq!(ctx.store().len(), $n);
                     next.run(ctx.provide($key($n))).await
@@ -30,17 +35,17 @@ macro_rules! providers {
             }
         )*
 
-        fn read_all<P: KeyList>(ctx: &Context<P>) -> Vec<usize> {
-            vec![$(ctx.try_get::<$key>().map_or(usize::MAX, |key| key.0)),*]
-        }
-
-        macro_rules! mount {
+        macro_rules! $mount {
             ($router:expr) => { $router $(.with($middleware))* };
         }
     };
 }
 
+/// How many providing middleware ran, over all tests of this binary.
+static CALLS: AtomicUsize = AtomicUsize::new(0);
+
 providers!(
+    mount_low;
     K0 M0 0,
     K1 M1 1,
     K2 M2 2,
@@ -72,7 +77,11 @@ providers!(
     K28 M28 28,
     K29 M29 29,
     K30 M30 30,
-    K31 M31 31,
+    K31 M31 31
+);
+
+providers!(
+    mount_high;
     K32 M32 32,
     K33 M33 33,
     K34 M34 34,
@@ -107,6 +116,19 @@ providers!(
     K63 M63 63
 );
 
+/// Every key's value as seen at run time (`usize::MAX` for a key not provided).
+fn read_all<P: KeyList>(ctx: &Context<P>) -> Vec<usize> {
+    macro_rules! all {
+        ($($key:ident),*) => { vec![$(ctx.try_get::<$key>().map_or(usize::MAX, |key| key.0)),*] };
+    }
+    all!(
+        K0, K1, K2, K3, K4, K5, K6, K7, K8, K9, K10, K11, K12, K13, K14, K15, K16, K17, K18, K19,
+        K20, K21, K22, K23, K24, K25, K26, K27, K28, K29, K30, K31, K32, K33, K34, K35, K36, K37,
+        K38, K39, K40, K41, K42, K43, K44, K45, K46, K47, K48, K49, K50, K51, K52, K53, K54, K55,
+        K56, K57, K58, K59, K60, K61, K62, K63
+    )
+}
+
 async fn first_middle_last<P: Has<K0> + Has<K31> + Has<K63>>(ctx: Context<P>) -> String {
     assert_eq!(read_all(&ctx), (0..64).collect::<Vec<_>>());
     format!(
@@ -118,31 +140,119 @@ async fn first_middle_last<P: Has<K0> + Has<K31> + Has<K63>>(ctx: Context<P>) ->
     )
 }
 
-#[tokio::test]
-async fn a_route_behind_64_providing_middleware_reads_the_first_and_the_64th_key() {
-    let app = mount!(Router::new()).route("/deep", get(first_middle_last));
+async fn body(response: Response) -> String {
+    let bytes = response.into_body().collect_bytes().await.unwrap();
+    String::from_utf8(bytes.to_vec()).unwrap()
+}
 
-    let request = http::Request::get("/deep").body(Body::empty()).unwrap();
-    let response = app.call_request(request).await;
-    assert_eq!(response.status(), StatusCode::OK);
-    let body = response.into_body().collect_bytes().await.unwrap();
-    assert_eq!(body, "0 31 63 of 64");
-
-    // The 404 runs the same 64 middleware (global middleware run for every request).
-    let request = http::Request::get("/missing").body(Body::empty()).unwrap();
-    assert_eq!(app.call_request(request).await.status(), StatusCode::NOT_FOUND);
+fn get_request(uri: &str) -> http::Request<Body> {
+    http::Request::get(uri).body(Body::empty()).unwrap()
 }
 
 #[tokio::test]
-async fn the_64_keys_can_be_split_between_global_middleware_and_a_scope() {
-    // A concrete context type with the 64 keys, newest first, as a handler could name it.
-    let app = mount!(Router::new()).scope("/api", |api| {
-        api.route(
-            "/",
-            get(|ctx: Context<_>| async move { first_middle_last(ctx).await }),
-        )
-    });
-    let request = http::Request::get("/api").body(Body::empty()).unwrap();
-    let response = app.call_request(request).await;
+async fn a_route_behind_64_providing_middleware_reads_the_first_and_the_64th_key() {
+    let app = mount_high!(mount_low!(Router::new())).route("/deep", get(first_middle_last));
+
+    let response = app.call_request(get_request("/deep")).await;
     assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(body(response).await, "0 31 63 of 64");
+
+    // The 404 runs the same 64 middleware (global middleware run for every request).
+    let before = CALLS.load(Ordering::SeqCst);
+    let response = app.call_request(get_request("/missing")).await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    assert!(CALLS.load(Ordering::SeqCst) - before >= 64);
+}
+
+#[tokio::test]
+async fn sixty_four_keys_split_between_global_middleware_and_a_scope_stay_in_the_scope() {
+    let app = mount_low!(Router::new())
+        .scope("/api", |api| {
+            mount_high!(api).route("/", get(first_middle_last))
+        })
+        .route(
+            "/",
+            get(|ctx: Context<_>| async move {
+                assert!(!ctx.has::<K32>() && !ctx.has::<K63>());
+                format!("{} of {}", ctx.get::<K31>().0, ctx.store().len())
+            }),
+        );
+
+    let response = app.call_request(get_request("/api")).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(body(response).await, "0 31 63 of 64");
+    let response = app.call_request(get_request("/")).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(body(response).await, "31 of 32");
+}
+
+/// Replaces the oldest key, 64 keys down the list.
+struct ReplaceFirst;
+
+impl<P: Position<K0>> Middleware<P> for ReplaceFirst {
+    type Out = P;
+
+    async fn call<E: Endpoint<P>>(&self, ctx: Context<P>, next: Next<'_, P, E>) -> Response {
+        next.run(ctx.replace::<K0>(K0(1000))).await
+    }
+}
+
+#[tokio::test]
+async fn the_oldest_of_64_keys_can_be_replaced() {
+    let app = mount_high!(mount_low!(Router::new()))
+        .with(ReplaceFirst)
+        .route(
+            "/",
+            get(|ctx: Context<_>| async move {
+                let _: &K63 = ctx.get::<K63>();
+                ctx.get::<K0>().0.to_string()
+            }),
+        );
+    let response = app.call_request(get_request("/")).await;
+    assert_eq!(body(response).await, "1000");
+}
+
+// ---------------------------------------------------------------------------------------------------
+// the request's future stays small
+
+/// Records the largest allocation made on a thread while it measures.
+struct LargestAllocation;
+
+thread_local! {
+    static MEASURING: Cell<bool> = const { Cell::new(false) };
+    static LARGEST: Cell<usize> = const { Cell::new(0) };
+}
+
+unsafe impl GlobalAlloc for LargestAllocation {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let _ = MEASURING.try_with(|measuring| {
+            if measuring.get() {
+                LARGEST.with(|largest| largest.set(largest.get().max(layout.size())));
+            }
+        });
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: LargestAllocation = LargestAllocation;
+
+#[tokio::test]
+async fn the_future_of_a_request_through_64_middleware_stays_small() {
+    let app = mount_high!(mount_low!(Router::new())).route("/deep", get(first_middle_last));
+
+    // The current-thread test runtime polls the whole request on this thread.
+    MEASURING.with(|measuring| measuring.set(true));
+    let response = app.call_request(get_request("/deep")).await;
+    MEASURING.with(|measuring| measuring.set(false));
+    assert_eq!(response.status(), StatusCode::OK);
+
+    // Each middleware adds its own state once (not a copy of everything below it), and every eighth
+    // middleware's future is boxed: the largest single allocation is a few KiB, whatever the count.
+    let largest = LARGEST.with(Cell::get);
+    assert!(largest < 8 * 1024, "largest allocation: {largest} bytes");
 }

@@ -94,6 +94,10 @@ pub struct True;
 pub struct False;
 
 /// Type-level comparison of two fingerprints: `Output` is [`True`] or [`False`].
+///
+/// Compares two bits per step, so proving two keys equal (which walks the whole fingerprint) costs 32
+/// levels of trait recursion, not 64: a key read deep in a long key list stays within rustc's default
+/// recursion limit. Fingerprints have an even number of bits (`key_id!` makes 64).
 #[doc(hidden)]
 pub trait SameId<Other> {
     type Output;
@@ -101,15 +105,28 @@ pub trait SameId<Other> {
 impl SameId<()> for () {
     type Output = True;
 }
-impl<A, B> SameId<(B1, B)> for (B0, A) {
-    type Output = False;
-}
-impl<A, B> SameId<(B0, B)> for (B1, A) {
-    type Output = False;
-}
-impl<A: SameId<B>, B> SameId<(B0, B)> for (B0, A) {
+// Same two bits: compare the rest.
+impl<X, Y, A: SameId<B>, B> SameId<(X, (Y, B))> for (X, (Y, A)) {
     type Output = A::Output;
 }
-impl<A: SameId<B>, B> SameId<(B1, B)> for (B1, A) {
-    type Output = A::Output;
+macro_rules! different_bits {
+    ($(($a:ident, $b:ident) != ($c:ident, $d:ident)),* $(,)?) => {$(
+        impl<A, B> SameId<($c, ($d, B))> for ($a, ($b, A)) {
+            type Output = False;
+        }
+    )*};
 }
+different_bits!(
+    (B0, B0) != (B0, B1),
+    (B0, B0) != (B1, B0),
+    (B0, B0) != (B1, B1),
+    (B0, B1) != (B0, B0),
+    (B0, B1) != (B1, B0),
+    (B0, B1) != (B1, B1),
+    (B1, B0) != (B0, B0),
+    (B1, B0) != (B0, B1),
+    (B1, B0) != (B1, B1),
+    (B1, B1) != (B0, B0),
+    (B1, B1) != (B0, B1),
+    (B1, B1) != (B1, B0),
+);

@@ -87,18 +87,20 @@ impl<'a, P: KeyList, E: Endpoint<P>> Next<'a, P, E> {
 
 /// Runs `future`, turning a panic into a logged 500.
 pub(crate) fn guarded<F: Future<Output = Response>>(future: F) -> impl Future<Output = Response> {
-    AssertUnwindSafe(future).catch_unwind().map(|result| match result {
-        Ok(response) => response,
-        Err(panic) => {
-            let message = panic
-                .downcast_ref::<&str>()
-                .map(|text| text.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "non-string panic payload".to_string());
-            tracing::error!(panic = %message, "request handler panicked; answering 500");
-            (StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error").into_response()
-        }
-    })
+    AssertUnwindSafe(future)
+        .catch_unwind()
+        .map(|result| match result {
+            Ok(response) => response,
+            Err(panic) => {
+                let message = panic
+                    .downcast_ref::<&str>()
+                    .map(|text| text.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "non-string panic payload".to_string());
+                tracing::error!(panic = %message, "request handler panicked; answering 500");
+                (StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error").into_response()
+            }
+        })
 }
 
 /// An around middleware: runs with the context and the rest of the chain.
@@ -149,8 +151,7 @@ where
     type Out = (A, P);
     fn apply(ctx: Context<P>, values: Self::Values) -> Context<Self::Out> {
         let (a,) = values;
-        let ctx = ctx.provide_as::<A>(a);
-        ctx
+        ctx.provide_as::<A>(a)
     }
 }
 
@@ -164,8 +165,7 @@ where
     fn apply(ctx: Context<P>, values: Self::Values) -> Context<Self::Out> {
         let (a, b) = values;
         let ctx = ctx.provide_as::<A>(a);
-        let ctx = ctx.provide_as::<B>(b);
-        ctx
+        ctx.provide_as::<B>(b)
     }
 }
 
@@ -181,8 +181,7 @@ where
         let (a, b, c) = values;
         let ctx = ctx.provide_as::<A>(a);
         let ctx = ctx.provide_as::<B>(b);
-        let ctx = ctx.provide_as::<C>(c);
-        ctx
+        ctx.provide_as::<C>(c)
     }
 }
 
@@ -201,8 +200,7 @@ where
         let ctx = ctx.provide_as::<A>(a);
         let ctx = ctx.provide_as::<B>(b);
         let ctx = ctx.provide_as::<C>(c);
-        let ctx = ctx.provide_as::<D>(d);
-        ctx
+        ctx.provide_as::<D>(d)
     }
 }
 
@@ -223,8 +221,7 @@ where
         let ctx = ctx.provide_as::<B>(b);
         let ctx = ctx.provide_as::<C>(c);
         let ctx = ctx.provide_as::<D>(d);
-        let ctx = ctx.provide_as::<E>(e);
-        ctx
+        ctx.provide_as::<E>(e)
     }
 }
 
@@ -254,8 +251,7 @@ where
         let ctx = ctx.provide_as::<C>(c);
         let ctx = ctx.provide_as::<D>(d);
         let ctx = ctx.provide_as::<E>(e);
-        let ctx = ctx.provide_as::<F>(f);
-        ctx
+        ctx.provide_as::<F>(f)
     }
 }
 
@@ -264,13 +260,14 @@ where
 /// Returning `Err(response)` stops the chain and answers with that response (e.g. a 401).
 ///
 /// ```
-/// use baton::{Context, KeyList, Provide, Provider, Response, Router, context_key, get};
+/// use baton::{Context, KeyList, Lacks, Provide, Provider, Response, Router, context_key, get};
 ///
 /// #[context_key]
 /// struct RequestId(u64);
 ///
 /// struct AssignRequestId;
-/// impl<P: KeyList> Provider<P> for AssignRequestId {
+/// // `Lacks<RequestId>`: a key is provided once per route.
+/// impl<P: KeyList + Lacks<RequestId>> Provider<P> for AssignRequestId {
 ///     type Provides = RequestId;
 ///     async fn provide(&self, _ctx: &Context<P>) -> Result<RequestId, Response> {
 ///         Ok(RequestId(7))

@@ -55,15 +55,45 @@ impl<K: ContextKey, T: KeyList> KeyList for (K, T) {
     note = "add a middleware that provides `{K}` (e.g. `#[middleware(provides = {K})]`) with `.with(...)` above this route or in its scope: a route is checked against the middleware declared before it",
     note = "if `{K}` is optional here, read it with `ctx.try_get::<{K}>()`"
 )]
-pub trait Has<K: ContextKey>: KeyList {
+// `K` is not bounded by `ContextKey` here (only `fetch` is), so a generated bound `P: Has<NotAKey>` is
+// well-formed: the read `ctx.get::<NotAKey>()` then reports "`NotAKey` is not a context key" once.
+pub trait Has<K>: KeyList {
     #[doc(hidden)]
-    fn fetch(store: &Store) -> &K::Value;
+    fn fetch(store: &Store) -> &K::Value
+    where
+        K: ContextKey;
 }
 
-/// One step of the search: `Found` tells whether the head of `Self` is `K`.
+/// One step of the search: `Found` tells whether the head of `Self` is `K` ([`True`], [`False`], or
+/// [`End`] for the empty list).
 #[doc(hidden)]
 pub trait HasStep<K: ContextKey, Found>: KeyList {
     fn fetch(store: &Store) -> &K::Value;
+}
+
+/// The end of a key list, as seen by a search.
+#[doc(hidden)]
+pub struct End;
+
+/// Compares the head of a key list with `K`: `Found` is [`True`], [`False`] or [`End`].
+///
+/// Each search step asks the *next* step directly (`T: HasStep<K, T::Found>`), not `T: Has<K>`, so a
+/// search costs one level of trait recursion per key: reading the oldest of 64 keys stays within rustc's
+/// default recursion limit.
+#[doc(hidden)]
+pub trait Probe<K: ContextKey>: KeyList {
+    type Found;
+}
+
+impl<K: ContextKey> Probe<K> for () {
+    type Found = End;
+}
+
+impl<K: ContextKey, H: ContextKey, T: KeyList> Probe<K> for (H, T)
+where
+    H::Id: SameId<K::Id>,
+{
+    type Found = <H::Id as SameId<K::Id>>::Output;
 }
 
 #[diagnostic::do_not_recommend]
@@ -111,11 +141,19 @@ impl<K, H, T> HasStep<K, False> for (H, T)
 where
     K: ContextKey,
     H: ContextKey,
-    T: Has<K>,
+    T: Probe<K> + HasStep<K, <T as Probe<K>>::Found>,
 {
     #[inline(always)]
     fn fetch(store: &Store) -> &K::Value {
-        T::fetch(store)
+        <T as HasStep<K, <T as Probe<K>>::Found>>::fetch(store)
+    }
+}
+
+#[diagnostic::do_not_recommend]
+impl<K: DefaultKey> HasStep<K, End> for () {
+    #[inline(always)]
+    fn fetch(_: &Store) -> &K::Value {
+        K::default_value()
     }
 }
 
@@ -152,8 +190,22 @@ impl<K: ContextKey, H: ContextKey<Value = K::Value>, T: KeyList> PositionStep<K,
     const POSITION: usize = T::LEN;
 }
 
-impl<K: ContextKey, H: ContextKey, T: Position<K>> PositionStep<K, False> for (H, T) {
-    const POSITION: usize = T::POSITION;
+impl<K, H, T> PositionStep<K, False> for (H, T)
+where
+    K: ContextKey,
+    H: ContextKey,
+    T: Probe<K> + PositionStep<K, <T as Probe<K>>::Found>,
+{
+    const POSITION: usize = <T as PositionStep<K, <T as Probe<K>>::Found>>::POSITION;
+}
+
+// The search ran off the end: `K` is not provided. Stated as `(): Position<K>` (which never holds) so
+// that errors name `Position<K>`, not this step.
+impl<K: ContextKey> PositionStep<K, End> for ()
+where
+    (): Position<K>,
+{
+    const POSITION: usize = <() as Position<K>>::POSITION;
 }
 
 /// Proof that `K` is not yet provided in the key list `Self`.

@@ -30,8 +30,7 @@ use crate::body::{Body, BoxError};
 use crate::context::Context;
 use crate::method::MethodRouter;
 use crate::middleware::{
-    BoxFuture,
-    ErasedEndpoint, Handler, HandlerEndpoint, Identity, Layers, Middleware, Then, erase,
+    BoxFuture, ErasedEndpoint, Handler, HandlerEndpoint, Identity, Layers, Middleware, Then, erase,
 };
 use crate::path::PathParams;
 use crate::response::{IntoResponse, Response};
@@ -249,8 +248,7 @@ impl<L: Layers, S> Router<L, S> {
         let layers = &self.layers;
         let table = Arc::make_mut(&mut self.table);
         if table.fallback.is_none() {
-            table.fallback =
-                Some(endpoint_for(layers, not_found::<L::Out>).layered(&table.layers));
+            table.fallback = Some(endpoint_for(layers, not_found::<L::Out>).layered(&table.layers));
         }
         if table.not_allowed.is_none() {
             table.not_allowed =
@@ -505,7 +503,10 @@ where
                 None => {
                     parts.extensions.insert(Allow(entry.allow.clone()));
                     let not_allowed = table.not_allowed.clone();
-                    (not_allowed.expect("built with the first route"), PathParams::default())
+                    (
+                        not_allowed.expect("built with the first route"),
+                        PathParams::default(),
+                    )
                 }
             }
         }
@@ -604,7 +605,15 @@ impl Future for RouterFuture {
     fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
         let response = std::task::ready!(self.future.as_mut().poll(cx));
         if self.strip_body {
-            let (parts, _) = response.into_parts();
+            let (mut parts, body) = response.into_parts();
+            // HEAD announces the length GET would send (RFC 9110 §9.3.2); without the header, hyper
+            // would describe the empty body instead.
+            if let Some(length) = http_body::Body::size_hint(&body).exact() {
+                parts
+                    .headers
+                    .entry(http::header::CONTENT_LENGTH)
+                    .or_insert_with(|| HeaderValue::from(length));
+            }
             return Poll::Ready(Ok(Response::from_parts(parts, Body::empty())));
         }
         Poll::Ready(Ok(response))

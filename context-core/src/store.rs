@@ -32,12 +32,15 @@ struct Slot {
 
 type SlotCell = UnsafeCell<MaybeUninit<Slot>>;
 
+/// A displaced value and the function that drops it.
+type Retired = (*mut (), unsafe fn(*mut ()));
+
 struct Slots {
     len: AtomicUsize,
     inline: [SlotCell; INLINE],
     chunks: [AtomicPtr<SlotCell>; CHUNKS],
     /// Values displaced by `replace`, kept alive until the request ends because readers may hold them.
-    retired: Mutex<Vec<(*mut (), unsafe fn(*mut ()))>>,
+    retired: Mutex<Vec<Retired>>,
 }
 
 // SAFETY: slots are written once by the single owner before being published (see module docs); values
@@ -177,7 +180,8 @@ impl Store {
         }
         // SAFETY: below the published length every slot is initialised; the type is checked.
         let slot = unsafe { (*self.slot(position)).assume_init_ref() };
-        (slot.type_id == TypeId::of::<V>()).then(|| unsafe { &*slot.value.load(Ordering::Acquire).cast::<V>() })
+        (slot.type_id == TypeId::of::<V>())
+            .then(|| unsafe { &*slot.value.load(Ordering::Acquire).cast::<V>() })
     }
 
     /// Finds the value of type `V` by a run-time search (for optional reads).

@@ -5,7 +5,9 @@ use proc_macro2::{Delimiter, Span, TokenStream};
 use quote::{ToTokens, quote};
 use syn::parse::{Parse, ParseStream};
 use syn::spanned::Spanned;
-use syn::{Attribute, GenericParam, Generics, Ident, PathArguments, Signature, Token, Type, Visibility};
+use syn::{
+    Attribute, GenericParam, Generics, Ident, PathArguments, Signature, Token, Type, Visibility,
+};
 
 use crate::scan::type_text;
 
@@ -44,10 +46,18 @@ pub fn parse_options(
             })?;
             let name_text = name.to_string();
             if !allowed.contains(&name_text.as_str()) {
-                return Err(syn::Error::new(
-                    name.span(),
-                    format!("unknown option `{name}` for #[{macro_name}]: expected {expected}"),
-                ));
+                let close = allowed
+                    .iter()
+                    .find(|candidate| edit_distance(candidate, &name_text) <= 2);
+                let message = match close {
+                    Some(candidate) => format!(
+                        "unknown option `{name}` for #[{macro_name}]: did you mean `{candidate}`? (expected {expected})"
+                    ),
+                    None => {
+                        format!("unknown option `{name}` for #[{macro_name}]: expected {expected}")
+                    }
+                };
+                return Err(syn::Error::new(name.span(), message));
             }
             if seen.contains(&name_text) {
                 return Err(syn::Error::new(
@@ -106,7 +116,11 @@ pub fn parse_options(
         }
         for required in &options.requires {
             let text = type_text(required);
-            if options.provides.iter().any(|provided| type_text(provided) == text) {
+            if options
+                .provides
+                .iter()
+                .any(|provided| type_text(provided) == text)
+            {
                 return Err(syn::Error::new(
                     required.span(),
                     format!(
@@ -118,6 +132,21 @@ pub fn parse_options(
         Ok(options)
     };
     syn::parse::Parser::parse2(parser, tokens)
+}
+
+/// Levenshtein distance, for "did you mean" on misspelled options.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != *cb);
+            current.push(substitution.min(previous[j + 1] + 1).min(current[j] + 1));
+        }
+        previous = current;
+    }
+    previous[b.len()]
 }
 
 /// `provides = (A, B)` is read as `provides = A, B`.
@@ -132,7 +161,10 @@ fn flatten_into(key: Type, keys: &mut Vec<Type>) {
 fn check_unique(keys: &[Type], option: &str) -> syn::Result<()> {
     for (index, key) in keys.iter().enumerate() {
         let text = type_text(key);
-        if keys[..index].iter().any(|earlier| type_text(earlier) == text) {
+        if keys[..index]
+            .iter()
+            .any(|earlier| type_text(earlier) == text)
+        {
             return Err(syn::Error::new(
                 key.span(),
                 format!("`{text}` is listed twice in `{option}`: each key appears once"),
@@ -234,8 +266,7 @@ pub fn named_segment_mut<'a>(ty: &'a mut Type, name: &str) -> Option<&'a mut syn
 /// Sets `Context` to `Context<list>` (`list` is a type parameter or a type).
 pub fn set_args(segment: &mut syn::PathSegment, args: TokenStream) {
     let span = segment.ident.span();
-    let args: syn::AngleBracketedGenericArguments =
-        syn::parse_quote_spanned!(span=> <#args>);
+    let args: syn::AngleBracketedGenericArguments = syn::parse_quote_spanned!(span=> <#args>);
     segment.arguments = PathArguments::AngleBracketed(args);
 }
 
@@ -342,8 +373,14 @@ mod tests {
         let both = &["provides", "requires"];
         assert_eq!(
             error(quote!(provide = User), both),
-            "unknown option `provide` for #[middleware]: expected `provides = Key, ...` or `requires = Key, ...`"
+            "unknown option `provide` for #[middleware]: did you mean `provides`? (expected `provides = Key, ...` or `requires = Key, ...`)"
         );
+        assert_eq!(
+            error(quote!(needs = User), both),
+            "unknown option `needs` for #[middleware]: expected `provides = Key, ...` or `requires = Key, ...`"
+        );
+        assert_eq!(edit_distance("requires", "require"), 1);
+        assert_eq!(edit_distance("uses", "use"), 1);
         assert_eq!(
             error(quote!(provides = User, Session, User), both),
             "`User` is listed twice in `provides`: each key appears once"
@@ -356,9 +393,16 @@ mod tests {
             error(quote!(provides), both),
             "`provides` needs its keys: `provides = Key` or `provides = Key1, Key2`"
         );
-        assert!(error(quote!(provides = ), both).contains("expected a key type after `provides =`"));
-        assert!(error(quote!(provides = User, requires = User), both).contains("both provided and required"));
-        assert!(error(quote!(provides = User), &["requires"]).starts_with("unknown option `provides`"));
+        assert!(
+            error(quote!(provides = ), both).contains("expected a key type after `provides =`")
+        );
+        assert!(
+            error(quote!(provides = User, requires = User), both)
+                .contains("both provided and required")
+        );
+        assert!(
+            error(quote!(provides = User), &["requires"]).starts_with("unknown option `provides`")
+        );
     }
 
     #[test]

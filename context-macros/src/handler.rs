@@ -54,7 +54,11 @@ enum ListType {
     Concrete,
 }
 
-fn expand(requires: Vec<Type>, uses: Vec<Type>, mut function: LenientFn) -> syn::Result<TokenStream> {
+fn expand(
+    requires: Vec<Type>,
+    uses: Vec<Type>,
+    mut function: LenientFn,
+) -> syn::Result<TokenStream> {
     let sig = &function.sig;
     let mut contexts = Vec::new();
     for input in &sig.inputs {
@@ -70,9 +74,7 @@ fn expand(requires: Vec<Type>, uses: Vec<Type>, mut function: LenientFn) -> syn:
             "#[handler] needs a context parameter: `ctx: Context` for a handler, `ctx: &Context` for a helper",
         ));
     }
-    if sig.asyncness.is_none()
-        && contexts.iter().any(|(mode, _)| *mode == CtxMode::Owned)
-    {
+    if sig.asyncness.is_none() && contexts.iter().any(|(mode, _)| *mode == CtxMode::Owned) {
         return Err(syn::Error::new(
             sig.fn_token.span,
             format!(
@@ -82,17 +84,21 @@ fn expand(requires: Vec<Type>, uses: Vec<Type>, mut function: LenientFn) -> syn:
         ));
     }
 
-    let list = match contexts.iter().find_map(|(_, segment)| match &segment.arguments {
-        PathArguments::None => None,
-        other => Some(other.clone()),
-    }) {
+    let list = match contexts
+        .iter()
+        .find_map(|(_, segment)| match &segment.arguments {
+            PathArguments::None => None,
+            other => Some(other.clone()),
+        }) {
         None => ListType::Fresh(list_param_name(&sig.generics)),
         Some(PathArguments::AngleBracketed(args)) => match args.args.first() {
             Some(GenericArgument::Type(Type::Path(path)))
                 if args.args.len() == 1
                     && path.qself.is_none()
                     && path.path.get_ident().is_some_and(|ident| {
-                        sig.generics.type_params().any(|param| param.ident == *ident)
+                        sig.generics
+                            .type_params()
+                            .any(|param| param.ident == *ident)
                     }) =>
             {
                 ListType::Existing(path.path.get_ident().cloned().expect("checked above"))
@@ -116,6 +122,11 @@ fn expand(requires: Vec<Type>, uses: Vec<Type>, mut function: LenientFn) -> syn:
     // The bounds, as trait bounds on the key list: `::baton::Has<User>`, `user_name`, ...
     let mut bounds: Vec<TokenStream> = Vec::new();
     let mut seen: Vec<String> = Vec::new();
+    // A listed key must be a key: said at the attribute, not later at the route.
+    let key_checks: Vec<TokenStream> = requires
+        .iter()
+        .map(|key| quote_spanned!(key.span()=> #list_ident: ::baton::__private::IsKey<#key>))
+        .collect();
     let required = requires.into_iter().map(|key| (key, Access::Read));
     for (key, access) in required.chain(reads.keys) {
         let text = format!("{access:?}{}", crate::scan::type_text(&key));
@@ -133,17 +144,24 @@ fn expand(requires: Vec<Type>, uses: Vec<Type>, mut function: LenientFn) -> syn:
         bounds.push(quote_spanned!(helper.span()=> #helper));
     }
 
-    // A free, non-generic fn also gets a trait of the same name (in the type namespace) that stands for
-    // its bounds, so callers inherit them with `#[handler(uses = name)]`.
+    // A helper (a free, non-generic fn borrowing the context) also gets a trait of the same name (in the
+    // type namespace) that stands for its bounds, so callers inherit them with `uses = name`. Handlers
+    // taking the context by value get none: they may be associated fns of an impl block, where a trait
+    // cannot be declared (and a handler consumes its context, so it is rarely called by another).
     let exported = matches!(list, ListType::Fresh(_))
         && sig.generics.params.is_empty()
-        && !sig.inputs.iter().any(|input| matches!(input, FnArg::Receiver(_)));
+        && !contexts.iter().any(|(mode, _)| *mode == CtxMode::Owned)
+        && !sig
+            .inputs
+            .iter()
+            .any(|input| matches!(input, FnArg::Receiver(_)));
     let requirement_trait = exported.then(|| {
         let name = &sig.ident;
         let vis = &function.vis;
-        let cfgs = function.attrs.iter().filter(|attr| {
-            attr.path().is_ident("cfg") || attr.path().is_ident("cfg_attr")
-        });
+        let cfgs = function
+            .attrs
+            .iter()
+            .filter(|attr| attr.path().is_ident("cfg") || attr.path().is_ident("cfg_attr"));
         let cfgs: Vec<_> = cfgs.collect();
         quote_spanned! {name.span()=>
             #(#cfgs)*
@@ -160,9 +178,18 @@ fn expand(requires: Vec<Type>, uses: Vec<Type>, mut function: LenientFn) -> syn:
         let span = bound.span();
         predicates.push(quote_spanned!(span=> #list_ident: #bound));
     }
+    predicates.extend(key_checks);
+    if sig.asyncness.is_some() && contexts.iter().any(|(mode, _)| *mode == CtxMode::Owned) {
+        // A handler is async because the router awaits it, whether or not its body awaits.
+        function
+            .attrs
+            .push(syn::parse_quote!(#[allow(clippy::unused_async)]));
+    }
     if !uses.is_empty() {
         // The helper's trait has the helper's visibility, which may be narrower than this fn's.
-        function.attrs.push(syn::parse_quote!(#[allow(private_bounds)]));
+        function
+            .attrs
+            .push(syn::parse_quote!(#[allow(private_bounds)]));
     }
 
     let sig = &mut function.sig;
@@ -183,4 +210,82 @@ fn expand(requires: Vec<Type>, uses: Vec<Type>, mut function: LenientFn) -> syn:
         where_clause.predicates.push(predicate);
     }
     Ok(quote!(#function #requirement_trait))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn expand_text(args: TokenStream, item: TokenStream) -> String {
+        handler(args, item).to_string()
+    }
+
+    #[test]
+    fn adds_the_key_list_and_one_bound_per_read() {
+        let text = expand_text(
+            quote!(),
+            quote!(
+                async fn show(ctx: Context) -> String {
+                    format!("{} {}", ctx.get::<User>().0, ctx.get::<Tenant>().0)
+                }
+            ),
+        );
+        assert!(
+            text.contains("async fn show < P > (ctx : Context < P >)"),
+            "{text}"
+        );
+        assert!(text.contains("P : :: baton :: Has < User >"), "{text}");
+        assert!(text.contains("P : :: baton :: Has < Tenant >"), "{text}");
+        // A handler taking the context by value defines no trait (it may sit in an impl block).
+        assert!(!text.contains("trait show"), "{text}");
+    }
+
+    #[test]
+    fn requires_and_uses_become_bounds() {
+        let text = expand_text(
+            quote!(requires = Session, uses = header),
+            quote!(
+                async fn page(mut ctx: Context) -> String {
+                    header(&ctx).await
+                }
+            ),
+        );
+        assert!(text.contains("P : :: baton :: Has < Session >"), "{text}");
+        assert!(text.contains("P : header"), "{text}");
+        assert!(
+            text.contains("P : :: baton :: __private :: IsKey < Session >"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn helpers_taking_a_reference_may_be_sync_handlers_may_not() {
+        let text = expand_text(
+            quote!(),
+            quote!(
+                fn name(ctx: &Context) -> &str {
+                    &ctx.get::<User>().0
+                }
+            ),
+        );
+        assert!(
+            text.contains("fn name < P > (ctx : & Context < P >)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("trait name : :: baton :: KeyList + :: baton :: Has < User >"),
+            "{text}"
+        );
+        let text = expand_text(
+            quote!(),
+            quote!(
+                fn show(ctx: Context) -> String {
+                    String::new()
+                }
+            ),
+        );
+        assert!(text.contains("must be an `async fn`"), "{text}");
+        // The original item is kept next to the error.
+        assert!(text.contains("fn show (ctx : Context)"), "{text}");
+    }
 }

@@ -179,3 +179,64 @@ fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
         #default
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error(args: TokenStream, item: TokenStream) -> String {
+        match expand(args, item) {
+            Ok(tokens) => panic!("expected an error, got {tokens}"),
+            Err(error) => error.to_string(),
+        }
+    }
+
+    #[test]
+    fn parses_options() {
+        let options: KeyOptions = syn::parse2(quote!(value = Pool, default = Pool::new())).unwrap();
+        assert!(options.value.is_some() && options.default.is_some());
+        let options: KeyOptions = syn::parse2(quote!()).unwrap();
+        assert!(options.value.is_none() && options.default.is_none());
+    }
+
+    #[test]
+    fn rejects_bad_options() {
+        let item = quote!(
+            struct Database;
+        );
+        assert!(error(quote!(value), item.clone()).starts_with("`value` needs the value type"));
+        assert!(error(quote!(value = ), item.clone()).contains("expected the value type"));
+        assert!(error(quote!(default), item.clone()).starts_with("`default` needs the default"));
+        assert!(error(quote!(value = A, value = B), item.clone()).contains("given twice"));
+        assert!(
+            error(quote!(values = A), item.clone())
+                .starts_with("unknown option `values` for #[context_key]")
+        );
+    }
+
+    #[test]
+    fn rejects_unsupported_items() {
+        assert!(
+            error(quote!(), quote!(union Bits { a: u32, b: f32 }))
+                .starts_with("#[context_key] cannot be used on a union")
+        );
+        assert!(
+            error(
+                quote!(),
+                quote!(
+                    fn key() {}
+                )
+            )
+            .starts_with("#[context_key] cannot be used on a function")
+        );
+        assert!(
+            error(
+                quote!(),
+                quote!(
+                    struct Tenant<T>(T);
+                )
+            )
+            .starts_with("a context key cannot be generic")
+        );
+    }
+}

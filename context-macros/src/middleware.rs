@@ -69,12 +69,8 @@ struct Config {
 }
 
 enum Form {
-    Around {
-        next_ty: Type,
-    },
-    Provider {
-        mode: CtxMode,
-    },
+    Around { next_ty: Box<Type> },
+    Provider { mode: CtxMode },
 }
 
 struct Middleware {
@@ -197,7 +193,9 @@ impl Middleware {
                         "an around middleware takes the context by value, to pass it on: write `ctx: Context` (with `next: Next`)",
                     );
                 }
-                Form::Around { next_ty }
+                Form::Around {
+                    next_ty: Box::new(next_ty),
+                }
             }
             None => {
                 if mode == CtxMode::Owned {
@@ -286,6 +284,10 @@ impl Middleware {
         for helper in &self.options.uses {
             predicates.push(quote_spanned!(helper.span()=> #list: #helper));
         }
+        // A listed key must be a key: said at the attribute, not later at the route.
+        for key in &self.options.requires {
+            predicates.push(quote_spanned!(key.span()=> #list: ::baton::__private::IsKey<#key>));
+        }
 
         let mut ctx_ty = self.ctx_ty.clone();
         if let Some(segment) = crate::common::named_segment_mut(&mut ctx_ty, "Context") {
@@ -314,7 +316,7 @@ impl Middleware {
 
         let call = match &self.form {
             Form::Around { next_ty } => {
-                let mut next_ty = next_ty.clone();
+                let mut next_ty = (**next_ty).clone();
                 if let Some(segment) = crate::common::named_segment_mut(&mut next_ty, "Next") {
                     set_args(segment, quote!('_, #out, #rest));
                 }
@@ -322,7 +324,8 @@ impl Middleware {
                 let respond = response_span(output);
                 quote! {
                     #(#body_attrs)*
-                    #[allow(clippy::too_many_arguments)]
+                    // `async` is required by the macro; long key lists make long `Next` types.
+                    #[allow(clippy::too_many_arguments, clippy::type_complexity, clippy::unused_async)]
                     async fn #name<#list, #rest>(#(#config_params,)* #ctx_pat: #ctx_ty, #next_pat: #next_ty) #output
                     where
                         #(#predicates,)*
@@ -341,7 +344,8 @@ impl Middleware {
                 let continue_chain = self.provide_values();
                 quote! {
                     #(#body_attrs)*
-                    #[allow(clippy::too_many_arguments)]
+                    // `async` is required by the macro; long key lists make long `Next` types.
+                    #[allow(clippy::too_many_arguments, clippy::type_complexity, clippy::unused_async)]
                     async fn #name<#list>(#(#config_params,)* #ctx_pat: #ctx_ty) #output
                     where
                         #(#predicates,)*
@@ -358,11 +362,12 @@ impl Middleware {
         // The impl header is spanned at the fn name: "required for `name` to implement `Middleware<..>`"
         // then points at the fn, and each bound at the key that introduced it.
         let header = quote_spanned!(name.span()=> impl<#list> ::baton::Middleware<#list> for #name);
-        let allow_private_bounds = (!self.options.uses.is_empty())
-            .then(|| quote!(#[allow(private_bounds)]));
-        let middleware_impl = quote! {
+        let allow_private_bounds =
+            (!self.options.uses.is_empty()).then(|| quote!(#[allow(private_bounds)]));
+        let middleware_impl = quote_spanned! {name.span()=>
             #(#cfg_attrs)*
             #allow_private_bounds
+            #[allow(clippy::type_complexity)]
             #header
             where
                 #(#predicates,)*
@@ -380,11 +385,14 @@ impl Middleware {
         };
 
         if self.configs.is_empty() {
-            quote! {
-                #(#public_attrs)*
+            let unit = quote_spanned! {name.span()=>
                 #[allow(non_camel_case_types)]
                 #[derive(Clone, Copy, Debug, Default)]
                 #vis struct #name;
+            };
+            quote! {
+                #(#public_attrs)*
+                #unit
 
                 #middleware_impl
             }
@@ -400,9 +408,8 @@ impl Middleware {
                 quote!(#ident: #stored)
             });
             let field_names = self.configs.iter().map(|config| &config.ident);
-            let must_use = format!(
-                "`{name}(..)` builds a middleware: mount it with `.with({name}(..))`"
-            );
+            let must_use =
+                format!("`{name}(..)` builds a middleware: mount it with `.with({name}(..))`");
             quote! {
                 #(#public_attrs)*
                 #[allow(non_camel_case_types)]
@@ -446,8 +453,21 @@ impl Middleware {
     /// Provider form: turn the returned `values` into provided keys and run `next`.
     fn provide_values(&self) -> TokenStream {
         let output = ProviderOutput::of(&self.function.sig.output);
+        let keys = &self.options.provides;
         let unwrap = match &output.error {
             None => quote!(),
+            // A guard (`Result<(), E>`): nothing to bind.
+            Some(error_span) if keys.is_empty() => {
+                let unit = quote_spanned!(output.value_span(0)=> ::core::result::Result::Ok(()));
+                quote_spanned! {*error_span=>
+                    match values {
+                        #unit => {}
+                        ::core::result::Result::Err(error) => {
+                            return ::baton::IntoResponse::into_response(error);
+                        }
+                    }
+                }
+            }
             Some(error_span) => quote_spanned! {*error_span=>
                 let values = match values {
                     ::core::result::Result::Ok(values) => values,
@@ -457,11 +477,12 @@ impl Middleware {
                 };
             },
         };
-        let keys = &self.options.provides;
         let provide = match keys.len() {
+            0 if output.error.is_some() => quote!(),
             0 => {
                 let span = output.value_span(0);
                 quote_spanned! {span=>
+                    #[allow(clippy::let_unit_value)]
                     let () = values;
                 }
             }
@@ -480,13 +501,17 @@ impl Middleware {
                 let destructure = quote_spanned! {output.whole_value_span()=>
                     let (#(#names,)*) = values;
                 };
-                let steps = keys.iter().zip(&names).enumerate().map(|(index, (key, value))| {
-                    let span = output.value_span(index);
-                    quote_spanned! {span=>
-                        let #value: <#key as ::baton::ContextKey>::Value = #value;
-                        let ctx = ctx.provide_as::<#key>(#value);
-                    }
-                });
+                let steps = keys
+                    .iter()
+                    .zip(&names)
+                    .enumerate()
+                    .map(|(index, (key, value))| {
+                        let span = output.value_span(index);
+                        quote_spanned! {span=>
+                            let #value: <#key as ::baton::ContextKey>::Value = #value;
+                            let ctx = ctx.provide_as::<#key>(#value);
+                        }
+                    });
                 quote!(#destructure #(#steps)*)
             }
         };
@@ -650,7 +675,12 @@ fn config_param(typed: &syn::PatType) -> syn::Result<Config> {
                 );
             }
         },
-        Type::Reference(reference) if reference.lifetime.as_ref().is_some_and(|l| l.ident != "static") => {
+        Type::Reference(reference)
+            if reference
+                .lifetime
+                .as_ref()
+                .is_some_and(|l| l.ident != "static") =>
+        {
             return error(
                 written.span(),
                 "a configuration parameter must be owned or `&'static`: the middleware stores it for every request",
@@ -741,6 +771,145 @@ fn stand_in(function: &LenientFn) -> TokenStream {
                 #name {}
             }
             #impl_
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn expand_text(args: TokenStream, item: TokenStream) -> String {
+        middleware(args, item).to_string()
+    }
+
+    #[test]
+    fn around_form_outputs_the_provided_keys_in_order() {
+        let text = expand_text(
+            quote!(provides = A, B),
+            quote!(
+                async fn ab(ctx: Context, next: Next) -> Response {
+                    next.run(ctx.provide(A).provide(B)).await
+                }
+            ),
+        );
+        assert!(text.contains("struct ab ;"), "{text}");
+        assert!(text.contains("type Out = (B , (A , P))"), "{text}");
+        assert!(text.contains("P : :: baton :: Lacks < A >"), "{text}");
+        assert!(
+            text.contains("next : Next < '_ , (B , (A , P)) , Downstream >"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn provider_form_with_configuration_builds_a_factory() {
+        let text = expand_text(
+            quote!(provides = Database),
+            quote!(
+                async fn database(
+                    pool: Pool,
+                    limits: &Limits,
+                    ctx: &Context,
+                ) -> Result<Pool, Response> {
+                    let _ = ctx.get::<Tenant>();
+                    Ok(pool)
+                }
+            ),
+        );
+        assert!(
+            text.contains("struct database { pool : Pool , limits : Limits , }"),
+            "{text}"
+        );
+        assert!(
+            text.contains("fn database (pool : Pool , limits : Limits) -> database"),
+            "{text}"
+        );
+        assert!(text.contains("P : :: baton :: Has < Tenant >"), "{text}");
+        assert!(
+            text.contains(":: core :: clone :: Clone :: clone (& self . pool)"),
+            "{text}"
+        );
+        assert!(text.contains("& self . limits"), "{text}");
+    }
+
+    #[test]
+    fn rejects_misshapen_signatures() {
+        let cases = [
+            (
+                quote!(
+                    fn f(ctx: &Context) -> u8 {
+                        0
+                    }
+                ),
+                "must be an `async fn`",
+            ),
+            (
+                quote!(
+                    async fn f(x: u8) -> u8 {
+                        x
+                    }
+                ),
+                "needs the request context",
+            ),
+            (
+                quote!(
+                    async fn f(ctx: Context, next: String) -> Response {
+                        todo!()
+                    }
+                ),
+                "must be `next: Next`",
+            ),
+            (
+                quote!(
+                    async fn f(ctx: &Context, next: Next) -> Response {
+                        todo!()
+                    }
+                ),
+                "takes the context by value",
+            ),
+            (
+                quote!(
+                    async fn f(ctx: Context) -> u8 {
+                        0
+                    }
+                ),
+                "borrows the context",
+            ),
+            (
+                quote!(
+                    async fn f<T>(ctx: &Context) -> u8 {
+                        0
+                    }
+                ),
+                "cannot be generic",
+            ),
+            (
+                quote!(
+                    async fn f(next: Next, ctx: Context) -> Response {
+                        todo!()
+                    }
+                ),
+                "`next` comes after the context",
+            ),
+            (
+                quote!(
+                    async fn f(x: &mut u8, ctx: &Context) -> u8 {
+                        0
+                    }
+                ),
+                "cannot be `&mut`",
+            ),
+            (
+                quote!(
+                    async fn f(ctx: &Context) {}
+                ),
+                "must return what it provides",
+            ),
+        ];
+        for (item, message) in cases {
+            let text = expand_text(quote!(provides = K), item);
+            assert!(text.contains(message), "expected {message:?} in {text}");
         }
     }
 }

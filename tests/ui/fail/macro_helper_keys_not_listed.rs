@@ -1,4 +1,5 @@
-// A handler that calls a #[handler] helper must list the helper's keys: the scan sees only its own body.
+// A handler that calls a #[handler] helper inherits the helper's keys only with `uses = user_name`:
+// the scan sees only the handler's own body.
 use baton::{Context, context_key, handler};
 
 #[context_key]

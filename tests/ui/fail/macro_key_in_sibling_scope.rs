@@ -6,7 +6,10 @@ struct User(String);
 
 #[middleware(provides = User)]
 async fn auth(ctx: &Context) -> Result<User, StatusCode> {
-    let name = ctx.headers().get("x-user").ok_or(StatusCode::UNAUTHORIZED)?;
+    let name = ctx
+        .headers()
+        .get("x-user")
+        .ok_or(StatusCode::UNAUTHORIZED)?;
     Ok(User(name.to_str().unwrap_or_default().to_string()))
 }
 

@@ -17,7 +17,12 @@ async fn form_data(ctx: &mut Context) -> Result<FormData, StatusCode> {
 
 #[middleware(requires = FormData)]
 async fn method_override(mut ctx: Context, next: Next) -> Response {
-    let method = ctx.get::<FormData>().0.iter().find(|(name, _)| name == "_method").cloned();
+    let method = ctx
+        .get::<FormData>()
+        .0
+        .iter()
+        .find(|(name, _)| name == "_method")
+        .cloned();
     if let Some((_, method)) = method {
         ctx.parts_mut().method = method.parse().unwrap_or(baton::Method::POST);
     }

@@ -1,5 +1,8 @@
 // Around middleware: code before and after `next`, changing the response, short-circuiting.
-use baton::{Context, IntoResponse, Next, Response, Router, StatusCode, context_key, get, handler, middleware};
+use baton::{
+    Context, IntoResponse, Next, Response, Router, StatusCode, context_key, get, handler,
+    middleware,
+};
 use http_body_util::BodyExt;
 use std::time::Instant;
 
@@ -56,7 +59,10 @@ fn main() {
         .build()
         .unwrap()
         .block_on(async {
-            let request = http::Request::get("/").header("x-request-id", "9").body(String::new()).unwrap();
+            let request = http::Request::get("/")
+                .header("x-request-id", "9")
+                .body(String::new())
+                .unwrap();
             let response = app.call_request(request).await;
             assert_eq!(response.status(), 200);
             assert_eq!(response.headers()["x-request-id"], "9");

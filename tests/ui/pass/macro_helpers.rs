@@ -24,7 +24,11 @@ fn user_name(ctx: &Context) -> &str {
 /// An async helper, with its own reads, calling another helper.
 #[handler(uses = user_name)]
 async fn header(ctx: &Context, title: &str) -> String {
-    format!("<h1 class={}>{title}, {}</h1>", ctx.get::<Theme>().0, user_name(ctx))
+    format!(
+        "<h1 class={}>{title}, {}</h1>",
+        ctx.get::<Theme>().0,
+        user_name(ctx)
+    )
 }
 
 /// A hand-written generic helper works the same way.
@@ -40,16 +44,41 @@ async fn page(mut ctx: Context) -> String {
     format!("{}{}{body}", header(&ctx, "hello").await, shout(&ctx))
 }
 
+/// Handlers can be associated functions too.
+struct Pages;
+
+impl Pages {
+    #[handler]
+    async fn about(ctx: Context) -> String {
+        format!("about {}", ctx.get::<User>().0)
+    }
+}
+
 fn main() {
-    let app = Router::new().with(guest).route("/", get(page));
+    let app = Router::new()
+        .with(guest)
+        .route("/", get(page))
+        .route("/about", get(Pages::about));
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap()
         .block_on(async {
-            let response = app.call_request(http::Request::get("/").body("!".to_string()).unwrap()).await;
+            let response = app
+                .call_request(http::Request::get("/").body("!".to_string()).unwrap())
+                .await;
             let body = response.into_body().collect().await.unwrap().to_bytes();
             assert_eq!(&body[..], b"<h1 class=light>hello, ada</h1>ADA!");
+            let request = http::Request::get("/about").body(String::new()).unwrap();
+            let body = app
+                .call_request(request)
+                .await
+                .into_body()
+                .collect()
+                .await
+                .unwrap()
+                .to_bytes();
+            assert_eq!(&body[..], b"about ada");
         });
     // Helpers can be called directly, on a context built for a unit test.
     let ctx = Context::default().provide(User("grace".to_string()));

@@ -29,7 +29,11 @@ struct Retries;
 
 #[middleware(provides = RequestId, Greeting, Role)]
 async fn identify(ctx: Context, next: Next) -> Response {
-    let role = if ctx.headers().contains_key("x-admin") { Role::Admin } else { Role::Guest };
+    let role = if ctx.headers().contains_key("x-admin") {
+        Role::Admin
+    } else {
+        Role::Guest
+    };
     let ctx = ctx
         .provide(RequestId(42))
         .provide_as::<Greeting>("hello".to_string())
@@ -74,7 +78,10 @@ fn main() {
             assert_eq!(call(&app, request).await, "en 3");
             let request = http::Request::get("/app").body(String::new()).unwrap();
             assert_eq!(call(&app, request).await, "hello #42 Guest en 3");
-            let request = http::Request::get("/app").header("x-admin", "1").body(String::new()).unwrap();
+            let request = http::Request::get("/app")
+                .header("x-admin", "1")
+                .body(String::new())
+                .unwrap();
             assert_eq!(call(&app, request).await, "hello #42 Admin en 3");
         });
     // Keys also work on a context built by hand.

@@ -17,11 +17,20 @@ struct Roles;
 
 #[middleware(provides = TraceId, SpanId, Sampled)]
 async fn trace(ctx: &Context) -> Result<(TraceId, SpanId, bool), StatusCode> {
-    let header = ctx.headers().get("traceparent").ok_or(StatusCode::BAD_REQUEST)?;
+    let header = ctx
+        .headers()
+        .get("traceparent")
+        .ok_or(StatusCode::BAD_REQUEST)?;
     let text = header.to_str().map_err(|_| StatusCode::BAD_REQUEST)?;
     let mut parts = text.split('-');
-    let trace = parts.next().and_then(|part| part.parse().ok()).ok_or(StatusCode::BAD_REQUEST)?;
-    let span = parts.next().and_then(|part| part.parse().ok()).ok_or(StatusCode::BAD_REQUEST)?;
+    let trace = parts
+        .next()
+        .and_then(|part| part.parse().ok())
+        .ok_or(StatusCode::BAD_REQUEST)?;
+    let span = parts
+        .next()
+        .and_then(|part| part.parse().ok())
+        .ok_or(StatusCode::BAD_REQUEST)?;
     Ok((TraceId(trace), SpanId(span), parts.next() == Some("1")))
 }
 
@@ -46,13 +55,19 @@ async fn show(ctx: Context) -> String {
 }
 
 fn main() {
-    let app = Router::new().with(trace).with(session).route("/", get(show));
+    let app = Router::new()
+        .with(trace)
+        .with(session)
+        .route("/", get(show));
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap()
         .block_on(async {
-            let request = http::Request::get("/").header("traceparent", "7-8-1").body(String::new()).unwrap();
+            let request = http::Request::get("/")
+                .header("traceparent", "7-8-1")
+                .body(String::new())
+                .unwrap();
             let response = app.call_request(request).await;
             assert_eq!(response.status(), 200);
             let body = response.into_body().collect().await.unwrap().to_bytes();

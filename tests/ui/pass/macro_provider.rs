@@ -1,5 +1,7 @@
 // Provider middleware: return the value (or an early response) and the chain continues by itself.
-use baton::{Context, IntoResponse, Response, Router, StatusCode, context_key, get, handler, middleware};
+use baton::{
+    Context, IntoResponse, Response, Router, StatusCode, context_key, get, handler, middleware,
+};
 use http_body_util::BodyExt;
 
 #[context_key]
@@ -11,7 +13,11 @@ struct Tenant;
 /// Fallible: an `Err` answers the request without running the rest of the route.
 #[middleware(provides = User)]
 async fn current_user(ctx: &Context) -> Result<User, Response> {
-    match ctx.headers().get("authorization").and_then(|value| value.to_str().ok()) {
+    match ctx
+        .headers()
+        .get("authorization")
+        .and_then(|value| value.to_str().ok())
+    {
         Some(token) => Ok(User(token.trim_start_matches("Bearer ").to_string())),
         None => Err((StatusCode::UNAUTHORIZED, "who are you?").into_response()),
     }
@@ -26,7 +32,11 @@ async fn tenant(ctx: &Context) -> String {
 /// A guard: provides nothing, may stop the request; its requirement is inferred from the body.
 #[middleware]
 async fn no_mallory(ctx: &Context) -> Result<(), StatusCode> {
-    if ctx.get::<User>().0 == "mallory" { Err(StatusCode::FORBIDDEN) } else { Ok(()) }
+    if ctx.get::<User>().0 == "mallory" {
+        Err(StatusCode::FORBIDDEN)
+    } else {
+        Ok(())
+    }
 }
 
 #[handler]
@@ -56,7 +66,10 @@ fn main() {
         .build()
         .unwrap()
         .block_on(async {
-            assert_eq!(call(&app, Some("ada")).await, (200, "hello ada of acme.test".to_string()));
+            assert_eq!(
+                call(&app, Some("ada")).await,
+                (200, "hello ada of acme.test".to_string())
+            );
             assert_eq!(call(&app, None).await, (401, "who are you?".to_string()));
             assert_eq!(call(&app, Some("mallory")).await, (403, String::new()));
         });

@@ -1,7 +1,9 @@
 // Requirements: `requires = ..` and reads found in the body. Form data is parsed by one middleware
 // (which reads the body through `&mut Context`); method override needs it and is mounted after it.
 // (Routing happens before middleware run, so the override changes `ctx.method()` for the handler.)
-use baton::{Context, Method, Next, Response, Router, StatusCode, context_key, handler, middleware, post};
+use baton::{
+    Context, Method, Next, Response, Router, StatusCode, context_key, handler, middleware, post,
+};
 use http_body_util::BodyExt;
 
 #[context_key]
@@ -24,7 +26,12 @@ async fn form_data(ctx: &mut Context) -> Result<FormData, StatusCode> {
 /// Reads `FormData` (found in the body) and changes the method.
 #[middleware]
 async fn method_override(mut ctx: Context, next: Next) -> Response {
-    let method = ctx.get::<FormData>().0.iter().find(|(name, _)| name == "_method").map(|(_, value)| value.clone());
+    let method = ctx
+        .get::<FormData>()
+        .0
+        .iter()
+        .find(|(name, _)| name == "_method")
+        .map(|(_, value)| value.clone());
     if let Some(method) = method {
         ctx.parts_mut().method = method.parse().unwrap_or(Method::POST);
     }
@@ -63,17 +70,30 @@ fn main() {
         .build()
         .unwrap()
         .block_on(async {
-            let request = http::Request::post("/item").body("_method=PUT&csrf=secret".to_string()).unwrap();
+            let request = http::Request::post("/item")
+                .body("_method=PUT&csrf=secret".to_string())
+                .unwrap();
             let response = app.call_request(request).await;
             assert_eq!(response.status(), 200);
             let body = response.into_body().collect().await.unwrap().to_bytes();
             assert_eq!(&body[..], b"PUT updated (csrf secret)");
 
-            let request = http::Request::post("/new").body("csrf=secret".to_string()).unwrap();
-            let body = app.call_request(request).await.into_body().collect().await.unwrap().to_bytes();
+            let request = http::Request::post("/new")
+                .body("csrf=secret".to_string())
+                .unwrap();
+            let body = app
+                .call_request(request)
+                .await
+                .into_body()
+                .collect()
+                .await
+                .unwrap()
+                .to_bytes();
             assert_eq!(&body[..], b"created");
 
-            let request = http::Request::post("/item").body("_method=PUT".to_string()).unwrap();
+            let request = http::Request::post("/item")
+                .body("_method=PUT".to_string())
+                .unwrap();
             assert_eq!(app.call_request(request).await.status(), 403);
         });
 }

@@ -15,19 +15,32 @@ struct Admin(bool);
 #[middleware(provides = Trail)]
 async fn trail(ctx: Context, next: Next) -> Response {
     let mut response = next.run(ctx.provide(Trail(vec!["global"]))).await;
-    response.headers_mut().append("x-unwound", "global".parse().unwrap());
+    response
+        .headers_mut()
+        .append("x-unwound", "global".parse().unwrap());
     response
 }
 
 #[middleware(provides = User)]
 async fn auth(ctx: &Context) -> Result<User, StatusCode> {
-    let user = ctx.headers().get("x-user").ok_or(StatusCode::UNAUTHORIZED)?;
-    Ok(User(user.to_str().map_err(|_| StatusCode::BAD_REQUEST)?.to_string()))
+    let user = ctx
+        .headers()
+        .get("x-user")
+        .ok_or(StatusCode::UNAUTHORIZED)?;
+    Ok(User(
+        user.to_str()
+            .map_err(|_| StatusCode::BAD_REQUEST)?
+            .to_string(),
+    ))
 }
 
 #[middleware(provides = Admin)]
 async fn admin_only(ctx: &Context) -> Result<Admin, StatusCode> {
-    if ctx.get::<User>().0 == "root" { Ok(Admin(true)) } else { Err(StatusCode::FORBIDDEN) }
+    if ctx.get::<User>().0 == "root" {
+        Ok(Admin(true))
+    } else {
+        Err(StatusCode::FORBIDDEN)
+    }
 }
 
 #[handler]
@@ -45,7 +58,11 @@ async fn panel(ctx: Context) -> String {
     format!("{} admin={}", ctx.get::<User>().0, ctx.get::<Admin>().0)
 }
 
-async fn call<L: baton::Layers, S>(app: &Router<L, S>, path: &str, user: Option<&str>) -> (u16, String) {
+async fn call<L: baton::Layers, S>(
+    app: &Router<L, S>,
+    path: &str,
+    user: Option<&str>,
+) -> (u16, String) {
     let mut request = http::Request::get(path);
     if let Some(user) = user {
         request = request.header("x-user", user);
@@ -65,7 +82,9 @@ fn main() {
             account
                 .with(auth)
                 .route("/me", get(me))
-                .scope("/admin", |admin| admin.with(admin_only).route("/", get(panel)))
+                .scope("/admin", |admin| {
+                    admin.with(admin_only).route("/", get(panel))
+                })
         })
         .scope("/docs", |docs| docs.route("/", get(public)));
     tokio::runtime::Builder::new_current_thread()
@@ -76,9 +95,15 @@ fn main() {
             assert_eq!(call(&app, "/", None).await, (200, "global".to_string()));
             assert_eq!(call(&app, "/docs", None).await, (200, "global".to_string()));
             assert_eq!(call(&app, "/account/me", None).await.0, 401);
-            assert_eq!(call(&app, "/account/me", Some("ada")).await, (200, "global ada".to_string()));
+            assert_eq!(
+                call(&app, "/account/me", Some("ada")).await,
+                (200, "global ada".to_string())
+            );
             assert_eq!(call(&app, "/account/admin", Some("ada")).await.0, 403);
-            assert_eq!(call(&app, "/account/admin", Some("root")).await, (200, "root admin=true".to_string()));
+            assert_eq!(
+                call(&app, "/account/admin", Some("root")).await,
+                (200, "root admin=true".to_string())
+            );
             assert_eq!(call(&app, "/nowhere", None).await.0, 404);
         });
 }
