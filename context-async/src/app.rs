@@ -183,6 +183,7 @@ impl<A> Clone for AppView<A> {
 }
 
 impl<A: DeclaredContext> AppView<A> {
+    #[inline]
     pub(crate) fn from_ambient(ctx: &AmbientContext) -> &AppView<A> {
         // SAFETY: `AppView<A>` is `repr(transparent)` over `AmbientContext` (the other field is a ZST).
         unsafe { &*(ctx as *const AmbientContext).cast::<AppView<A>>() }
@@ -194,6 +195,7 @@ impl<A: DeclaredContext> AppView<A> {
     /// Outside a request scope, or in a scope that was not entered for `A`
     /// (`async_context()` instead of `async_context_for::<A>()`), with a message naming the fix.
     #[track_caller]
+    #[inline]
     pub fn current() -> AppView<A> {
         match try_with_context(|ctx| ctx.app::<A>().cloned().ok_or(ctx.app_name())) {
             Some(Ok(view)) => view,
@@ -203,6 +205,7 @@ impl<A: DeclaredContext> AppView<A> {
     }
 
     /// The current request's context typed as `A`, or `None` outside a scope entered for `A`.
+    #[inline]
     pub fn try_current() -> Option<AppView<A>> {
         try_with_context(|ctx| ctx.app::<A>().cloned()).flatten()
     }
@@ -212,6 +215,7 @@ impl<A: DeclaredContext> AppView<A> {
     /// # Panics
     /// Like [`current`](Self::current).
     #[track_caller]
+    #[inline]
     pub fn with<R>(f: impl FnOnce(&AppView<A>) -> R) -> R {
         match try_with_context(|ctx| match ctx.app::<A>() {
             Some(view) => Ok(f(view)),
@@ -224,6 +228,7 @@ impl<A: DeclaredContext> AppView<A> {
     }
 
     /// Lends the current request's context, typed as `A`, to `f`; `None` outside a scope entered for `A`.
+    #[inline]
     pub fn try_with<R>(f: impl FnOnce(&AppView<A>) -> R) -> Option<R> {
         try_with_context(|ctx| ctx.app::<A>().map(f)).flatten()
     }
@@ -245,6 +250,7 @@ impl<A: DeclaredContext> AppView<A> {
     }
 
     /// The untyped view (also reachable through `Deref`).
+    #[inline]
     pub fn ambient(&self) -> &AmbientContext {
         &self.ctx
     }
@@ -252,6 +258,7 @@ impl<A: DeclaredContext> AppView<A> {
 
 impl<A> Deref for AppView<A> {
     type Target = AmbientContext;
+    #[inline]
     fn deref(&self) -> &AmbientContext {
         &self.ctx
     }

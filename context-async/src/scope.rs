@@ -107,41 +107,49 @@ impl AmbientContext {
     /// `String` keys), it returns the one provided last. For keys every request is guaranteed to have,
     /// declare an app context and read them with [`AppView::get`]: that read is an index by key, needs
     /// no `Option` and tells such keys apart.
+    #[inline]
     pub fn try_get<K: ContextKey>(&self) -> Option<&K::Value> {
         self.inner.store.find::<K::Value>()
     }
 
     /// Whether a value of `K` was provided.
+    #[inline]
     pub fn has<K: ContextKey>(&self) -> bool {
         self.try_get::<K>().is_some()
     }
 
     /// The request method.
+    #[inline]
     pub fn method(&self) -> &Method {
         &self.inner.method
     }
 
     /// The request URI, as it was when the scope was entered.
+    #[inline]
     pub fn uri(&self) -> &Uri {
         &self.inner.uri
     }
 
     /// The matched route's raw path parameters.
+    #[inline]
     pub fn params(&self) -> &PathParams {
         &self.inner.params
     }
 
     /// One raw path parameter by name (`/users/{id}` → `param("id")`).
+    #[inline]
     pub fn param(&self, name: &str) -> Option<&str> {
         self.inner.params.get(name)
     }
 
     /// The request's shared value store.
+    #[inline]
     pub fn store(&self) -> &Store {
         &self.inner.store
     }
 
     /// This context as the typed app context `A`, if the scope was entered for `A`.
+    #[inline]
     pub fn app<A: DeclaredContext>(&self) -> Option<&AppView<A>> {
         match self.inner.app {
             Some(app) if app.id == TypeId::of::<A>() => Some(AppView::from_ambient(self)),
@@ -150,11 +158,13 @@ impl AmbientContext {
     }
 
     /// The name of the app context the scope was entered for, if it is typed.
+    #[inline]
     pub fn app_name(&self) -> Option<&'static str> {
         self.inner.app.map(|app| app.name)
     }
 
     /// A [`Snapshot`] of this context, to re-enter it on another task or thread.
+    #[inline]
     pub fn snapshot(&self) -> Snapshot {
         Snapshot { ctx: self.clone() }
     }
@@ -256,6 +266,7 @@ impl Snapshot {
     }
 
     /// The captured context.
+    #[inline]
     pub fn context(&self) -> &AmbientContext {
         &self.ctx
     }
@@ -349,6 +360,7 @@ pub(crate) fn sync_scope_with<R>(ctx: AmbientContext, f: impl FnOnce() -> R) -> 
 /// Use [`try_get_context`] where running outside a request is expected (startup code, background jobs,
 /// CLI tools).
 #[track_caller]
+#[inline]
 pub fn get_context() -> AmbientContext {
     match try_get_context() {
         Some(ctx) => ctx,
@@ -361,6 +373,7 @@ pub fn get_context() -> AmbientContext {
 /// ```
 /// assert!(baton::try_get_context().is_none());
 /// ```
+#[inline]
 pub fn try_get_context() -> Option<AmbientContext> {
     CURRENT.try_with(AmbientContext::clone).ok()
 }
@@ -383,6 +396,7 @@ pub fn try_get_context() -> Option<AmbientContext> {
 /// Outside a request scope (see [`get_context`]). Entering another scope inside `f`
 /// ([`Snapshot::sync_scope`]) panics too: the slot is borrowed for the duration of `f`.
 #[track_caller]
+#[inline]
 pub fn with_context<R>(f: impl FnOnce(&AmbientContext) -> R) -> R {
     match CURRENT.try_with(f) {
         Ok(result) => result,
@@ -391,6 +405,7 @@ pub fn with_context<R>(f: impl FnOnce(&AmbientContext) -> R) -> R {
 }
 
 /// Lends the current request's context to `f`, or returns `None` outside a request scope.
+#[inline]
 pub fn try_with_context<R>(f: impl FnOnce(&AmbientContext) -> R) -> Option<R> {
     CURRENT.try_with(f).ok()
 }

@@ -3,7 +3,7 @@
 use bytes::Bytes;
 use http_body::{Frame, SizeHint};
 use http_body_util::combinators::UnsyncBoxBody;
-use http_body_util::{BodyExt, Empty, Full};
+use http_body_util::BodyExt;
 use std::pin::Pin;
 use std::task::{Context as TaskContext, Poll};
 
@@ -19,7 +19,13 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 /// # }
 /// ```
 #[must_use]
-pub struct Body(UnsyncBoxBody<Bytes, BoxError>);
+pub struct Body(Kind);
+
+/// Empty and in-memory bodies, the common case for responses, are kept unboxed.
+enum Kind {
+    Full(Option<Bytes>),
+    Boxed(UnsyncBoxBody<Bytes, BoxError>),
+}
 
 impl Body {
     /// Boxes any body whose data is `Bytes`.
@@ -28,17 +34,33 @@ impl Body {
         B: http_body::Body<Data = Bytes> + Send + 'static,
         B::Error: Into<BoxError>,
     {
-        Body(body.map_err(Into::into).boxed_unsync())
+        let mut slot = Some(body);
+        if let Some(body) = (&mut slot as &mut dyn std::any::Any).downcast_mut::<Option<Body>>() {
+            return body.take().unwrap_or_default();
+        }
+        match slot {
+            Some(body) => Body(Kind::Boxed(body.map_err(Into::into).boxed_unsync())),
+            None => Body::empty(),
+        }
     }
 
     /// A body with no bytes.
     pub fn empty() -> Self {
-        Body::new(Empty::new())
+        Body(Kind::Full(None))
+    }
+
+    /// A body holding `bytes`, in memory.
+    pub fn full(bytes: impl Into<Bytes>) -> Self {
+        let bytes = bytes.into();
+        Body(Kind::Full((!bytes.is_empty()).then_some(bytes)))
     }
 
     /// Reads the whole body into memory.
     pub async fn collect_bytes(self) -> Result<Bytes, BoxError> {
-        Ok(self.0.collect().await?.to_bytes())
+        match self.0 {
+            Kind::Full(bytes) => Ok(bytes.unwrap_or_default()),
+            Kind::Boxed(body) => Ok(body.collect().await?.to_bytes()),
+        }
     }
 }
 
@@ -58,7 +80,7 @@ macro_rules! body_from {
     ($($ty:ty),*) => {$(
         impl From<$ty> for Body {
             fn from(value: $ty) -> Self {
-                Body::new(Full::new(Bytes::from(value)))
+                Body::full(value)
             }
         }
     )*};
@@ -73,14 +95,23 @@ impl http_body::Body for Body {
         mut self: Pin<&mut Self>,
         cx: &mut TaskContext<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
-        Pin::new(&mut self.0).poll_frame(cx)
+        match &mut self.0 {
+            Kind::Full(bytes) => Poll::Ready(bytes.take().map(|bytes| Ok(Frame::data(bytes)))),
+            Kind::Boxed(body) => Pin::new(body).poll_frame(cx),
+        }
     }
 
     fn is_end_stream(&self) -> bool {
-        self.0.is_end_stream()
+        match &self.0 {
+            Kind::Full(bytes) => bytes.is_none(),
+            Kind::Boxed(body) => body.is_end_stream(),
+        }
     }
 
     fn size_hint(&self) -> SizeHint {
-        self.0.size_hint()
+        match &self.0 {
+            Kind::Full(bytes) => SizeHint::with_exact(bytes.as_ref().map_or(0, |bytes| bytes.len() as u64)),
+            Kind::Boxed(body) => body.size_hint(),
+        }
     }
 }

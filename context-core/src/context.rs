@@ -29,7 +29,7 @@ use crate::key::ContextKey;
 use crate::path::{PathParams, PathRejection};
 use crate::proof::{Has, KeyList, Lacks, Position};
 use crate::response::{IntoResponse, Response};
-use crate::store::Store;
+use crate::store::{Head, Store};
 use bytes::Bytes;
 use http::{Extensions, HeaderMap, Method, StatusCode, Uri, Version};
 use std::fmt;
@@ -37,12 +37,12 @@ use std::marker::PhantomData;
 use sync_wrapper::SyncWrapper;
 
 /// A request with its typed, provided values. See the [module docs](self).
+///
+/// A context is one pointer: the request head and the provided values share one allocation, so moving
+/// a context through a chain of middleware costs nothing.
 pub struct Context<P = ()> {
-    parts: http::request::Parts,
-    // Wrapped so the context is `Sync` (providers borrow it across awaits) although bodies are not:
-    // the body is only reachable through `&mut self` or by value.
-    body: SyncWrapper<Option<Body>>,
-    params: PathParams,
+    // The only owner of the request head in `store`: every head access below goes through `&self` or
+    // `&mut self` of this context, which is what makes `Store::head`/`head_mut` sound.
     store: Store,
     _provided: PhantomData<fn() -> P>,
 }
@@ -62,10 +62,7 @@ impl Context<()> {
 
     pub(crate) fn from_parts(parts: http::request::Parts, body: Body, params: PathParams) -> Self {
         Context {
-            parts,
-            body: SyncWrapper::new(Some(body)),
-            params,
-            store: Store::new(),
+            store: Store::with_head(Head { parts, params, body: SyncWrapper::new(Some(body)) }),
             _provided: PhantomData,
         }
     }
@@ -75,7 +72,7 @@ impl Context<()> {
         mut self,
         params: impl IntoIterator<Item = (N, V)>,
     ) -> Self {
-        self.params = params.into_iter().collect();
+        self.head_mut().params = params.into_iter().collect();
         self
     }
 }
@@ -144,7 +141,7 @@ impl<P: KeyList> Context<P> {
         P: Lacks<K>,
     {
         debug_assert_eq!(self.store.len(), P::LEN);
-        self.store.push(std::any::TypeId::of::<K>(), value);
+        self.store.push::<K, K::Value>(value);
         self.retype()
     }
 
@@ -171,13 +168,7 @@ impl<P: KeyList> Context<P> {
     }
 
     fn retype<Q>(self) -> Context<Q> {
-        Context {
-            parts: self.parts,
-            body: self.body,
-            params: self.params,
-            store: self.store,
-            _provided: PhantomData,
-        }
+        Context { store: self.store, _provided: PhantomData }
     }
 
     /// A handle to this request's value store, shared with the ambient context.
@@ -187,57 +178,57 @@ impl<P: KeyList> Context<P> {
 
     /// The request method.
     pub fn method(&self) -> &Method {
-        &self.parts.method
+        &self.head().parts.method
     }
 
     /// The request URI.
     pub fn uri(&self) -> &Uri {
-        &self.parts.uri
+        &self.head().parts.uri
     }
 
     /// The HTTP version.
     pub fn version(&self) -> Version {
-        self.parts.version
+        self.head().parts.version
     }
 
     /// The request headers.
     pub fn headers(&self) -> &HeaderMap {
-        &self.parts.headers
+        &self.head().parts.headers
     }
 
     /// The request headers, mutably (e.g. for a method-override middleware).
     pub fn headers_mut(&mut self) -> &mut HeaderMap {
-        &mut self.parts.headers
+        &mut self.head_mut().parts.headers
     }
 
     /// The request's `http::Extensions` (values from tower layers; baton's own values live in the store).
     pub fn extensions(&self) -> &Extensions {
-        &self.parts.extensions
+        &self.head().parts.extensions
     }
 
     /// The request's extensions, mutably.
     pub fn extensions_mut(&mut self) -> &mut Extensions {
-        &mut self.parts.extensions
+        &mut self.head_mut().parts.extensions
     }
 
     /// The request head.
     pub fn parts(&self) -> &http::request::Parts {
-        &self.parts
+        &self.head().parts
     }
 
     /// The request head, mutably (method override, URI rewrite before routing-independent logic).
     pub fn parts_mut(&mut self) -> &mut http::request::Parts {
-        &mut self.parts
+        &mut self.head_mut().parts
     }
 
     /// One raw path parameter by name.
     pub fn param(&self, name: &str) -> Option<&str> {
-        self.params.get(name)
+        self.head().params.get(name)
     }
 
     /// All raw path parameters of the matched route.
     pub fn params(&self) -> &PathParams {
-        &self.params
+        &self.head().params
     }
 
     /// The path parameters, deserialized: a single value, a tuple in route order, or a struct by name.
@@ -250,12 +241,12 @@ impl<P: KeyList> Context<P> {
     /// assert_eq!(id, 42);
     /// ```
     pub fn path<T: serde::de::DeserializeOwned>(&self) -> Result<T, PathRejection> {
-        self.params.deserialize()
+        self.head().params.deserialize()
     }
 
     /// Takes the request body, leaving an empty one.
     pub fn take_body(&mut self) -> Body {
-        self.body.get_mut().take().unwrap_or_default()
+        self.head_mut().body.get_mut().take().unwrap_or_default()
     }
 
     /// Reads the whole request body.
@@ -279,18 +270,34 @@ impl<P: KeyList> Context<P> {
     }
 
     /// Gives the request back (head and body); the provided values stay reachable via [`Store`].
-    pub fn into_request(mut self) -> http::Request<Body> {
-        let body = self.take_body();
-        http::Request::from_parts(self.parts, body)
+    pub fn into_request(self) -> http::Request<Body> {
+        // SAFETY: this context owns the head and is consumed here.
+        let head = unsafe { self.store.take_head() };
+        let body = head.body.into_inner().unwrap_or_default();
+        http::Request::from_parts(head.parts, body)
+    }
+}
+
+impl<P> Context<P> {
+    #[inline(always)]
+    fn head(&self) -> &Head {
+        // SAFETY: this context is the head's only owner and is borrowed for the result's lifetime.
+        unsafe { self.store.head() }
+    }
+
+    #[inline(always)]
+    fn head_mut(&mut self) -> &mut Head {
+        // SAFETY: as above, mutably borrowed.
+        unsafe { self.store.head_mut() }
     }
 }
 
 impl<P> fmt::Debug for Context<P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Context")
-            .field("method", &self.parts.method)
-            .field("uri", &self.parts.uri)
-            .field("params", &self.params)
+            .field("method", &self.head().parts.method)
+            .field("uri", &self.head().parts.uri)
+            .field("params", &self.head().params)
             .field("provided", &self.store.len())
             .finish()
     }

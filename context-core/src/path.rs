@@ -9,65 +9,172 @@ use serde::de::{
     self, DeserializeOwned, DeserializeSeed, IntoDeserializer, MapAccess, SeqAccess, Visitor,
 };
 use std::fmt;
+use std::sync::Arc;
 
-/// The raw path parameters of a matched route, in route order.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PathParams(Vec<(String, String)>);
+/// The path parameters of a matched route, in route order.
+///
+/// Names are shared with the route (no copy per request); values sit in one buffer.
+#[derive(Clone, Default)]
+pub struct PathParams {
+    names: Option<Arc<[Box<str>]>>,
+    values: String,
+    /// End offset of each value in `values`.
+    ends: Ends,
+}
+
+/// Value end offsets, inline for the usual handful of parameters.
+#[derive(Clone, Default)]
+enum Ends {
+    #[default]
+    None,
+    Inline(u8, [u32; 4]),
+    Heap(Vec<u32>),
+}
+
+impl Ends {
+    fn push(&mut self, end: u32) {
+        match self {
+            Ends::None => *self = Ends::Inline(1, [end, 0, 0, 0]),
+            Ends::Inline(len, ends) if usize::from(*len) < ends.len() => {
+                ends[usize::from(*len)] = end;
+                *len += 1;
+            }
+            Ends::Inline(len, ends) => {
+                let mut heap = ends[..usize::from(*len)].to_vec();
+                heap.push(end);
+                *self = Ends::Heap(heap);
+            }
+            Ends::Heap(heap) => heap.push(end),
+        }
+    }
+
+    fn as_slice(&self) -> &[u32] {
+        match self {
+            Ends::None => &[],
+            Ends::Inline(len, ends) => &ends[..usize::from(*len)],
+            Ends::Heap(heap) => heap,
+        }
+    }
+}
 
 impl PathParams {
     /// The raw value of `name`.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(key, _)| key == name)
-            .map(|(_, value)| value.as_str())
+        self.iter().find(|(key, _)| *key == name).map(|(_, value)| value)
     }
 
     /// Parameters in route order.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.0
-            .iter()
-            .map(|(key, value)| (key.as_str(), value.as_str()))
+    pub fn iter(&self) -> Iter<'_> {
+        Iter { params: self, index: 0 }
     }
 
     /// How many parameters the route captured.
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.ends.as_slice().len()
     }
 
     /// Whether the route captured none.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.len() == 0
+    }
+
+    fn entry(&self, index: usize) -> Option<(&str, &str)> {
+        let ends = self.ends.as_slice();
+        let end = *ends.get(index)? as usize;
+        let start = if index == 0 { 0 } else { ends[index - 1] as usize };
+        let name = self.names.as_ref().and_then(|names| names.get(index)).map_or("", |name| name);
+        Some((name, &self.values[start..end]))
     }
 
     /// The parameters of a matched route, percent-decoded (`%20` → space). A value whose decoded bytes
-    /// are not UTF-8 is kept as sent.
-    pub(crate) fn decoded<'a>(params: impl Iterator<Item = (&'a str, &'a str)>) -> Self {
-        PathParams(
-            params
-                .map(|(name, value)| (name.to_owned(), percent_decode(value)))
-                .collect(),
-        )
+    /// are not UTF-8 is kept as sent. `names` are the route's parameter names, in order.
+    pub(crate) fn decoded<'a>(
+        names: &Arc<[Box<str>]>,
+        values: impl Iterator<Item = &'a str>,
+    ) -> Self {
+        let mut params = PathParams { names: Some(names.clone()), values: String::new(), ends: Ends::None };
+        for value in values.take(names.len()) {
+            percent_decode_into(value, &mut params.values);
+            params.ends.push(params.values.len() as u32);
+        }
+        params
     }
 
     pub(crate) fn deserialize<T: DeserializeOwned>(&self) -> Result<T, PathRejection> {
-        T::deserialize(ParamsDeserializer { params: &self.0 })
+        T::deserialize(ParamsDeserializer { params: self })
     }
 }
+
+/// Iterator over `(name, value)` pairs of [`PathParams`].
+#[derive(Clone)]
+pub struct Iter<'a> {
+    params: &'a PathParams,
+    index: usize,
+}
+
+impl<'a> Iterator for Iter<'a> {
+    type Item = (&'a str, &'a str);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let entry = self.params.entry(self.index)?;
+        self.index += 1;
+        Some(entry)
+    }
+}
+
+impl fmt::Debug for PathParams {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+impl PartialEq for PathParams {
+    fn eq(&self, other: &Self) -> bool {
+        self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for PathParams {}
 
 impl<N: Into<String>, V: Into<String>> FromIterator<(N, V)> for PathParams {
     fn from_iter<I: IntoIterator<Item = (N, V)>>(iter: I) -> Self {
-        PathParams(
-            iter.into_iter()
-                .map(|(n, v)| (n.into(), v.into()))
-                .collect(),
-        )
+        let mut names = Vec::new();
+        let mut params = PathParams::default();
+        for (name, value) in iter {
+            names.push(name.into().into_boxed_str());
+            params.values.push_str(&value.into());
+            params.ends.push(params.values.len() as u32);
+        }
+        params.names = Some(names.into());
+        params
     }
 }
 
-fn percent_decode(value: &str) -> String {
+/// The parameter names of a route pattern (`/users/{id}/posts/{*rest}` → `id`, `rest`), in order.
+pub(crate) fn parameter_names(pattern: &str) -> Arc<[Box<str>]> {
+    let mut names = Vec::new();
+    let mut rest = pattern;
+    while let Some(open) = rest.find('{') {
+        // `{{` is an escaped brace in matchit patterns.
+        if rest[open + 1..].starts_with('{') {
+            rest = &rest[open + 2..];
+            continue;
+        }
+        let Some(close) = rest[open..].find('}') else { break };
+        let name = rest[open + 1..open + close].trim_start_matches('*');
+        // A scope fallback's catch-all is routing machinery, not a parameter of the user's route.
+        if name != "__baton_fallback" {
+            names.push(name.into());
+        }
+        rest = &rest[open + close + 1..];
+    }
+    names.into()
+}
+
+fn percent_decode_into(value: &str, out: &mut String) {
     if !value.contains('%') {
-        return value.to_owned();
+        out.push_str(value);
+        return;
     }
     let hex = |byte: u8| (byte as char).to_digit(16).map(|digit| digit as u8);
     let bytes = value.as_bytes();
@@ -87,7 +194,10 @@ fn percent_decode(value: &str) -> String {
             index += 1;
         }
     }
-    String::from_utf8(decoded).unwrap_or_else(|_| value.to_owned())
+    match String::from_utf8(decoded) {
+        Ok(decoded) => out.push_str(&decoded),
+        Err(_) => out.push_str(value),
+    }
 }
 
 /// A path parameter that could not be deserialized; responds `400 Bad Request`.
@@ -126,13 +236,13 @@ impl IntoResponse for PathRejection {
 }
 
 struct ParamsDeserializer<'a> {
-    params: &'a [(String, String)],
+    params: &'a PathParams,
 }
 
 impl<'a> ParamsDeserializer<'a> {
     fn single(&self) -> Result<ValueDeserializer<'a>, PathRejection> {
-        match self.params {
-            [(name, value)] => Ok(ValueDeserializer { name, value }),
+        match (self.params.len(), self.params.entry(0)) {
+            (1, Some((name, value))) => Ok(ValueDeserializer { name, value }),
             _ => Err(de::Error::custom(format!(
                 "expected 1 parameter, the route has {}",
                 self.params.len()
@@ -246,7 +356,7 @@ impl<'de> de::Deserializer<'de> for ParamsDeserializer<'_> {
 }
 
 struct ParamSeq<'a> {
-    params: std::slice::Iter<'a, (String, String)>,
+    params: Iter<'a>,
 }
 
 impl<'de> SeqAccess<'de> for ParamSeq<'_> {
@@ -266,8 +376,8 @@ impl<'de> SeqAccess<'de> for ParamSeq<'_> {
 }
 
 struct ParamMap<'a> {
-    params: std::slice::Iter<'a, (String, String)>,
-    value: Option<&'a (String, String)>,
+    params: Iter<'a>,
+    value: Option<(&'a str, &'a str)>,
 }
 
 impl<'de> MapAccess<'de> for ParamMap<'_> {
@@ -280,7 +390,7 @@ impl<'de> MapAccess<'de> for ParamMap<'_> {
         match self.params.next() {
             Some(entry) => {
                 self.value = Some(entry);
-                seed.deserialize(entry.0.as_str().into_deserializer())
+                seed.deserialize(entry.0.into_deserializer())
                     .map(Some)
             }
             None => Ok(None),
@@ -457,6 +567,20 @@ mod tests {
         pairs.iter().copied().collect()
     }
 
+    fn percent_decode(value: &str) -> String {
+        let mut out = String::new();
+        percent_decode_into(value, &mut out);
+        out
+    }
+
+    #[test]
+    fn parameter_names_follow_the_pattern() {
+        let names = parameter_names("/users/{id}/files/{*rest}");
+        assert_eq!(&*names, &["id".into(), "rest".into()] as &[Box<str>]);
+        assert!(parameter_names("/a/{{literal}}/b").is_empty());
+        assert_eq!(parameter_names("/s/{*__baton_fallback}").len(), 0);
+    }
+
     #[test]
     fn matched_params_are_percent_decoded() {
         assert_eq!(percent_decode("a%20b%2Fc"), "a b/c");
@@ -465,7 +589,7 @@ mod tests {
         assert_eq!(percent_decode("100%"), "100%");
         assert_eq!(percent_decode("%zz%4"), "%zz%4");
         assert_eq!(percent_decode("%FF"), "%FF");
-        let decoded = PathParams::decoded([("name", "ada%20lovelace")].into_iter());
+        let decoded = PathParams::decoded(&parameter_names("/{name}"), ["ada%20lovelace"].into_iter());
         assert_eq!(decoded.get("name"), Some("ada lovelace"));
     }
 

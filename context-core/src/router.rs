@@ -32,7 +32,7 @@ use crate::method::MethodRouter;
 use crate::middleware::{
     BoxFuture, ErasedEndpoint, Handler, HandlerEndpoint, Identity, Layers, Middleware, Then, erase,
 };
-use crate::path::PathParams;
+use crate::path::{PathParams, parameter_names};
 use crate::response::{IntoResponse, Response};
 use bytes::Bytes;
 use http::{HeaderValue, Method, StatusCode};
@@ -87,6 +87,8 @@ impl Route {
 #[derive(Clone)]
 struct PathEntry {
     path: String,
+    /// The route's parameter names, shared by every request's `PathParams`.
+    param_names: Arc<[Box<str>]>,
     methods: Vec<(Method, Route)>,
     any: Option<Route>,
     allow: HeaderValue,
@@ -126,8 +128,9 @@ struct Table {
 /// [`Sealed`]. You rarely write either: build the router with method chains and hand it to
 /// [`serve`](crate::serve) or call it as a [`tower::Service`](tower_service::Service).
 pub struct Router<L: Layers = Identity, S = Open> {
-    layers: L,
-    prefix: String,
+    // Behind `Arc`s so cloning a router (hyper does it per request) is three reference-count bumps.
+    layers: Arc<L>,
+    prefix: Arc<str>,
     table: Arc<Table>,
     _state: std::marker::PhantomData<S>,
 }
@@ -152,7 +155,7 @@ impl Default for Router {
 impl Router {
     /// A router with no middleware and no routes (everything answers 404).
     pub fn new() -> Self {
-        Router::with_layers(Identity, String::new())
+        Router::with_layers(Arc::new(Identity), "".into())
     }
 }
 
@@ -179,7 +182,7 @@ fn endpoint_for<L: Layers, H: Handler<L::Out>>(layers: &L, handler: H) -> Route 
 }
 
 impl<L: Layers> Router<L, Open> {
-    fn with_layers(layers: L, prefix: String) -> Self {
+    fn with_layers(layers: Arc<L>, prefix: Arc<str>) -> Self {
         let table = Table {
             matcher: matchit::Router::new(),
             entries: Vec::new(),
@@ -202,8 +205,8 @@ impl<L: Layers> Router<L, Open> {
     /// Only available before the first route: a route is proven against, and runs, exactly the
     /// middleware declared above it.
     pub fn with<M: Middleware<L::Out>>(self, middleware: M) -> Router<Then<L, M>, Open> {
-        let layers = Then::new(self.layers, middleware);
-        let mut router = Router::with_layers(layers, self.prefix);
+        let layers = Then::new(Arc::unwrap_or_clone(self.layers), middleware);
+        let mut router = Router::with_layers(Arc::new(layers), self.prefix);
         let table = Arc::make_mut(&mut router.table);
         table.layers = self.table.layers.clone();
         router
@@ -245,7 +248,7 @@ impl<L: Layers, S> Router<L, S> {
         if self.table.fallback.is_some() && self.table.not_allowed.is_some() {
             return;
         }
-        let layers = &self.layers;
+        let layers = &*self.layers;
         let table = Arc::make_mut(&mut self.table);
         if table.fallback.is_none() {
             table.fallback = Some(endpoint_for(layers, not_found::<L::Out>).layered(&table.layers));
@@ -267,7 +270,7 @@ impl<L: Layers, S> Router<L, S> {
     pub fn route(self, path: &str, methods: MethodRouter<L>) -> Router<L, Sealed> {
         let mut router = self.seal();
         let full = join(&router.prefix, path);
-        let layers = router.layers.clone();
+        let layers = Arc::clone(&router.layers);
         let table = Arc::make_mut(&mut router.table);
         let built: Vec<(Method, Route)> = methods
             .methods
@@ -296,7 +299,7 @@ impl<L: Layers, S> Router<L, S> {
         build: impl FnOnce(Router<L, Open>) -> Router<L2, S2>,
     ) -> Router<L, Sealed> {
         let mut router = self.seal();
-        let child = Router::with_layers(router.layers.clone(), join(&router.prefix, prefix));
+        let child = Router::with_layers(Arc::clone(&router.layers), join(&router.prefix, prefix).into());
         let child = build(child);
         let child_table = Arc::try_unwrap(child.table).unwrap_or_else(|shared| (*shared).clone());
         let table = Arc::make_mut(&mut router.table);
@@ -311,7 +314,7 @@ impl<L: Layers, S> Router<L, S> {
     /// On a scope, it answers the unmatched paths under the scope's prefix, after the scope's middleware.
     pub fn fallback<H: Handler<L::Out>>(self, handler: H) -> Router<L, Sealed> {
         let mut router = self.seal();
-        let route = endpoint_for(&router.layers, handler);
+        let route = endpoint_for(&*router.layers, handler);
         if router.prefix.is_empty() {
             let table = Arc::make_mut(&mut router.table);
             table.fallback = Some(route.layered(&table.layers));
@@ -404,6 +407,7 @@ fn join(prefix: &str, path: &str) -> String {
 impl Table {
     fn insert(&mut self, path: String, methods: Vec<(Method, Route)>, any: Option<Route>) {
         let mut entry = PathEntry {
+            param_names: parameter_names(&path),
             path,
             methods,
             any,
@@ -476,10 +480,8 @@ where
         Ok(matched) => {
             let entry = &table.entries[*matched.value];
             let params = PathParams::decoded(
-                matched
-                    .params
-                    .iter()
-                    .filter(|(name, _)| *name != "__baton_fallback"),
+                &entry.param_names,
+                matched.params.iter().map(|(_, value)| value),
             );
             let route = entry
                 .methods

@@ -1,33 +1,79 @@
-//! The run-time half of a context: an append-only, shared list of provided values.
+//! The run-time half of a context: one allocation per request holding the request head and an
+//! append-only list of provided values.
 //!
 //! Values are pushed in provision order, so the type-level list `P` of a `Context<P>` tells, at compile
-//! time, at which position each key's value sits: a typed read is an index, not a search. The store is
-//! reference-counted so the ambient handle of `baton-async` sees values provided further down the chain.
+//! time, at which position each key's value sits: a typed read is an index, not a search. The allocation
+//! is reference-counted so the ambient handle of `baton-async` sees values provided further down the
+//! chain, and a `Context` is a single pointer, cheap to move through a chain of middleware futures.
 //!
-//! Exactly one writer exists at a time (the `Context` that owns the store is not `Clone`); other handles
-//! only read. A value is written into its slot before the length is published with `Release`, and readers
-//! load the length with `Acquire`, so every slot below the length they saw is fully written.
+//! Exactly one writer exists at a time (the `Context` that owns the request is not `Clone`); other
+//! handles only read values. A value is written into its slot before the length is published with
+//! `Release`, and readers load the length with `Acquire`, so every slot below the length they saw is fully
+//! written. The request head (method, URI, headers, params, body) is reached only through the owning
+//! `Context`, never through a [`Store`] handle.
+//!
+//! Small values (up to three words) live inside their slot; larger ones are boxed.
 
+use crate::body::Body;
 use crate::key::ContextKey;
+use crate::path::PathParams;
 use std::any::{Any, TypeId};
 use std::cell::UnsafeCell;
-use std::mem::MaybeUninit;
+use std::mem::{MaybeUninit, align_of, size_of};
 use std::ptr;
 use std::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use sync_wrapper::SyncWrapper;
 
-/// Slots held inline in the store, enough for most routes without a second allocation.
-const INLINE: usize = 16;
+/// Slots held inline in the request allocation; routes with more keys grow into heap chunks.
+const INLINE: usize = 8;
 /// Heap chunks after the inline ones; chunk `c` holds `INLINE << c` slots.
-const CHUNKS: usize = 24;
+const CHUNKS: usize = 20;
+/// Words of storage inside a slot for small values.
+const INLINE_WORDS: usize = 3;
+
+/// What a slot needs to know about the type of its value.
+struct ValueType {
+    key: fn() -> TypeId,
+    value: fn() -> TypeId,
+    drop_in_place: unsafe fn(*mut ()),
+    drop_box: unsafe fn(*mut ()),
+    as_any: unsafe fn(*const ()) -> *const (dyn Any + Send + Sync),
+}
+
+struct ValueTypeOf<K, V>(std::marker::PhantomData<(K, V)>);
+
+impl<K: 'static, V: Send + Sync + 'static> ValueTypeOf<K, V> {
+    const TABLE: &'static ValueType = &ValueType {
+        key: TypeId::of::<K>,
+        value: TypeId::of::<V>,
+        drop_in_place: drop_in_place::<V>,
+        drop_box: drop_box::<V>,
+        as_any: as_any::<V>,
+    };
+    const INLINE: bool = size_of::<V>() <= size_of::<[usize; INLINE_WORDS]>()
+        && align_of::<V>() <= align_of::<[usize; INLINE_WORDS]>();
+}
+
+unsafe fn drop_in_place<V>(value: *mut ()) {
+    // SAFETY: `value` points at a live `V` stored inline and dropped once.
+    unsafe { ptr::drop_in_place(value.cast::<V>()) };
+}
+
+unsafe fn drop_box<V>(value: *mut ()) {
+    // SAFETY: `value` came from `Box::<V>::into_raw`.
+    drop(unsafe { Box::from_raw(value.cast::<V>()) });
+}
+
+unsafe fn as_any<V: Send + Sync + 'static>(value: *const ()) -> *const (dyn Any + Send + Sync) {
+    value.cast::<V>() as *const (dyn Any + Send + Sync)
+}
 
 struct Slot {
-    /// The key the value was provided under (two keys may share a value type).
-    key: TypeId,
-    type_id: TypeId,
+    /// Points at `inline` or at a boxed value (after `replace`, or for large values).
     value: AtomicPtr<()>,
-    drop_value: unsafe fn(*mut ()),
-    as_any: unsafe fn(*const ()) -> *const (dyn Any + Send + Sync),
+    kind: &'static ValueType,
+    inline: UnsafeCell<MaybeUninit<[usize; INLINE_WORDS]>>,
 }
 
 type SlotCell = UnsafeCell<MaybeUninit<Slot>>;
@@ -35,34 +81,33 @@ type SlotCell = UnsafeCell<MaybeUninit<Slot>>;
 /// A displaced value and the function that drops it.
 type Retired = (*mut (), unsafe fn(*mut ()));
 
-struct Slots {
+/// The request head, owned by the single `Context`.
+pub(crate) struct Head {
+    pub(crate) parts: http::request::Parts,
+    pub(crate) params: PathParams,
+    // `Body` is not `Sync`; it is only reached through `&mut Context`, which `SyncWrapper` encodes.
+    pub(crate) body: SyncWrapper<Option<Body>>,
+}
+
+struct Request {
     len: AtomicUsize,
     inline: [SlotCell; INLINE],
     chunks: [AtomicPtr<SlotCell>; CHUNKS],
     /// Values displaced by `replace`, kept alive until the request ends because readers may hold them.
     retired: Mutex<Vec<Retired>>,
+    head: UnsafeCell<Head>,
 }
 
 // SAFETY: slots are written once by the single owner before being published (see module docs); values
-// are `Send + Sync`; retired pointers are only dropped in `Drop`.
-unsafe impl Send for Slots {}
-unsafe impl Sync for Slots {}
+// are `Send + Sync`; retired pointers are only dropped in `Drop`; `head` is `Send + Sync` and only
+// touched through the unique `Context` (`&` for `&Context`, `&mut` for `&mut Context`).
+unsafe impl Send for Request {}
+unsafe impl Sync for Request {}
 
-/// The shared value store of one request. Cloning it clones a handle, not the values.
+/// A handle to one request's provided values. Cloning it clones a pointer, not the values.
 #[derive(Clone)]
 pub struct Store {
-    slots: Arc<Slots>,
-}
-
-unsafe fn drop_boxed<V>(value: *mut ()) {
-    // SAFETY: `value` came from `Box::<V>::into_raw` in `push`/`replace`.
-    drop(unsafe { Box::from_raw(value.cast::<V>()) });
-}
-
-unsafe fn boxed_as_any<V: Send + Sync + 'static>(
-    value: *const (),
-) -> *const (dyn Any + Send + Sync) {
-    value.cast::<V>() as *const (dyn Any + Send + Sync)
+    request: Arc<Request>,
 }
 
 #[inline(always)]
@@ -74,6 +119,10 @@ fn locate(position: usize) -> (usize, usize) {
     (chunk, position - start)
 }
 
+fn empty_parts() -> http::request::Parts {
+    http::Request::new(()).into_parts().0
+}
+
 impl Default for Store {
     fn default() -> Self {
         Self::new()
@@ -81,21 +130,57 @@ impl Default for Store {
 }
 
 impl Store {
-    /// An empty store.
+    /// An empty store for an empty `GET /` request.
     pub fn new() -> Self {
+        Store::with_head(Head { parts: empty_parts(), params: PathParams::default(), body: SyncWrapper::new(None) })
+    }
+
+    pub(crate) fn with_head(head: Head) -> Self {
         Store {
-            slots: Arc::new(Slots {
+            request: Arc::new(Request {
                 len: AtomicUsize::new(0),
                 inline: [const { UnsafeCell::new(MaybeUninit::uninit()) }; INLINE],
                 chunks: [const { AtomicPtr::new(ptr::null_mut()) }; CHUNKS],
                 retired: Mutex::new(Vec::new()),
+                head: UnsafeCell::new(head),
             }),
         }
     }
 
+    /// The request head.
+    ///
+    /// # Safety
+    /// Only the owning `Context` may call this, and only while it is borrowed for the returned lifetime.
+    #[inline(always)]
+    pub(crate) unsafe fn head(&self) -> &Head {
+        unsafe { &*self.request.head.get() }
+    }
+
+    /// The request head, mutably.
+    ///
+    /// # Safety
+    /// Only the owning `Context` may call this, and only while it is mutably borrowed.
+    #[inline(always)]
+    #[allow(clippy::mut_from_ref)]
+    pub(crate) unsafe fn head_mut(&self) -> &mut Head {
+        unsafe { &mut *self.request.head.get() }
+    }
+
+    /// Takes the head out, leaving an empty one (for `Context::into_request`).
+    ///
+    /// # Safety
+    /// As for [`Store::head_mut`].
+    pub(crate) unsafe fn take_head(&self) -> Head {
+        let head = unsafe { self.head_mut() };
+        std::mem::replace(
+            head,
+            Head { parts: empty_parts(), params: PathParams::default(), body: SyncWrapper::new(None) },
+        )
+    }
+
     /// How many values have been provided so far.
     pub fn len(&self) -> usize {
-        self.slots.len.load(Ordering::Acquire)
+        self.request.len.load(Ordering::Acquire)
     }
 
     /// Whether no value has been provided yet.
@@ -106,18 +191,25 @@ impl Store {
     #[inline(always)]
     fn slot(&self, position: usize) -> *mut MaybeUninit<Slot> {
         if position < INLINE {
-            return self.slots.inline[position].get();
+            return self.request.inline[position].get();
         }
         let (chunk, offset) = locate(position - INLINE);
-        let base = self.slots.chunks[chunk].load(Ordering::Acquire);
+        let base = self.request.chunks[chunk].load(Ordering::Acquire);
         // SAFETY: callers only ask for positions below the published length, whose chunk exists.
         unsafe { (*base.add(offset)).get() }
     }
 
-    /// Appends `value`, provided under the key whose type id is `key`, at the next position. Only the
-    /// single owner (a `Context`) calls this.
-    pub(crate) fn push<V: Send + Sync + 'static>(&self, key: TypeId, value: V) {
-        let position = self.slots.len.load(Ordering::Relaxed);
+    #[inline(always)]
+    fn published(&self, position: usize) -> &Slot {
+        // SAFETY: callers only pass positions below the published length; those slots are initialised
+        // and never rewritten.
+        unsafe { (*self.slot(position)).assume_init_ref() }
+    }
+
+    /// Appends `value`, provided under the key `K`, at the next position. Only the single owner (a
+    /// `Context`) calls this.
+    pub(crate) fn push<K: 'static, V: Send + Sync + 'static>(&self, value: V) {
+        let position = self.request.len.load(Ordering::Relaxed);
         if position >= INLINE {
             let (chunk, offset) = locate(position - INLINE);
             if offset == 0 {
@@ -125,19 +217,28 @@ impl Store {
                     .map(|_| UnsafeCell::new(MaybeUninit::uninit()))
                     .collect();
                 let base = Box::into_raw(cells).cast::<SlotCell>();
-                self.slots.chunks[chunk].store(base, Ordering::Release);
+                self.request.chunks[chunk].store(base, Ordering::Release);
             }
         }
-        let slot = Slot {
-            key,
-            type_id: TypeId::of::<V>(),
-            value: AtomicPtr::new(Box::into_raw(Box::new(value)).cast()),
-            drop_value: drop_boxed::<V>,
-            as_any: boxed_as_any::<V>,
-        };
-        // SAFETY: the slot at `position` is unpublished, so no reader looks at it.
-        unsafe { (*self.slot(position)).write(slot) };
-        self.slots.len.store(position + 1, Ordering::Release);
+        let cell = self.slot(position);
+        // SAFETY: the slot at `position` is unpublished, so no reader looks at it; it does not move
+        // (inline in the `Arc` or in a chunk that lives as long as the store).
+        unsafe {
+            let slot = (*cell).write(Slot {
+                value: AtomicPtr::new(ptr::null_mut()),
+                kind: ValueTypeOf::<K, V>::TABLE,
+                inline: UnsafeCell::new(MaybeUninit::uninit()),
+            });
+            let target = if ValueTypeOf::<K, V>::INLINE {
+                let inline = slot.inline.get().cast::<V>();
+                inline.write(value);
+                inline.cast::<()>()
+            } else {
+                Box::into_raw(Box::new(value)).cast::<()>()
+            };
+            slot.value.store(target, Ordering::Relaxed);
+        }
+        self.request.len.store(position + 1, Ordering::Release);
     }
 
     /// Reads the value at `position` as a `V` without checking.
@@ -147,11 +248,9 @@ impl Store {
     #[inline(always)]
     pub(crate) unsafe fn get_unchecked<V: 'static>(&self, position: usize) -> &V {
         debug_assert!(position < self.len());
-        unsafe {
-            let slot = (*self.slot(position)).assume_init_ref();
-            debug_assert_eq!(slot.type_id, TypeId::of::<V>());
-            &*slot.value.load(Ordering::Acquire).cast::<V>()
-        }
+        let slot = self.published(position);
+        debug_assert_eq!((slot.kind.value)(), TypeId::of::<V>());
+        unsafe { &*slot.value.load(Ordering::Acquire).cast::<V>() }
     }
 
     /// Swaps the value at `position` for `value`; the old one lives until the store is dropped.
@@ -159,14 +258,19 @@ impl Store {
     /// # Safety
     /// `position` must be below the length and hold a `V`.
     pub(crate) unsafe fn replace<V: Send + Sync + 'static>(&self, position: usize, value: V) {
-        let slot = unsafe { (*self.slot(position)).assume_init_ref() };
+        let slot = self.published(position);
         let new = Box::into_raw(Box::new(value)).cast::<()>();
         let old = slot.value.swap(new, Ordering::AcqRel);
-        self.slots
+        let drop_old = if old == slot.inline.get().cast::<()>() {
+            slot.kind.drop_in_place
+        } else {
+            slot.kind.drop_box
+        };
+        self.request
             .retired
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .push((old, drop_boxed::<V>));
+            .push((old, drop_old));
     }
 
     /// Reads the value at `position` if one of type `V` is there.
@@ -178,54 +282,47 @@ impl Store {
         if position >= self.len() {
             return None;
         }
-        // SAFETY: below the published length every slot is initialised; the type is checked.
-        let slot = unsafe { (*self.slot(position)).assume_init_ref() };
-        (slot.type_id == TypeId::of::<V>())
+        let slot = self.published(position);
+        ((slot.kind.value)() == TypeId::of::<V>())
             .then(|| unsafe { &*slot.value.load(Ordering::Acquire).cast::<V>() })
     }
 
-    /// Finds the value of type `V` by a run-time search (for optional reads).
+    /// Finds a value of type `V` by a run-time search, newest first (for optional reads).
     pub fn find<V: Send + Sync + 'static>(&self) -> Option<&V> {
         let wanted = TypeId::of::<V>();
         (0..self.len()).rev().find_map(|position| {
-            // SAFETY: below the published length every slot is initialised.
-            let slot = unsafe { (*self.slot(position)).assume_init_ref() };
-            (slot.type_id == wanted)
+            let slot = self.published(position);
+            ((slot.kind.value)() == wanted)
                 .then(|| unsafe { &*slot.value.load(Ordering::Acquire).cast::<V>() })
         })
     }
 
-    /// Finds the value provided under the key `K` by a run-time search (for optional reads).
-    ///
-    /// Unlike [`find`](Self::find), two keys with the same value type are told apart.
+    /// Finds the value provided under the key `K` by a run-time search (two keys may share a value type).
     pub fn find_key<K: ContextKey>(&self) -> Option<&K::Value> {
         let wanted = TypeId::of::<K>();
         (0..self.len()).rev().find_map(|position| {
-            // SAFETY: below the published length every slot is initialised; a slot provided under
-            // `K` holds a `K::Value` (checked again in debug builds).
-            let slot = unsafe { (*self.slot(position)).assume_init_ref() };
-            (slot.key == wanted).then(|| unsafe {
-                debug_assert_eq!(slot.type_id, TypeId::of::<K::Value>());
-                &*slot.value.load(Ordering::Acquire).cast::<K::Value>()
-            })
+            let slot = self.published(position);
+            // SAFETY: a slot provided under `K` holds a `K::Value`.
+            ((slot.kind.key)() == wanted)
+                .then(|| unsafe { &*slot.value.load(Ordering::Acquire).cast::<K::Value>() })
         })
     }
 
     /// Every value provided so far, oldest first, as `dyn Any` (for debugging and snapshots).
     pub fn values(&self) -> impl Iterator<Item = &(dyn Any + Send + Sync)> + '_ {
-        (0..self.len()).map(move |position| unsafe {
-            let slot = (*self.slot(position)).assume_init_ref();
-            &*(slot.as_any)(slot.value.load(Ordering::Acquire))
+        (0..self.len()).map(move |position| {
+            let slot = self.published(position);
+            unsafe { &*(slot.kind.as_any)(slot.value.load(Ordering::Acquire)) }
         })
     }
 
     /// Whether two handles point at the same request's store.
     pub fn same_as(&self, other: &Store) -> bool {
-        Arc::ptr_eq(&self.slots, &other.slots)
+        Arc::ptr_eq(&self.request, &other.request)
     }
 }
 
-impl Drop for Slots {
+impl Drop for Request {
     fn drop(&mut self) {
         let len = *self.len.get_mut();
         for position in 0..len {
@@ -237,8 +334,13 @@ impl Drop for Slots {
             };
             // SAFETY: positions below `len` are initialised and dropped once, here.
             unsafe {
-                let slot = (*cell).assume_init_read();
-                (slot.drop_value)(slot.value.into_inner());
+                let slot = (*cell).assume_init_mut();
+                let value = *slot.value.get_mut();
+                if value == slot.inline.get().cast::<()>() {
+                    (slot.kind.drop_in_place)(value);
+                } else {
+                    (slot.kind.drop_box)(value);
+                }
             }
         }
         for (chunk, base) in self.chunks.iter_mut().enumerate() {
@@ -268,42 +370,58 @@ impl std::fmt::Debug for Store {
 mod tests {
     use super::*;
 
+    struct Key;
+
     #[test]
     fn locate_maps_positions_to_chunks() {
         assert_eq!(locate(0), (0, 0));
-        assert_eq!(locate(15), (0, 15));
-        assert_eq!(locate(16), (1, 0));
-        assert_eq!(locate(47), (1, 31));
-        assert_eq!(locate(48), (2, 0));
+        assert_eq!(locate(7), (0, 7));
+        assert_eq!(locate(8), (1, 0));
+        assert_eq!(locate(23), (1, 15));
+        assert_eq!(locate(24), (2, 0));
     }
 
     #[test]
-    fn push_read_and_drop_many_values() {
+    fn push_read_replace_and_drop_small_and_large_values() {
         let store = Store::new();
         let counter = Arc::new(());
         for i in 0..500usize {
-            store.push(TypeId::of::<()>(), (i, counter.clone()));
+            if i % 2 == 0 {
+                store.push::<Key, _>((i, counter.clone()));
+            } else {
+                store.push::<Key, _>((i, counter.clone(), [0u64; 8]));
+            }
         }
-        for i in 0..500usize {
+        for i in (0..500usize).step_by(2) {
             assert_eq!(unsafe { store.get_unchecked::<(usize, Arc<()>)>(i) }.0, i);
+            assert_eq!(unsafe { store.get_unchecked::<(usize, Arc<()>, [u64; 8])>(i + 1) }.0, i + 1);
         }
-        unsafe { store.replace(3, (1000usize, counter.clone())) };
-        assert_eq!(
-            unsafe { store.get_unchecked::<(usize, Arc<()>)>(3) }.0,
-            1000
-        );
+        unsafe { store.replace(4, (1000usize, counter.clone())) };
+        assert_eq!(unsafe { store.get_unchecked::<(usize, Arc<()>)>(4) }.0, 1000);
+        unsafe { store.replace(5, (1001usize, counter.clone(), [1u64; 8])) };
+        assert_eq!(unsafe { store.get_unchecked::<(usize, Arc<()>, [u64; 8])>(5) }.0, 1001);
         assert_eq!(store.values().count(), 500);
+        assert_eq!(store.get_at::<(usize, Arc<()>)>(6).map(|v| v.0), Some(6));
+        assert!(store.get_at::<u8>(6).is_none());
+        assert!(store.get_at::<(usize, Arc<()>)>(600).is_none());
         drop(store);
         assert_eq!(Arc::strong_count(&counter), 1);
     }
 
     #[test]
-    fn find_searches_by_type() {
+    fn find_searches_by_type_and_key() {
+        struct Other;
         let store = Store::new();
-        store.push(TypeId::of::<u8>(), 1u8);
-        store.push(TypeId::of::<&str>(), "two");
+        store.push::<Key, _>(1u8);
+        store.push::<Other, _>("two");
         assert_eq!(store.find::<&str>(), Some(&"two"));
         assert_eq!(store.find::<u8>(), Some(&1));
         assert_eq!(store.find::<u16>(), None);
+    }
+
+    #[test]
+    fn the_request_allocation_stays_under_one_kibibyte() {
+        assert!(size_of::<Request>() < 1024, "{}", size_of::<Request>());
+        assert_eq!(size_of::<Store>(), size_of::<usize>());
     }
 }
