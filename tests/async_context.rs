@@ -387,6 +387,16 @@ fn typed_reads_find_each_declared_key_whatever_the_provision_order() {
         assert_eq!(ctx.get::<RequestId>().0, 5);
         assert_eq!(ctx.get::<CurrentUser>(), "lin");
         assert_eq!(ctx.get::<TenantName>(), "acme");
+        // The untyped search goes by key too, so two `String` keys stay apart.
+        let untyped = baton::get_context();
+        assert_eq!(
+            untyped.try_get::<CurrentUser>().map(String::as_str),
+            Some("lin")
+        );
+        assert_eq!(
+            untyped.try_get::<TenantName>().map(String::as_str),
+            Some("acme")
+        );
     });
 }
 

@@ -2,7 +2,7 @@
 
 use crate::app::{DeclaredContext, Locate, Untyped};
 use crate::propagate::InContext;
-use crate::scope::{AmbientContext, scope_with, try_get_context};
+use crate::scope::{AmbientContext, scope_with, try_with_context};
 use baton_core::{Body, Context, Endpoint, Middleware, Next, Response};
 use std::fmt;
 use std::marker::PhantomData;
@@ -120,16 +120,17 @@ where
     async fn call<E: Endpoint<P>>(&self, ctx: Context<P>, next: Next<'_, P, E>) -> Response {
         // Already inside a scope for this request (e.g. global and scope-level `async_context()`):
         // that scope, and its body wrapper, already cover the rest of the chain.
-        if try_get_context().is_some_and(|current| current.covers::<A, P>(&ctx)) {
+        if try_with_context(|current| current.covers::<A, P>(&ctx)) == Some(true) {
             return next.run(ctx).await;
         }
         let ambient = AmbientContext::enter::<A, P>(&ctx);
         let response = scope_with(ambient.clone(), next.run(ctx)).await;
         let (parts, body) = response.into_parts();
-        if http_body::Body::is_end_stream(&body) {
+        if body.is_in_memory() {
+            // Empty and in-memory bodies run no code when polled: nothing to carry.
             return Response::from_parts(parts, body);
         }
-        // The body is polled by the server after this middleware returned: keep it in the scope.
+        // A streamed body is polled by the server after this middleware returned: keep it in the scope.
         Response::from_parts(parts, Body::new(InContext::new(body, Some(ambient))))
     }
 }

@@ -100,16 +100,15 @@ impl AmbientContext {
                     .is_some_and(|app| app.id == TypeId::of::<A>()))
     }
 
-    /// Reads the value of `K` if some middleware provided it (a run-time search of the store, like
-    /// `Context::try_get`).
+    /// Reads the value of `K` if some middleware provided it: a run-time search of the store by key,
+    /// like `Context::try_get`.
     ///
-    /// The search goes by `K`'s value type: for two marker keys with the same value type (say two
-    /// `String` keys), it returns the one provided last. For keys every request is guaranteed to have,
-    /// declare an app context and read them with [`AppView::get`]: that read is an index by key, needs
-    /// no `Option` and tells such keys apart.
+    /// For keys every request is guaranteed to have, declare an app context and read them with
+    /// [`AppView::get`]: that read is an index (the position is recorded when the scope is entered) and
+    /// needs no `Option`.
     #[inline]
     pub fn try_get<K: ContextKey>(&self) -> Option<&K::Value> {
-        self.inner.store.find::<K::Value>()
+        self.inner.store.find_key::<K>()
     }
 
     /// Whether a value of `K` was provided.

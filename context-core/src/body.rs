@@ -44,6 +44,12 @@ impl Body {
         }
     }
 
+    /// Whether the body is held in memory (empty or [`full`](Body::full)): polling it runs no code of
+    /// its own, so wrappers that set up state per poll (e.g. the ambient context) can skip it.
+    pub fn is_in_memory(&self) -> bool {
+        matches!(self.0, Kind::Full(_))
+    }
+
     /// A body with no bytes.
     pub fn empty() -> Self {
         Body(Kind::Full(None))

@@ -86,21 +86,42 @@ impl<'a, P: KeyList, E: Endpoint<P>> Next<'a, P, E> {
 }
 
 /// Runs `future`, turning a panic into a logged 500.
-pub(crate) fn guarded<F: Future<Output = Response>>(future: F) -> impl Future<Output = Response> {
-    AssertUnwindSafe(future)
-        .catch_unwind()
-        .map(|result| match result {
-            Ok(response) => response,
-            Err(panic) => {
-                let message = panic
-                    .downcast_ref::<&str>()
-                    .map(|text| text.to_string())
-                    .or_else(|| panic.downcast_ref::<String>().cloned())
-                    .unwrap_or_else(|| "non-string panic payload".to_string());
-                tracing::error!(panic = %message, "request handler panicked; answering 500");
-                (StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error").into_response()
-            }
-        })
+pub(crate) fn guarded<F: Future<Output = Response>>(future: F) -> Guarded<F> {
+    Guarded { future }
+}
+
+/// The future of [`Next::run`]: the rest of the chain, with panics turned into a 500.
+///
+/// One wrapper rather than a stack of combinators: every wrapper moves the (large) chain future once
+/// more when the request starts.
+#[must_use = "futures do nothing unless polled"]
+pub struct Guarded<F> {
+    future: F,
+}
+
+impl<F: Future<Output = Response>> Future for Guarded<F> {
+    type Output = Response;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Response> {
+        // SAFETY: structural pinning: `future` is never moved out of the pinned `Guarded`.
+        let future = unsafe { self.map_unchecked_mut(|guarded| &mut guarded.future) };
+        match std::panic::catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
+            Ok(poll) => poll,
+            Err(panic) => std::task::Poll::Ready(panic_response(panic)),
+        }
+    }
+}
+
+#[cold]
+fn panic_response(panic: Box<dyn std::any::Any + Send>) -> Response {
+    let message = panic
+        .downcast_ref::<&str>()
+        .map(|text| text.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "non-string panic payload".to_string());
+    tracing::error!(panic = %message, "request handler panicked; answering 500");
+    (StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error").into_response()
 }
 
 /// An around middleware: runs with the context and the rest of the chain.
