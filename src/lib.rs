@@ -23,6 +23,11 @@ pub use baton_core::*;
 
 pub mod request_id;
 
+/// The README's code blocks, compiled as doctests so the tour stays true.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
+
 /// Makes a struct or enum a context key.
 ///
 /// * `#[context_key] struct RequestId(String);` — a newtype key: `get::<RequestId>()` returns `&RequestId`.
