@@ -6,7 +6,9 @@
 //! names `Visitor`.
 
 use baton::request_id::{RequestId, request_id};
-use baton::{Context, Json, Next, PathRejection, Response, Router, context_key, get, handler, middleware};
+use baton::{
+    Context, Json, Next, PathRejection, Response, Router, context_key, get, handler, middleware,
+};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Who is visiting, from `?name=` (a marker key: the value is a `String`).
@@ -49,7 +51,9 @@ async fn hello(ctx: Context) -> String {
 #[handler]
 async fn user(ctx: Context) -> Result<Json<serde_json::Value>, PathRejection> {
     let id: u64 = ctx.path()?;
-    Ok(Json(serde_json::json!({ "user": id, "request": ctx.get::<RequestId>().as_str() })))
+    Ok(Json(
+        serde_json::json!({ "user": id, "request": ctx.get::<RequestId>().as_str() }),
+    ))
 }
 
 fn app() -> Router<impl baton::Layers, baton::Sealed> {
@@ -57,7 +61,9 @@ fn app() -> Router<impl baton::Layers, baton::Sealed> {
         .with(request_id())
         .with(count_visits(AtomicU64::new(0)))
         .route("/users/{id}", get(user))
-        .scope("/", |greeting| greeting.with(identify_visitor).route("/", get(hello)))
+        .scope("/", |greeting| {
+            greeting.with(identify_visitor).route("/", get(hello))
+        })
 }
 
 #[tokio::main]
@@ -70,5 +76,7 @@ async fn main() -> std::io::Result<()> {
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
-    baton::serve(listener, app()).with_graceful_shutdown(shutdown).await
+    baton::serve(listener, app())
+        .with_graceful_shutdown(shutdown)
+        .await
 }

@@ -78,7 +78,12 @@ impl TraceContext {
         let mut trace_id = [0; 16];
         trace_id[..8].copy_from_slice(&high);
         trace_id[8..].copy_from_slice(&low);
-        TraceContext { trace_id, parent_id: None, span_id: random_span_id(), sampled: true }
+        TraceContext {
+            trace_id,
+            parent_id: None,
+            span_id: random_span_id(),
+            sampled: true,
+        }
     }
 
     /// Continues the trace of a `traceparent` header value (`00-<trace>-<parent>-<flags>`), with a new span
@@ -123,7 +128,12 @@ impl TraceContext {
 
     /// The `traceparent` to send on outgoing requests: same trace, this service's span as parent.
     pub fn traceparent(&self) -> String {
-        format!("00-{}-{}-{:02x}", self.trace_id(), self.span_id(), u8::from(self.sampled))
+        format!(
+            "00-{}-{}-{:02x}",
+            self.trace_id(),
+            self.span_id(),
+            u8::from(self.sampled)
+        )
     }
 }
 
@@ -152,7 +162,11 @@ where
 {
     type Out = (TraceContext, (RequestId, P));
 
-    async fn call<E: Endpoint<Self::Out>>(&self, ctx: Context<P>, next: Next<'_, Self::Out, E>) -> Response {
+    async fn call<E: Endpoint<Self::Out>>(
+        &self,
+        ctx: Context<P>,
+        next: Next<'_, Self::Out, E>,
+    ) -> Response {
         let id = ctx
             .headers()
             .get(X_REQUEST_ID)
@@ -215,7 +229,11 @@ fn random_u64() -> u64 {
 }
 
 fn decode_hex<const N: usize>(text: &str) -> Option<[u8; N]> {
-    if text.len() != N * 2 || !text.bytes().all(|byte| matches!(byte, b'0'..=b'9' | b'a'..=b'f')) {
+    if text.len() != N * 2
+        || !text
+            .bytes()
+            .all(|byte| matches!(byte, b'0'..=b'9' | b'a'..=b'f'))
+    {
         return None;
     }
     let mut out = [0; N];
@@ -264,7 +282,9 @@ mod tests {
     fn request_ids_from_callers_are_screened() {
         assert!(usable_request_id(&HeaderValue::from_static("abc-123")));
         assert!(!usable_request_id(&HeaderValue::from_static("has space")));
-        assert!(!usable_request_id(&HeaderValue::from_str(&"x".repeat(129)).unwrap()));
+        assert!(!usable_request_id(
+            &HeaderValue::from_str(&"x".repeat(129)).unwrap()
+        ));
         assert_ne!(new_request_id(), new_request_id());
     }
 }

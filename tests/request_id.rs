@@ -22,7 +22,10 @@ async fn honours_incoming_ids_and_continues_the_trace() {
     let app = Router::new().with(request_id()).route("/", get(echo));
     let request = http::Request::get("/")
         .header("x-request-id", "req-42")
-        .header("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+        .header(
+            "traceparent",
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+        )
         .body(Body::empty())
         .unwrap();
     let response = app.call_request(request).await;
@@ -32,7 +35,10 @@ async fn honours_incoming_ids_and_continues_the_trace() {
     assert_eq!(id, "req-42");
     let fields: Vec<&str> = traceparent.split('-').collect();
     assert_eq!(fields[1], "4bf92f3577b34da6a3ce929d0e0e4736", "same trace");
-    assert_ne!(fields[2], "00f067aa0ba902b7", "our own span becomes the parent");
+    assert_ne!(
+        fields[2], "00f067aa0ba902b7",
+        "our own span becomes the parent"
+    );
     assert_eq!(fields[3], "01");
 }
 
@@ -45,7 +51,10 @@ async fn generates_ids_when_missing_or_unusable() {
         .body(Body::empty())
         .unwrap();
     let response = app.call_request(request).await;
-    let echoed = response.headers()["x-request-id"].to_str().unwrap().to_string();
+    let echoed = response.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_string();
     assert_eq!(echoed.len(), 32);
     let text = body_text(response).await;
     assert!(text.starts_with(&echoed));

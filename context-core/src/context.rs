@@ -62,7 +62,11 @@ impl Context<()> {
 
     pub(crate) fn from_parts(parts: http::request::Parts, body: Body, params: PathParams) -> Self {
         Context {
-            store: Store::with_head(Head { parts, params, body: SyncWrapper::new(Some(body)) }),
+            store: Store::with_head(Head {
+                parts,
+                params,
+                body: SyncWrapper::new(Some(body)),
+            }),
             _provided: PhantomData,
         }
     }
@@ -168,7 +172,10 @@ impl<P: KeyList> Context<P> {
     }
 
     fn retype<Q>(self) -> Context<Q> {
-        Context { store: self.store, _provided: PhantomData }
+        Context {
+            store: self.store,
+            _provided: PhantomData,
+        }
     }
 
     /// A handle to this request's value store, shared with the ambient context.

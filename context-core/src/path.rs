@@ -60,12 +60,17 @@ impl Ends {
 impl PathParams {
     /// The raw value of `name`.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.iter().find(|(key, _)| *key == name).map(|(_, value)| value)
+        self.iter()
+            .find(|(key, _)| *key == name)
+            .map(|(_, value)| value)
     }
 
     /// Parameters in route order.
     pub fn iter(&self) -> Iter<'_> {
-        Iter { params: self, index: 0 }
+        Iter {
+            params: self,
+            index: 0,
+        }
     }
 
     /// How many parameters the route captured.
@@ -81,8 +86,16 @@ impl PathParams {
     fn entry(&self, index: usize) -> Option<(&str, &str)> {
         let ends = self.ends.as_slice();
         let end = *ends.get(index)? as usize;
-        let start = if index == 0 { 0 } else { ends[index - 1] as usize };
-        let name = self.names.as_ref().and_then(|names| names.get(index)).map_or("", |name| name);
+        let start = if index == 0 {
+            0
+        } else {
+            ends[index - 1] as usize
+        };
+        let name = self
+            .names
+            .as_ref()
+            .and_then(|names| names.get(index))
+            .map_or("", |name| name);
         Some((name, &self.values[start..end]))
     }
 
@@ -92,7 +105,11 @@ impl PathParams {
         names: &Arc<[Box<str>]>,
         values: impl Iterator<Item = &'a str>,
     ) -> Self {
-        let mut params = PathParams { names: Some(names.clone()), values: String::new(), ends: Ends::None };
+        let mut params = PathParams {
+            names: Some(names.clone()),
+            values: String::new(),
+            ends: Ends::None,
+        };
         for value in values.take(names.len()) {
             percent_decode_into(value, &mut params.values);
             params.ends.push(params.values.len() as u32);
@@ -160,7 +177,9 @@ pub(crate) fn parameter_names(pattern: &str) -> Arc<[Box<str>]> {
             rest = &rest[open + 2..];
             continue;
         }
-        let Some(close) = rest[open..].find('}') else { break };
+        let Some(close) = rest[open..].find('}') else {
+            break;
+        };
         let name = rest[open + 1..open + close].trim_start_matches('*');
         // A scope fallback's catch-all is routing machinery, not a parameter of the user's route.
         if name != "__baton_fallback" {
@@ -390,8 +409,7 @@ impl<'de> MapAccess<'de> for ParamMap<'_> {
         match self.params.next() {
             Some(entry) => {
                 self.value = Some(entry);
-                seed.deserialize(entry.0.into_deserializer())
-                    .map(Some)
+                seed.deserialize(entry.0.into_deserializer()).map(Some)
             }
             None => Ok(None),
         }
@@ -589,7 +607,8 @@ mod tests {
         assert_eq!(percent_decode("100%"), "100%");
         assert_eq!(percent_decode("%zz%4"), "%zz%4");
         assert_eq!(percent_decode("%FF"), "%FF");
-        let decoded = PathParams::decoded(&parameter_names("/{name}"), ["ada%20lovelace"].into_iter());
+        let decoded =
+            PathParams::decoded(&parameter_names("/{name}"), ["ada%20lovelace"].into_iter());
         assert_eq!(decoded.get("name"), Some("ada lovelace"));
     }
 

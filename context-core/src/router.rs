@@ -299,7 +299,10 @@ impl<L: Layers, S> Router<L, S> {
         build: impl FnOnce(Router<L, Open>) -> Router<L2, S2>,
     ) -> Router<L, Sealed> {
         let mut router = self.seal();
-        let child = Router::with_layers(Arc::clone(&router.layers), join(&router.prefix, prefix).into());
+        let child = Router::with_layers(
+            Arc::clone(&router.layers),
+            join(&router.prefix, prefix).into(),
+        );
         let child = build(child);
         let child_table = Arc::try_unwrap(child.table).unwrap_or_else(|shared| (*shared).clone());
         let table = Arc::make_mut(&mut router.table);

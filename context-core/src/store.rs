@@ -132,7 +132,11 @@ impl Default for Store {
 impl Store {
     /// An empty store for an empty `GET /` request.
     pub fn new() -> Self {
-        Store::with_head(Head { parts: empty_parts(), params: PathParams::default(), body: SyncWrapper::new(None) })
+        Store::with_head(Head {
+            parts: empty_parts(),
+            params: PathParams::default(),
+            body: SyncWrapper::new(None),
+        })
     }
 
     pub(crate) fn with_head(head: Head) -> Self {
@@ -174,7 +178,11 @@ impl Store {
         let head = unsafe { self.head_mut() };
         std::mem::replace(
             head,
-            Head { parts: empty_parts(), params: PathParams::default(), body: SyncWrapper::new(None) },
+            Head {
+                parts: empty_parts(),
+                params: PathParams::default(),
+                body: SyncWrapper::new(None),
+            },
         )
     }
 
@@ -394,12 +402,21 @@ mod tests {
         }
         for i in (0..500usize).step_by(2) {
             assert_eq!(unsafe { store.get_unchecked::<(usize, Arc<()>)>(i) }.0, i);
-            assert_eq!(unsafe { store.get_unchecked::<(usize, Arc<()>, [u64; 8])>(i + 1) }.0, i + 1);
+            assert_eq!(
+                unsafe { store.get_unchecked::<(usize, Arc<()>, [u64; 8])>(i + 1) }.0,
+                i + 1
+            );
         }
         unsafe { store.replace(4, (1000usize, counter.clone())) };
-        assert_eq!(unsafe { store.get_unchecked::<(usize, Arc<()>)>(4) }.0, 1000);
+        assert_eq!(
+            unsafe { store.get_unchecked::<(usize, Arc<()>)>(4) }.0,
+            1000
+        );
         unsafe { store.replace(5, (1001usize, counter.clone(), [1u64; 8])) };
-        assert_eq!(unsafe { store.get_unchecked::<(usize, Arc<()>, [u64; 8])>(5) }.0, 1001);
+        assert_eq!(
+            unsafe { store.get_unchecked::<(usize, Arc<()>, [u64; 8])>(5) }.0,
+            1001
+        );
         assert_eq!(store.values().count(), 500);
         assert_eq!(store.get_at::<(usize, Arc<()>)>(6).map(|v| v.0), Some(6));
         assert!(store.get_at::<u8>(6).is_none());
