@@ -1,0 +1,302 @@
+//! The route table behind a [`Router`](super::Router): matching a request to a route, the 405 and HEAD
+//! rules, tower layers around routes, and the future of one request.
+
+use crate::body::{Body, BoxError};
+use crate::context::Context;
+use crate::middleware::{BoxFuture, ErasedEndpoint};
+use crate::path::{PathParams, parameter_names};
+use crate::response::{IntoResponse, Response};
+use bytes::Bytes;
+use http::{HeaderValue, Method, StatusCode};
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context as TaskContext, Poll};
+use tower::util::{BoxCloneSyncService, ServiceExt};
+use tower_service::Service;
+
+/// The allowed methods of a path, handed to the 405 handler.
+#[derive(Clone)]
+pub(super) struct Allow(pub(super) HeaderValue);
+
+/// The HTTP service a route becomes when tower layers wrap it.
+pub type RouteService = BoxCloneSyncService<http::Request<Body>, Response, Infallible>;
+
+pub(super) type LayerFn = Arc<dyn Fn(RouteService) -> RouteService + Send + Sync>;
+
+#[derive(Clone)]
+pub(super) enum Route {
+    Endpoint(ErasedEndpoint),
+    Service(RouteService),
+}
+
+impl Route {
+    pub(super) fn into_service(self) -> RouteService {
+        match self {
+            Route::Service(service) => service,
+            Route::Endpoint(endpoint) => BoxCloneSyncService::new(EndpointService(endpoint)),
+        }
+    }
+
+    pub(super) fn layered(self, layers: &[LayerFn]) -> Route {
+        if layers.is_empty() {
+            return self;
+        }
+        let mut service = self.into_service();
+        for layer in layers {
+            service = layer(service);
+        }
+        Route::Service(service)
+    }
+}
+
+#[derive(Clone)]
+pub(super) struct PathEntry {
+    pub(super) path: String,
+    /// The route's parameter names, shared by every request's `PathParams`.
+    pub(super) param_names: Arc<[Box<str>]>,
+    pub(super) methods: Vec<(Method, Route)>,
+    pub(super) any: Option<Route>,
+    pub(super) allow: HeaderValue,
+}
+
+impl PathEntry {
+    fn compute_allow(&mut self) {
+        let mut names: Vec<&str> = self
+            .methods
+            .iter()
+            .map(|(method, _)| method.as_str())
+            .collect();
+        if names.contains(&"GET") && !names.contains(&"HEAD") {
+            names.push("HEAD");
+        }
+        self.allow =
+            HeaderValue::from_str(&names.join(", ")).unwrap_or(HeaderValue::from_static(""));
+    }
+}
+
+#[derive(Clone)]
+pub(super) struct Table {
+    pub(super) matcher: matchit::Router<usize>,
+    pub(super) entries: Vec<PathEntry>,
+    pub(super) by_path: HashMap<String, usize>,
+    // The 404 and 405 routes run the router's middleware, so they are built for its final middleware
+    // stack, when it gets its first route (or first request): building them at every `with` would
+    // compile one chain per prefix of the stack, quadratic in the middleware count.
+    pub(super) fallback: Option<Route>,
+    pub(super) not_allowed: Option<Route>,
+    pub(super) layers: Vec<LayerFn>,
+}
+
+impl Table {
+    pub(super) fn insert(
+        &mut self,
+        path: String,
+        methods: Vec<(Method, Route)>,
+        any: Option<Route>,
+    ) {
+        let mut entry = PathEntry {
+            param_names: parameter_names(&path),
+            path,
+            methods,
+            any,
+            allow: HeaderValue::from_static(""),
+        };
+        entry.compute_allow();
+        self.insert_entry(entry);
+    }
+
+    pub(super) fn insert_entry(&mut self, mut entry: PathEntry) {
+        let layers = self.layers.clone();
+        for (_, route) in &mut entry.methods {
+            *route = route.clone().layered(&layers);
+        }
+        if let Some(route) = &mut entry.any {
+            *route = route.clone().layered(&layers);
+        }
+        if let Some(&index) = self.by_path.get(&entry.path) {
+            let existing = &mut self.entries[index];
+            for (method, route) in entry.methods {
+                assert!(
+                    !existing.methods.iter().any(|(m, _)| *m == method),
+                    "route `{}`: a handler for {method} is already set",
+                    existing.path
+                );
+                existing.methods.push((method, route));
+            }
+            if let Some(any) = entry.any {
+                assert!(
+                    existing.any.is_none(),
+                    "route `{}`: `any` is already set",
+                    existing.path
+                );
+                existing.any = Some(any);
+            }
+            existing.compute_allow();
+            return;
+        }
+        let index = self.entries.len();
+        if let Err(error) = self.matcher.insert(entry.path.clone(), index) {
+            panic!("invalid route `{}`: {error}", entry.path);
+        }
+        self.by_path.insert(entry.path.clone(), index);
+        self.entries.push(entry);
+    }
+}
+
+pub(super) fn dispatch<B>(table: &Table, request: http::Request<B>) -> RouterFuture
+where
+    B: http_body::Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<BoxError>,
+{
+    let (mut parts, body) = request.into_parts();
+    // `Body::new` does not re-box a body that already is one.
+    let body = Body::new(body);
+    let mut strip_body = false;
+    let (route, params) = match table.matcher.at(parts.uri.path()) {
+        Ok(matched) => {
+            let entry = &table.entries[*matched.value];
+            let params = PathParams::decoded(
+                &entry.param_names,
+                matched.params.iter().map(|(_, value)| value),
+            );
+            let route = entry
+                .methods
+                .iter()
+                .find(|(method, _)| *method == parts.method)
+                .or_else(|| {
+                    (parts.method == Method::HEAD)
+                        .then(|| {
+                            entry
+                                .methods
+                                .iter()
+                                .find(|(method, _)| *method == Method::GET)
+                        })
+                        .flatten()
+                        .inspect(|_| strip_body = true)
+                })
+                .map(|(_, route)| route)
+                .or(entry.any.as_ref());
+            match route {
+                Some(route) => (route.clone(), params),
+                None => {
+                    parts.extensions.insert(Allow(entry.allow.clone()));
+                    let not_allowed = table.not_allowed.clone();
+                    (
+                        not_allowed.expect("built with the first route"),
+                        PathParams::default(),
+                    )
+                }
+            }
+        }
+        Err(_) => (
+            table.fallback.clone().expect("built before the first call"),
+            PathParams::default(),
+        ),
+    };
+    let future = match route {
+        Route::Endpoint(endpoint) => endpoint.call_boxed(Context::from_parts(parts, body, params)),
+        Route::Service(service) => {
+            parts.extensions.insert(params);
+            let request = http::Request::from_parts(parts, body);
+            Box::pin(async move {
+                match service.oneshot(request).await {
+                    Ok(response) => response,
+                    Err(never) => match never {},
+                }
+            })
+        }
+    };
+    RouterFuture { future, strip_body }
+}
+
+/// A route's erased chain as a tower service (used beneath tower layers).
+#[derive(Clone)]
+struct EndpointService(ErasedEndpoint);
+
+impl Service<http::Request<Body>> for EndpointService {
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+
+    fn poll_ready(&mut self, _: &mut TaskContext<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: http::Request<Body>) -> Self::Future {
+        let (mut parts, body) = request.into_parts();
+        let params = parts.extensions.remove::<PathParams>().unwrap_or_default();
+        let future = self
+            .0
+            .clone()
+            .call_boxed(Context::from_parts(parts, body, params));
+        Box::pin(async move { Ok(future.await) })
+    }
+}
+
+/// A layered route: its errors become 500 responses and its body is boxed.
+#[derive(Clone)]
+pub(super) struct Absorb<S>(pub(super) S);
+
+impl<S, B> Service<http::Request<Body>> for Absorb<S>
+where
+    S: Service<http::Request<Body>, Response = http::Response<B>> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+    S::Error: Into<BoxError>,
+    B: http_body::Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<BoxError>,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+
+    fn poll_ready(&mut self, _: &mut TaskContext<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: http::Request<Body>) -> Self::Future {
+        // Readiness is awaited per call on a clone, so a layer's backpressure (e.g. a concurrency
+        // limit) is honoured without storing readiness across calls.
+        let service = self.0.clone();
+        Box::pin(async move {
+            let result = service.oneshot(request).await;
+            Ok(match result {
+                Ok(response) => response.map(Body::new),
+                Err(error) => {
+                    let error: BoxError = error.into();
+                    tracing::error!(%error, "a tower layer failed; answering 500");
+                    (StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error").into_response()
+                }
+            })
+        })
+    }
+}
+
+/// The future of a [`Router`] call: the route's chain, boxed once.
+pub struct RouterFuture {
+    future: BoxFuture,
+    // HEAD answered by a GET route: hyper omits the body on the wire, in-process callers get none either.
+    strip_body: bool,
+}
+
+impl Future for RouterFuture {
+    type Output = Result<Response, Infallible>;
+    fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
+        let response = std::task::ready!(self.future.as_mut().poll(cx));
+        if self.strip_body {
+            let (mut parts, body) = response.into_parts();
+            // HEAD announces the length GET would send (RFC 9110 §9.3.2); without the header, hyper
+            // would describe the empty body instead.
+            if let Some(length) = http_body::Body::size_hint(&body).exact() {
+                parts
+                    .headers
+                    .entry(http::header::CONTENT_LENGTH)
+                    .or_insert_with(|| HeaderValue::from(length));
+            }
+            return Poll::Ready(Ok(Response::from_parts(parts, Body::empty())));
+        }
+        Poll::Ready(Ok(response))
+    }
+}

@@ -1,0 +1,383 @@
+//! Code generation from the [`Middleware`] model: the struct (or factory) and its `Middleware` impl.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{FnArg, Ident, PathArguments, ReturnType, Type};
+
+use super::{Form, Middleware, Pass};
+use crate::common::{CtxMode, is_doc_or_cfg, named_segment, set_args};
+use crate::scan::Access;
+
+impl Middleware {
+    pub(super) fn expand(&self) -> TokenStream {
+        let sig = &self.function.sig;
+        let name = &sig.ident;
+        let vis = &self.function.vis;
+        let body = &self.function.body;
+        let output = &sig.output;
+        let list = Ident::new("P", name.span());
+        let rest = Ident::new("Downstream", name.span());
+        let public_attrs: Vec<_> = self
+            .function
+            .attrs
+            .iter()
+            .filter(|attr| is_doc_or_cfg(attr))
+            .collect();
+        let cfg_attrs: Vec<_> = self
+            .function
+            .attrs
+            .iter()
+            .filter(|attr| !attr.path().is_ident("doc") && is_doc_or_cfg(attr))
+            .collect();
+        let body_attrs: Vec<_> = self
+            .function
+            .attrs
+            .iter()
+            .filter(|attr| !is_doc_or_cfg(attr))
+            .collect();
+
+        // The key list after this middleware: `(B, (A, P))` for `provides = A, B`, each key spanned at
+        // its `provides` entry so type errors point there.
+        let mut out = quote!(#list);
+        for key in &self.options.provides {
+            out = quote_spanned!(key.span()=> (#key, #out));
+        }
+
+        let mut predicates = vec![quote!(#list: ::baton::KeyList)];
+        for key in &self.options.provides {
+            predicates.push(quote_spanned!(key.span()=> #list: ::baton::Lacks<#key>));
+        }
+        for (key, access) in &self.needs {
+            predicates.push(match access {
+                Access::Read => quote_spanned!(key.span()=> #list: ::baton::Has<#key>),
+                Access::Replace => quote_spanned!(key.span()=> #list: ::baton::Position<#key>),
+            });
+        }
+        for helper in &self.options.uses {
+            predicates.push(quote_spanned!(helper.span()=> #list: #helper));
+        }
+        // A listed key must be a key: said at the attribute, not later at the route.
+        for key in &self.options.requires {
+            predicates.push(quote_spanned!(key.span()=> #list: ::baton::__private::IsKey<#key>));
+        }
+
+        let mut ctx_ty = self.ctx_ty.clone();
+        if let Some(segment) = crate::common::named_segment_mut(&mut ctx_ty, "Context") {
+            set_args(segment, quote!(#list));
+        }
+
+        let config_params = self.configs.iter().map(|config| {
+            let ident = &config.ident;
+            let written = &config.written;
+            quote!(#ident: #written)
+        });
+        let config_args: Vec<TokenStream> = self
+            .configs
+            .iter()
+            .map(|config| {
+                let ident = &config.ident;
+                match config.pass {
+                    Pass::Clone => quote_spanned!(config.written.span()=>
+                        ::core::clone::Clone::clone(&self.#ident)
+                    ),
+                    Pass::Borrow => quote!(&self.#ident),
+                }
+            })
+            .collect();
+        let ctx_pat = self.ctx_pattern();
+
+        let call = match &self.form {
+            Form::Around { next_ty } => {
+                let mut next_ty = (**next_ty).clone();
+                if let Some(segment) = crate::common::named_segment_mut(&mut next_ty, "Next") {
+                    set_args(segment, quote!('_, #out, #rest));
+                }
+                let next_pat = self.next_pattern();
+                let respond = response_span(output);
+                quote! {
+                    #(#body_attrs)*
+                    // `async` is required by the macro; long key lists make long `Next` types.
+                    #[allow(clippy::too_many_arguments, clippy::type_complexity, clippy::unused_async)]
+                    async fn #name<#list, #rest>(#(#config_params,)* #ctx_pat: #ctx_ty, #next_pat: #next_ty) #output
+                    where
+                        #(#predicates,)*
+                        #rest: ::baton::Endpoint<#out>,
+                    #body
+
+                    let response = #name::<#list, #rest>(#(#config_args,)* ctx, next).await;
+                    #respond
+                }
+            }
+            Form::Provider { mode } => {
+                let borrow = match mode {
+                    CtxMode::Mut => quote!(&mut ctx),
+                    _ => quote!(&ctx),
+                };
+                let continue_chain = self.provide_values();
+                quote! {
+                    #(#body_attrs)*
+                    // `async` is required by the macro; long key lists make long `Next` types.
+                    #[allow(clippy::too_many_arguments, clippy::type_complexity, clippy::unused_async)]
+                    async fn #name<#list>(#(#config_params,)* #ctx_pat: #ctx_ty) #output
+                    where
+                        #(#predicates,)*
+                    #body
+
+                    #[allow(unused_mut)]
+                    let mut ctx = ctx;
+                    let values = #name::<#list>(#(#config_args,)* #borrow).await;
+                    #continue_chain
+                }
+            }
+        };
+
+        // The impl header is spanned at the fn name: "required for `name` to implement `Middleware<..>`"
+        // then points at the fn, and each bound at the key that introduced it.
+        let header = quote_spanned!(name.span()=> impl<#list> ::baton::Middleware<#list> for #name);
+        let allow_private_bounds =
+            (!self.options.uses.is_empty()).then(|| quote!(#[allow(private_bounds)]));
+        let middleware_impl = quote_spanned! {name.span()=>
+            #(#cfg_attrs)*
+            #allow_private_bounds
+            #[allow(clippy::type_complexity)]
+            #header
+            where
+                #(#predicates,)*
+            {
+                type Out = #out;
+
+                async fn call<#rest: ::baton::Endpoint<Self::Out>>(
+                    &self,
+                    ctx: ::baton::Context<#list>,
+                    next: ::baton::Next<'_, Self::Out, #rest>,
+                ) -> ::baton::Response {
+                    #call
+                }
+            }
+        };
+
+        if self.configs.is_empty() {
+            let unit = quote_spanned! {name.span()=>
+                #[allow(non_camel_case_types)]
+                #[derive(Clone, Copy, Debug, Default)]
+                #vis struct #name;
+            };
+            quote! {
+                #(#public_attrs)*
+                #unit
+
+                #middleware_impl
+            }
+        } else {
+            let fields = self.configs.iter().map(|config| {
+                let ident = &config.ident;
+                let stored = &config.stored;
+                quote!(#ident: #stored)
+            });
+            let factory_params = self.configs.iter().map(|config| {
+                let ident = &config.ident;
+                let stored = &config.stored;
+                quote!(#ident: #stored)
+            });
+            let field_names = self.configs.iter().map(|config| &config.ident);
+            let must_use =
+                format!("`{name}(..)` builds a middleware: mount it with `.with({name}(..))`");
+            quote! {
+                #(#public_attrs)*
+                #[allow(non_camel_case_types)]
+                #vis struct #name {
+                    #(#fields,)*
+                }
+
+                #(#public_attrs)*
+                #[must_use = #must_use]
+                #[allow(clippy::too_many_arguments)]
+                #vis fn #name(#(#factory_params),*) -> #name {
+                    #name { #(#field_names),* }
+                }
+
+                #middleware_impl
+            }
+        }
+    }
+
+    fn ctx_pattern(&self) -> TokenStream {
+        self.pattern_of(|ty| named_segment(ty, "Context").is_some())
+    }
+
+    fn next_pattern(&self) -> TokenStream {
+        self.pattern_of(|ty| named_segment(ty, "Next").is_some())
+    }
+
+    fn pattern_of(&self, matches: impl Fn(&Type) -> bool) -> TokenStream {
+        for input in &self.function.sig.inputs {
+            if let FnArg::Typed(typed) = input
+                && matches(&typed.ty)
+            {
+                let attrs = &typed.attrs;
+                let pat = &typed.pat;
+                return quote!(#(#attrs)* #pat);
+            }
+        }
+        unreachable!("validated in `parse`")
+    }
+
+    /// Provider form: turn the returned `values` into provided keys and run `next`.
+    fn provide_values(&self) -> TokenStream {
+        let output = ProviderOutput::of(&self.function.sig.output);
+        let keys = &self.options.provides;
+        let unwrap = match &output.error {
+            None => quote!(),
+            // A guard (`Result<(), E>`): nothing to bind.
+            Some(error_span) if keys.is_empty() => {
+                let unit = quote_spanned!(output.value_span(0)=> ::core::result::Result::Ok(()));
+                quote_spanned! {*error_span=>
+                    match values {
+                        #unit => {}
+                        ::core::result::Result::Err(error) => {
+                            return ::baton::IntoResponse::into_response(error);
+                        }
+                    }
+                }
+            }
+            Some(error_span) => quote_spanned! {*error_span=>
+                let values = match values {
+                    ::core::result::Result::Ok(values) => values,
+                    ::core::result::Result::Err(error) => {
+                        return ::baton::IntoResponse::into_response(error);
+                    }
+                };
+            },
+        };
+        let provide = match keys.len() {
+            0 if output.error.is_some() => quote!(),
+            0 => {
+                let span = output.value_span(0);
+                quote_spanned! {span=>
+                    #[allow(clippy::let_unit_value)]
+                    let () = values;
+                }
+            }
+            1 => {
+                let key = &keys[0];
+                let span = output.value_span(0);
+                quote_spanned! {span=>
+                    let value: <#key as ::baton::ContextKey>::Value = values;
+                    let ctx = ctx.provide_as::<#key>(value);
+                }
+            }
+            _ => {
+                let names: Vec<Ident> = (0..keys.len())
+                    .map(|index| format_ident!("value{}", index))
+                    .collect();
+                let destructure = quote_spanned! {output.whole_value_span()=>
+                    let (#(#names,)*) = values;
+                };
+                let steps = keys
+                    .iter()
+                    .zip(&names)
+                    .enumerate()
+                    .map(|(index, (key, value))| {
+                        let span = output.value_span(index);
+                        quote_spanned! {span=>
+                            let #value: <#key as ::baton::ContextKey>::Value = #value;
+                            let ctx = ctx.provide_as::<#key>(#value);
+                        }
+                    });
+                quote!(#destructure #(#steps)*)
+            }
+        };
+        quote! {
+            #unwrap
+            #provide
+            next.run(ctx).await
+        }
+    }
+}
+
+/// `into_response` spanned at the return type, so a non-response return type is reported there.
+fn response_span(output: &ReturnType) -> TokenStream {
+    let span = match output {
+        ReturnType::Default => Span::call_site(),
+        ReturnType::Type(_, ty) => ty.span(),
+    };
+    quote_spanned!(span=> ::baton::IntoResponse::into_response(response))
+}
+
+/// The spans of a provider's declared value(s) and error type.
+struct ProviderOutput {
+    /// The value type (`V` of `Result<V, E>`, or the whole return type).
+    value: Option<Type>,
+    /// The span of `E` when the provider is fallible.
+    error: Option<Span>,
+    whole: Span,
+}
+
+impl ProviderOutput {
+    fn of(output: &ReturnType) -> Self {
+        let ty = match output {
+            ReturnType::Default => {
+                return ProviderOutput {
+                    value: None,
+                    error: None,
+                    whole: Span::call_site(),
+                };
+            }
+            ReturnType::Type(_, ty) => ty,
+        };
+        if let Some((args, segment)) = result_args(ty) {
+            let mut types = args.into_iter();
+            let value = types.next();
+            let error = types.next().map(|ty| ty.span()).unwrap_or(segment);
+            return ProviderOutput {
+                value,
+                error: Some(error),
+                whole: ty.span(),
+            };
+        }
+        ProviderOutput {
+            value: Some((**ty).clone()),
+            error: None,
+            whole: ty.span(),
+        }
+    }
+
+    fn whole_value_span(&self) -> Span {
+        self.value.as_ref().map_or(self.whole, Spanned::span)
+    }
+
+    /// The span of the `index`th provided value in the declared return type.
+    fn value_span(&self, index: usize) -> Span {
+        match &self.value {
+            Some(Type::Tuple(tuple)) => tuple
+                .elems
+                .iter()
+                .nth(index)
+                .map_or(tuple.span(), Spanned::span),
+            Some(other) => other.span(),
+            None => self.whole,
+        }
+    }
+}
+
+/// The type arguments of a return type spelled `Result<..>` (any path ending in `Result`).
+fn result_args(ty: &Type) -> Option<(Vec<Type>, Span)> {
+    let Type::Path(path) = ty else { return None };
+    let last = path.path.segments.last()?;
+    if last.ident != "Result" {
+        return None;
+    }
+    let types = match &last.arguments {
+        PathArguments::AngleBracketed(args) => args
+            .args
+            .iter()
+            .filter_map(|arg| match arg {
+                syn::GenericArgument::Type(ty) => Some(ty.clone()),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    Some((types, last.ident.span()))
+}
