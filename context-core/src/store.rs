@@ -28,13 +28,14 @@ use sync_wrapper::SyncWrapper;
 /// Slots held inline in the request allocation; routes with more keys grow into heap chunks.
 const INLINE: usize = 8;
 /// Heap chunks after the inline ones; chunk `c` holds `INLINE << c` slots.
-const CHUNKS: usize = 20;
+const CHUNKS: usize = 12;
+/// The most values one request can hold (the inline slots plus every chunk): 32 768.
+const CAPACITY: usize = INLINE + INLINE * ((1 << CHUNKS) - 1);
 /// Words of storage inside a slot for small values.
 const INLINE_WORDS: usize = 3;
 
 /// What a slot needs to know about the type of its value.
 struct ValueType {
-    key: fn() -> TypeId,
     value: fn() -> TypeId,
     drop_in_place: unsafe fn(*mut ()),
     drop_box: unsafe fn(*mut ()),
@@ -45,7 +46,6 @@ struct ValueTypeOf<K, V>(std::marker::PhantomData<(K, V)>);
 
 impl<K: 'static, V: Send + Sync + 'static> ValueTypeOf<K, V> {
     const TABLE: &'static ValueType = &ValueType {
-        key: TypeId::of::<K>,
         value: TypeId::of::<V>,
         drop_in_place: drop_in_place::<V>,
         drop_box: drop_box::<V>,
@@ -73,6 +73,8 @@ struct Slot {
     /// Points at `inline` or at a boxed value (after `replace`, or for large values).
     value: AtomicPtr<()>,
     kind: &'static ValueType,
+    /// The key the value was provided under, compared inline by `try_get`'s search.
+    key: TypeId,
     inline: UnsafeCell<MaybeUninit<[usize; INLINE_WORDS]>>,
 }
 
@@ -218,6 +220,7 @@ impl Store {
     /// `Context`) calls this.
     pub(crate) fn push<K: 'static, V: Send + Sync + 'static>(&self, value: V) {
         let position = self.request.len.load(Ordering::Relaxed);
+        assert!(position < CAPACITY, "a request can hold at most {CAPACITY} provided values");
         if position >= INLINE {
             let (chunk, offset) = locate(position - INLINE);
             if offset == 0 {
@@ -235,6 +238,7 @@ impl Store {
             let slot = (*cell).write(Slot {
                 value: AtomicPtr::new(ptr::null_mut()),
                 kind: ValueTypeOf::<K, V>::TABLE,
+                key: TypeId::of::<K>(),
                 inline: UnsafeCell::new(MaybeUninit::uninit()),
             });
             let target = if ValueTypeOf::<K, V>::INLINE {
@@ -311,7 +315,7 @@ impl Store {
         (0..self.len()).rev().find_map(|position| {
             let slot = self.published(position);
             // SAFETY: a slot provided under `K` holds a `K::Value`.
-            ((slot.kind.key)() == wanted)
+            (slot.key == wanted)
                 .then(|| unsafe { &*slot.value.load(Ordering::Acquire).cast::<K::Value>() })
         })
     }
