@@ -3,7 +3,7 @@
 //! A route's context type is `Context<P>` where `P` lists the keys provided so far, newest first:
 //! `(User, (Database, ()))`. The list is a phantom: it exists only for the compiler.
 //!
-//! * [`Has<K>`] holds when `K` is in `P`, or when `K` has a [`DefaultKey`](crate::DefaultKey) and is
+//! * [`Has<K>`] holds when `K` is in `P`, or when `K` has a [`DefaultKey`] and is
 //!   absent. `ctx.get::<K>()` asks for it.
 //! * [`Lacks<K>`] holds when `K` is not in `P`. `ctx.provide(..)` asks for it, so a key is never in a list
 //!   twice and every read has exactly one answer.

@@ -56,7 +56,7 @@ pub struct Sealed;
 ///
 /// `L` is the stack of global (or scope) middleware and `S` is [`Open`] until the first route, then
 /// [`Sealed`]. You rarely write either: build the router with method chains and hand it to
-/// [`serve`](crate::serve) or call it as a [`tower::Service`](tower_service::Service).
+/// [`serve`](crate::serve()) or call it as a [`tower::Service`](tower_service::Service).
 pub struct Router<L: Layers = Identity, S = Open> {
     // Behind `Arc`s so cloning a router (hyper does it per request) is three reference-count bumps.
     layers: Arc<L>,

@@ -274,7 +274,7 @@ where
     }
 }
 
-/// The future of a [`Router`] call: the route's chain, boxed once.
+/// The future of a [`Router`](super::Router) call: the route's chain, boxed once.
 pub struct RouterFuture {
     future: BoxFuture,
     // HEAD answered by a GET route: hyper omits the body on the wire, in-process callers get none either.
