@@ -142,14 +142,22 @@ impl Store {
     }
 
     pub(crate) fn with_head(head: Head) -> Self {
-        Store {
-            request: Arc::new(Request {
-                len: AtomicUsize::new(0),
-                inline: [const { UnsafeCell::new(MaybeUninit::uninit()) }; INLINE],
-                chunks: [const { AtomicPtr::new(ptr::null_mut()) }; CHUNKS],
-                retired: Mutex::new(Vec::new()),
-                head: UnsafeCell::new(head),
-            }),
+        // Built in place: `Arc::new(Request { .. })` would assemble the whole block (most of it the
+        // uninitialised inline slots) on the stack and copy it to the heap on every request.
+        let mut request = Arc::<Request>::new_uninit();
+        let Some(uninit) = Arc::get_mut(&mut request) else {
+            unreachable!("a new Arc is unique")
+        };
+        let block = uninit.as_mut_ptr();
+        // SAFETY: each field is written once through a raw pointer into the unique, uninitialised block;
+        // `inline` is an array of `MaybeUninit` slots, valid uninitialised; after the writes every field
+        // holds a valid value, so `assume_init` is sound.
+        unsafe {
+            ptr::addr_of_mut!((*block).len).write(AtomicUsize::new(0));
+            ptr::addr_of_mut!((*block).chunks).write([const { AtomicPtr::new(ptr::null_mut()) }; CHUNKS]);
+            ptr::addr_of_mut!((*block).retired).write(Mutex::new(Vec::new()));
+            ptr::addr_of_mut!((*block).head).write(UnsafeCell::new(head));
+            Store { request: request.assume_init() }
         }
     }
 
