@@ -21,14 +21,20 @@ async fn hello<P: Has<Greeting>>(ctx: Context<P>) -> String {
 
 #[tokio::test]
 async fn axum_nests_a_baton_router() {
-    let inner = baton::Router::new().with(Provide(Greet)).route("/hi", baton::get(hello));
+    let inner = baton::Router::new()
+        .with(Provide(Greet))
+        .route("/hi", baton::get(hello));
     let app = axum::Router::new()
         .route("/", axum::routing::get(|| async { "axum root" }))
         .nest_service("/baton", inner);
 
     let response = app
         .clone()
-        .oneshot(http::Request::get("/baton/hi").body(axum::body::Body::empty()).unwrap())
+        .oneshot(
+            http::Request::get("/baton/hi")
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
         .await
         .unwrap();
     assert_eq!(response.status(), 200);
@@ -37,8 +43,15 @@ async fn axum_nests_a_baton_router() {
     assert_eq!(body, "hello from baton at /hi");
 
     let root = app
-        .oneshot(http::Request::get("/").body(axum::body::Body::empty()).unwrap())
+        .oneshot(
+            http::Request::get("/")
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
         .await
         .unwrap();
-    assert_eq!(root.into_body().collect().await.unwrap().to_bytes(), "axum root");
+    assert_eq!(
+        root.into_body().collect().await.unwrap().to_bytes(),
+        "axum root"
+    );
 }

@@ -154,10 +154,13 @@ impl Store {
         // holds a valid value, so `assume_init` is sound.
         unsafe {
             ptr::addr_of_mut!((*block).len).write(AtomicUsize::new(0));
-            ptr::addr_of_mut!((*block).chunks).write([const { AtomicPtr::new(ptr::null_mut()) }; CHUNKS]);
+            ptr::addr_of_mut!((*block).chunks)
+                .write([const { AtomicPtr::new(ptr::null_mut()) }; CHUNKS]);
             ptr::addr_of_mut!((*block).retired).write(Mutex::new(Vec::new()));
             ptr::addr_of_mut!((*block).head).write(UnsafeCell::new(head));
-            Store { request: request.assume_init() }
+            Store {
+                request: request.assume_init(),
+            }
         }
     }
 
@@ -228,7 +231,10 @@ impl Store {
     /// `Context`) calls this.
     pub(crate) fn push<K: 'static, V: Send + Sync + 'static>(&self, value: V) {
         let position = self.request.len.load(Ordering::Relaxed);
-        assert!(position < CAPACITY, "a request can hold at most {CAPACITY} provided values");
+        assert!(
+            position < CAPACITY,
+            "a request can hold at most {CAPACITY} provided values"
+        );
         if position >= INLINE {
             let (chunk, offset) = locate(position - INLINE);
             if offset == 0 {
