@@ -1,8 +1,6 @@
 //! Serving a router on hyper (HTTP/1 and HTTP/2) with graceful shutdown.
 
-use crate::body::{Body, BoxError};
 use crate::response::Response;
-use bytes::Bytes;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto::Builder;
 use hyper_util::server::graceful::GracefulShutdown;
@@ -111,14 +109,4 @@ where
             Ok(())
         })
     }
-}
-
-/// Adapts a response body for hyper (kept for services that answer other body types).
-#[doc(hidden)]
-pub fn box_response<B>(response: http::Response<B>) -> Response
-where
-    B: http_body::Body<Data = Bytes> + Send + 'static,
-    B::Error: Into<BoxError>,
-{
-    response.map(Body::new)
 }

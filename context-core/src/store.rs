@@ -313,16 +313,6 @@ impl Store {
             .then(|| unsafe { &*slot.value.load(Ordering::Acquire).cast::<V>() })
     }
 
-    /// Finds a value of type `V` by a run-time search, newest first (for optional reads).
-    pub fn find<V: Send + Sync + 'static>(&self) -> Option<&V> {
-        let wanted = TypeId::of::<V>();
-        (0..self.len()).rev().find_map(|position| {
-            let slot = self.published(position);
-            ((slot.kind.value)() == wanted)
-                .then(|| unsafe { &*slot.value.load(Ordering::Acquire).cast::<V>() })
-        })
-    }
-
     /// Finds the value provided under the key `K` by a run-time search (two keys may share a value type).
     pub fn find_key<K: ContextKey>(&self) -> Option<&K::Value> {
         let wanted = TypeId::of::<K>();
@@ -444,14 +434,28 @@ mod tests {
     }
 
     #[test]
-    fn find_searches_by_type_and_key() {
-        struct Other;
+    fn find_key_tells_keys_with_the_same_value_type_apart() {
+        struct First;
+        struct Second;
+        struct Absent;
+        impl ContextKey for First {
+            type Value = String;
+            type Id = ();
+        }
+        impl ContextKey for Second {
+            type Value = String;
+            type Id = ();
+        }
+        impl ContextKey for Absent {
+            type Value = String;
+            type Id = ();
+        }
         let store = Store::new();
-        store.push::<Key, _>(1u8);
-        store.push::<Other, _>("two");
-        assert_eq!(store.find::<&str>(), Some(&"two"));
-        assert_eq!(store.find::<u8>(), Some(&1));
-        assert_eq!(store.find::<u16>(), None);
+        store.push::<First, _>("one".to_string());
+        store.push::<Second, _>("two".to_string());
+        assert_eq!(store.find_key::<First>().map(String::as_str), Some("one"));
+        assert_eq!(store.find_key::<Second>().map(String::as_str), Some("two"));
+        assert_eq!(store.find_key::<Absent>(), None);
     }
 
     #[test]

@@ -219,7 +219,7 @@ struct EndpointService(ErasedEndpoint);
 impl Service<http::Request<Body>> for EndpointService {
     type Response = Response;
     type Error = Infallible;
-    type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+    type Future = RouterFuture;
 
     fn poll_ready(&mut self, _: &mut TaskContext<'_>) -> Poll<Result<(), Infallible>> {
         Poll::Ready(Ok(()))
@@ -232,7 +232,10 @@ impl Service<http::Request<Body>> for EndpointService {
             .0
             .clone()
             .call_boxed(Context::from_parts(parts, body, params));
-        Box::pin(async move { Ok(future.await) })
+        RouterFuture {
+            future,
+            strip_body: false,
+        }
     }
 }
 
