@@ -243,7 +243,7 @@ impl<A: DeclaredContext> AppView<A> {
     {
         let inner = &*self.ctx.inner;
         let position = inner.table.get(<A as Declares<K>>::INDEX);
-        match inner.store.get_at::<K::Value>(position) {
+        match inner.store.get_key_at::<K>(position) {
             Some(value) => value,
             None => declared_value_missing::<A, K>(),
         }

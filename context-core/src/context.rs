@@ -97,7 +97,7 @@ impl<P: KeyList> Context<P> {
     where
         P: Has<K>,
     {
-        P::fetch(&self.store)
+        P::fetch(&self.store, crate::sealed::Seal)
     }
 
     /// Reads the value of `K` if some middleware provided it, whatever `P` says.
@@ -145,7 +145,7 @@ impl<P: KeyList> Context<P> {
         P: Lacks<K>,
     {
         debug_assert_eq!(self.store.len(), P::LEN);
-        self.store.push::<K, K::Value>(value);
+        self.store.push::<K>(value);
         self.retype()
     }
 
@@ -166,8 +166,7 @@ impl<P: KeyList> Context<P> {
         K: ContextKey,
         P: Position<K>,
     {
-        // SAFETY: `Position` found `K` at this index and the store holds a `K::Value` there.
-        unsafe { self.store.replace(<P as Position<K>>::POSITION, value) };
+        self.store.replace::<K>(<P as Position<K>>::POSITION, value);
         self
     }
 

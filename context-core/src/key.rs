@@ -22,7 +22,13 @@
 //!
 //! Every key carries a type-level [`ContextKey::Id`]: a 64-bit fingerprint spelled in types, which lets
 //! the compiler prove that a key is *not* already provided on a route (see [`Lacks`](crate::Lacks)).
-//! `key_id!()` derives it from the place it is written, so each key gets its own.
+//! `key_id!()` derives it from the crate, the module and the place it is written, so each key gets its
+//! own. The fingerprint only guides the search: once it matches, the proof also requires the two key
+//! *types* to be the same, so two keys that happened to share a fingerprint (a generic key type, or two
+//! explicit `#[context_key(id = "..")]` alike) are a compile error, never a value read under another
+//! key's name.
+
+use crate::sealed::Seal;
 
 /// A type under which a value can be provided to a request context.
 ///
@@ -64,27 +70,81 @@ pub trait DefaultKey: ContextKey {
     fn default_value() -> &'static Self::Value;
 }
 
+/// One bit of a type-level key fingerprint.
+///
+/// A const parameter, so the macros can spell a bit as `Bit<{ bit(hash, i) }>` where `hash` mixes in
+/// `module_path!()`, which only the compiler knows where the key is declared (a proc macro does not).
+#[doc(hidden)]
+pub struct Bit<const SET: bool>;
 /// Bit zero of a type-level key fingerprint.
 #[doc(hidden)]
-pub struct B0;
+pub type B0 = Bit<false>;
 /// Bit one of a type-level key fingerprint.
 #[doc(hidden)]
-pub struct B1;
+pub type B1 = Bit<true>;
+
+const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+
+/// Continues an FNV-1a hash `seed` (begun by the macro over what it knows) over `text`, then avalanches it (so every input bit moves every
+/// output bit: fingerprints are compared bit by bit).
+///
+/// `const` because the key macros call it in a type, on `module_path!()`: two expansions of one
+/// `macro_rules!` or one `include!`d file in two modules get two identities.
+#[doc(hidden)]
+pub const fn fingerprint(seed: u64, text: &str) -> u64 {
+    let bytes = text.as_bytes();
+    let mut hash = seed;
+    let mut index = 0;
+    while index < bytes.len() {
+        hash ^= bytes[index] as u64;
+        hash = hash.wrapping_mul(FNV_PRIME);
+        index += 1;
+    }
+    // splitmix64's finaliser.
+    hash = (hash ^ (hash >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    hash = (hash ^ (hash >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    hash ^ (hash >> 31)
+}
+
+/// Bit `index` of `hash`.
+#[doc(hidden)]
+pub const fn bit(hash: u64, index: u32) -> bool {
+    (hash >> index) & 1 == 1
+}
 
 /// A type-level fingerprint: a cons list of [`B0`]/[`B1`] ending in `()`.
+///
+/// Sealed: only baton's bit lists are fingerprints.
 #[doc(hidden)]
-pub trait KeyId: 'static {}
-impl KeyId for () {}
-impl<T: KeyId> KeyId for (B0, T) {}
-impl<T: KeyId> KeyId for (B1, T) {}
+pub trait KeyId: 'static {
+    #[doc(hidden)]
+    fn __sealed(_: Seal);
+}
+impl KeyId for () {
+    fn __sealed(_: Seal) {}
+}
+impl<const SET: bool, T: KeyId> KeyId for (Bit<SET>, T) {
+    fn __sealed(_: Seal) {}
+}
 
-/// Proof that two fingerprints differ in at least one bit.
+/// Proof that two fingerprints differ in at least one bit. Sealed.
 #[doc(hidden)]
-pub trait Distinct<Other> {}
-impl<A, B> Distinct<(B1, B)> for (B0, A) {}
-impl<A, B> Distinct<(B0, B)> for (B1, A) {}
-impl<A: Distinct<B>, B> Distinct<(B0, B)> for (B0, A) {}
-impl<A: Distinct<B>, B> Distinct<(B1, B)> for (B1, A) {}
+pub trait Distinct<Other> {
+    #[doc(hidden)]
+    fn __sealed(_: Seal);
+}
+impl<A, B> Distinct<(B1, B)> for (B0, A) {
+    fn __sealed(_: Seal) {}
+}
+impl<A, B> Distinct<(B0, B)> for (B1, A) {
+    fn __sealed(_: Seal) {}
+}
+impl<A: Distinct<B>, B> Distinct<(B0, B)> for (B0, A) {
+    fn __sealed(_: Seal) {}
+}
+impl<A: Distinct<B>, B> Distinct<(B1, B)> for (B1, A) {
+    fn __sealed(_: Seal) {}
+}
 
 /// Type-level `true`.
 #[doc(hidden)]
@@ -93,26 +153,34 @@ pub struct True;
 #[doc(hidden)]
 pub struct False;
 
-/// Type-level comparison of two fingerprints: `Output` is [`True`] or [`False`].
+/// Type-level comparison of two fingerprints: `Output` is [`True`] or [`False`]. Sealed.
 ///
 /// Compares two bits per step, so proving two keys equal (which walks the whole fingerprint) costs 32
 /// levels of trait recursion, not 64: a key read deep in a long key list stays within rustc's default
 /// recursion limit. Fingerprints have an even number of bits (`key_id!` makes 64).
+///
+/// Equal fingerprints are a hint, not a proof: the proof steps that act on a match also require
+/// [`SameKey`], so two keys that happen to share a fingerprint are a compile error, never an alias.
 #[doc(hidden)]
 pub trait SameId<Other> {
     type Output;
+    #[doc(hidden)]
+    fn __sealed(_: Seal);
 }
 impl SameId<()> for () {
     type Output = True;
+    fn __sealed(_: Seal) {}
 }
 // Same two bits: compare the rest.
 impl<X, Y, A: SameId<B>, B> SameId<(X, (Y, B))> for (X, (Y, A)) {
     type Output = A::Output;
+    fn __sealed(_: Seal) {}
 }
 macro_rules! different_bits {
     ($(($a:ident, $b:ident) != ($c:ident, $d:ident)),* $(,)?) => {$(
         impl<A, B> SameId<($c, ($d, B))> for ($a, ($b, A)) {
             type Output = False;
+            fn __sealed(_: Seal) {}
         }
     )*};
 }
@@ -130,3 +198,22 @@ different_bits!(
     (B1, B1) != (B0, B1),
     (B1, B1) != (B1, B0),
 );
+
+/// Proof that `Self` and `K` are the same type. Sealed: its one impl is reflexive.
+///
+/// The proof steps that read or replace a value once the fingerprints match require it, so the
+/// fingerprint only guides the search and never decides whose value is read.
+#[diagnostic::on_unimplemented(
+    message = "the keys `{Self}` and `{K}` share one identity",
+    label = "`{K}` is read here, but the value found under its identity belongs to `{Self}`",
+    note = "two key types have the same fingerprint: a generic key type, or two `#[context_key(id = \"..\")]` with the same id",
+    note = "give one of them its own `#[context_key(id = \"...\")]`, or declare one key type per value"
+)]
+#[doc(hidden)]
+pub trait SameKey<K: ?Sized> {
+    #[doc(hidden)]
+    fn __sealed(_: Seal);
+}
+impl<K: ?Sized> SameKey<K> for K {
+    fn __sealed(_: Seal) {}
+}

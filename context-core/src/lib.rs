@@ -15,6 +15,13 @@ pub mod router;
 pub mod serve;
 pub mod store;
 
+mod sealed {
+    /// Named in a hidden method of every proof trait. No code outside baton-core can name it, so no
+    /// code outside can implement those traits: the `unsafe` reads in `proof.rs` and `store.rs` rely
+    /// on every impl being one of baton's.
+    pub struct Seal;
+}
+
 pub use body::{Body, BoxError};
 pub use context::{BodyRejection, Context};
 pub use key::{ContextKey, DefaultKey};

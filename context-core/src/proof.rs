@@ -15,21 +15,30 @@
 //! Because the proof is built from the middleware *declared before* a route, moving a middleware below the
 //! route that needs it is a compile error, never a silent runtime bug.
 
-use crate::key::{ContextKey, DefaultKey, Distinct, False, SameId, True};
+use crate::key::{ContextKey, DefaultKey, Distinct, False, SameId, SameKey, True};
+use crate::sealed::Seal;
 use crate::store::Store;
 
 /// A type-level list of provided keys: `()` or `(K, Rest)`.
+///
+/// Sealed, like every trait of this module: baton implements them all, and the unchecked reads of the
+/// store trust their answers (`LEN`, positions). They are public so that generic code can state them
+/// as bounds (`P: Has<User>`), never to be implemented.
 pub trait KeyList: Send + Sync + 'static {
     /// How many keys the list holds; the store holds exactly as many values.
     const LEN: usize;
+    #[doc(hidden)]
+    fn __sealed(_: Seal);
 }
 
 impl KeyList for () {
     const LEN: usize = 0;
+    fn __sealed(_: Seal) {}
 }
 
 impl<K: ContextKey, T: KeyList> KeyList for (K, T) {
     const LEN: usize = T::LEN + 1;
+    fn __sealed(_: Seal) {}
 }
 
 /// Proof that a context with key list `Self` can read `K`.
@@ -59,7 +68,7 @@ impl<K: ContextKey, T: KeyList> KeyList for (K, T) {
 // well-formed: the read `ctx.get::<NotAKey>()` then reports "`NotAKey` is not a context key" once.
 pub trait Has<K>: KeyList {
     #[doc(hidden)]
-    fn fetch(store: &Store) -> &K::Value
+    fn fetch(store: &Store, _: Seal) -> &K::Value
     where
         K: ContextKey;
 }
@@ -68,7 +77,7 @@ pub trait Has<K>: KeyList {
 /// [`End`] for the empty list).
 #[doc(hidden)]
 pub trait HasStep<K: ContextKey, Found>: KeyList {
-    fn fetch(store: &Store) -> &K::Value;
+    fn fetch(store: &Store, _: Seal) -> &K::Value;
 }
 
 /// The end of a key list, as seen by a search.
@@ -83,10 +92,13 @@ pub struct End;
 #[doc(hidden)]
 pub trait Probe<K: ContextKey>: KeyList {
     type Found;
+    #[doc(hidden)]
+    fn __sealed(_: Seal);
 }
 
 impl<K: ContextKey> Probe<K> for () {
     type Found = End;
+    fn __sealed(_: Seal) {}
 }
 
 impl<K: ContextKey, H: ContextKey, T: KeyList> Probe<K> for (H, T)
@@ -94,12 +106,13 @@ where
     H::Id: SameId<K::Id>,
 {
     type Found = <H::Id as SameId<K::Id>>::Output;
+    fn __sealed(_: Seal) {}
 }
 
 #[diagnostic::do_not_recommend]
 impl<K: DefaultKey> Has<K> for () {
     #[inline(always)]
-    fn fetch(_: &Store) -> &K::Value {
+    fn fetch(_: &Store, _: Seal) -> &K::Value {
         K::default_value()
     }
 }
@@ -114,8 +127,8 @@ where
     (H, T): HasStep<K, <H::Id as SameId<K::Id>>::Output>,
 {
     #[inline(always)]
-    fn fetch(store: &Store) -> &K::Value {
-        <(H, T) as HasStep<K, <H::Id as SameId<K::Id>>::Output>>::fetch(store)
+    fn fetch(store: &Store, seal: Seal) -> &K::Value {
+        <(H, T) as HasStep<K, <H::Id as SameId<K::Id>>::Output>>::fetch(store, seal)
     }
 }
 
@@ -123,15 +136,17 @@ where
 impl<K, H, T> HasStep<K, True> for (H, T)
 where
     K: ContextKey,
-    // Equal fingerprints mean the same key; requiring equal value types keeps even a forged
-    // fingerprint from reading a value as the wrong type.
-    H: ContextKey<Value = K::Value>,
+    // Equal fingerprints only suggest the same key; `SameKey` proves it (a fingerprint collision is a
+    // compile error here, never a read of another key's value).
+    H: ContextKey + SameKey<K>,
     T: KeyList,
 {
     #[inline(always)]
-    fn fetch(store: &Store) -> &K::Value {
-        // SAFETY: a `Context<(H, T)>` only exists after `provide` pushed an `H::Value` (= `K::Value`) at
-        // position `T::LEN`: the store of a `Context<P>` holds exactly `P::LEN` values, in list order.
+    fn fetch(store: &Store, _: Seal) -> &K::Value {
+        // SAFETY: a `Context<(H, T)>` is only made by `Context::provide_as`, which pushed an `H::Value`
+        // at position `T::LEN` of a store that held `T::LEN` values (`Context<P>` keeps
+        // `store.len() == P::LEN`, values in list order; values are never removed). `H` is `K`
+        // (`SameKey`), so that value is a `K::Value`. `KeyList` is sealed, so `T::LEN` is baton's count.
         unsafe { store.get_unchecked::<K::Value>(T::LEN) }
     }
 }
@@ -144,15 +159,15 @@ where
     T: Probe<K> + HasStep<K, <T as Probe<K>>::Found>,
 {
     #[inline(always)]
-    fn fetch(store: &Store) -> &K::Value {
-        <T as HasStep<K, <T as Probe<K>>::Found>>::fetch(store)
+    fn fetch(store: &Store, seal: Seal) -> &K::Value {
+        <T as HasStep<K, <T as Probe<K>>::Found>>::fetch(store, seal)
     }
 }
 
 #[diagnostic::do_not_recommend]
 impl<K: DefaultKey> HasStep<K, End> for () {
     #[inline(always)]
-    fn fetch(_: &Store) -> &K::Value {
+    fn fetch(_: &Store, _: Seal) -> &K::Value {
         K::default_value()
     }
 }
@@ -168,11 +183,15 @@ impl<K: DefaultKey> HasStep<K, End> for () {
 pub trait Position<K: ContextKey>: KeyList {
     /// The index of `K`'s value in the store (provision order, first is 0).
     const POSITION: usize;
+    #[doc(hidden)]
+    fn __sealed(_: Seal);
 }
 
 #[doc(hidden)]
 pub trait PositionStep<K: ContextKey, Found>: KeyList {
     const POSITION: usize;
+    #[doc(hidden)]
+    fn __sealed(_: Seal);
 }
 
 impl<K, H, T> Position<K> for (H, T)
@@ -184,10 +203,12 @@ where
     (H, T): PositionStep<K, <H::Id as SameId<K::Id>>::Output>,
 {
     const POSITION: usize = <(H, T) as PositionStep<K, <H::Id as SameId<K::Id>>::Output>>::POSITION;
+    fn __sealed(_: Seal) {}
 }
 
-impl<K: ContextKey, H: ContextKey<Value = K::Value>, T: KeyList> PositionStep<K, True> for (H, T) {
+impl<K: ContextKey, H: ContextKey + SameKey<K>, T: KeyList> PositionStep<K, True> for (H, T) {
     const POSITION: usize = T::LEN;
+    fn __sealed(_: Seal) {}
 }
 
 impl<K, H, T> PositionStep<K, False> for (H, T)
@@ -197,6 +218,7 @@ where
     T: Probe<K> + PositionStep<K, <T as Probe<K>>::Found>,
 {
     const POSITION: usize = <T as PositionStep<K, <T as Probe<K>>::Found>>::POSITION;
+    fn __sealed(_: Seal) {}
 }
 
 // The search ran off the end: `K` is not provided. Stated as `(): Position<K>` (which never holds) so
@@ -206,20 +228,32 @@ where
     (): Position<K>,
 {
     const POSITION: usize = <() as Position<K>>::POSITION;
+    fn __sealed(_: Seal) {}
 }
 
 /// Proof that `K` is not yet provided in the key list `Self`.
 #[diagnostic::on_unimplemented(
     message = "`{K}` is already provided upstream on this route",
     label = "`{K}` is provided a second time here",
-    note = "a key is provided once per route: to change its value use `ctx.replace::<{K}>(..)`, to narrow it define a new key"
+    note = "a key is provided once per route: to change its value use `ctx.replace::<{K}>(..)`, to narrow it define a new key",
+    note = "if nothing above provides `{K}`, another key shares its identity (two `#[context_key(id = ..)]` alike, or instances of one generic key): give each key its own"
 )]
-pub trait Lacks<K: ContextKey>: KeyList {}
+pub trait Lacks<K: ContextKey>: KeyList {
+    #[doc(hidden)]
+    fn __sealed(_: Seal);
+}
 
-impl<K: ContextKey> Lacks<K> for () {}
+impl<K: ContextKey> Lacks<K> for () {
+    fn __sealed(_: Seal) {}
+}
 
 #[diagnostic::do_not_recommend]
-impl<K: ContextKey, H: ContextKey, T: Lacks<K>> Lacks<K> for (H, T) where H::Id: Distinct<K::Id> {}
+impl<K: ContextKey, H: ContextKey, T: Lacks<K>> Lacks<K> for (H, T)
+where
+    H::Id: Distinct<K::Id>,
+{
+    fn __sealed(_: Seal) {}
+}
 
 /// Proof that every key of the list `Keys` is readable from `Self`.
 ///
@@ -229,9 +263,14 @@ impl<K: ContextKey, H: ContextKey, T: Lacks<K>> Lacks<K> for (H, T) where H::Id:
     label = "a key of `{Keys}` is not provided before this point",
     note = "add the middleware that provide the missing keys above this point"
 )]
-pub trait HasAll<Keys>: KeyList {}
+pub trait HasAll<Keys>: KeyList {
+    #[doc(hidden)]
+    fn __sealed(_: Seal);
+}
 
-impl<P: KeyList> HasAll<()> for P {}
+impl<P: KeyList> HasAll<()> for P {
+    fn __sealed(_: Seal) {}
+}
 
 #[diagnostic::do_not_recommend]
 impl<P, K, Rest> HasAll<(K, Rest)> for P
@@ -239,4 +278,5 @@ where
     K: ContextKey,
     P: Has<K> + HasAll<Rest>,
 {
+    fn __sealed(_: Seal) {}
 }

@@ -65,6 +65,8 @@ unsafe fn drop_box<V>(value: *mut ()) {
     drop(unsafe { Box::from_raw(value.cast::<V>()) });
 }
 
+/// # Safety
+/// None to uphold here (a pointer cast); callers dereference the result only for a live `V`.
 unsafe fn as_any<V: Send + Sync + 'static>(value: *const ()) -> *const (dyn Any + Send + Sync) {
     value.cast::<V>() as *const (dyn Any + Send + Sync)
 }
@@ -229,7 +231,10 @@ impl Store {
 
     /// Appends `value`, provided under the key `K`, at the next position. Only the single owner (a
     /// `Context`) calls this.
-    pub(crate) fn push<K: 'static, V: Send + Sync + 'static>(&self, value: V) {
+    ///
+    /// A slot's key and value type are set together here, so a slot whose key is `K` holds a
+    /// `K::Value`: the checked reads below rely on it.
+    pub(crate) fn push<K: ContextKey>(&self, value: K::Value) {
         let position = self.request.len.load(Ordering::Relaxed);
         assert!(
             position < CAPACITY,
@@ -251,12 +256,12 @@ impl Store {
         unsafe {
             let slot = (*cell).write(Slot {
                 value: AtomicPtr::new(ptr::null_mut()),
-                kind: ValueTypeOf::<K, V>::TABLE,
+                kind: ValueTypeOf::<K, K::Value>::TABLE,
                 key: TypeId::of::<K>(),
                 inline: UnsafeCell::new(MaybeUninit::uninit()),
             });
-            let target = if ValueTypeOf::<K, V>::INLINE {
-                let inline = slot.inline.get().cast::<V>();
+            let target = if ValueTypeOf::<K, K::Value>::INLINE {
+                let inline = slot.inline.get().cast::<K::Value>();
                 inline.write(value);
                 inline.cast::<()>()
             } else {
@@ -276,14 +281,25 @@ impl Store {
         debug_assert!(position < self.len());
         let slot = self.published(position);
         debug_assert_eq!((slot.kind.value)(), TypeId::of::<V>());
+        // SAFETY: the caller guarantees the slot is published and holds a `V`; `value` points at it
+        // (inline or boxed) and it lives as long as the store (replaced values are retired, not freed).
         unsafe { &*slot.value.load(Ordering::Acquire).cast::<V>() }
     }
 
-    /// Swaps the value at `position` for `value`; the old one lives until the store is dropped.
+    /// Swaps the value provided under `K` at `position` for `value`; the old one lives until the store
+    /// is dropped.
     ///
-    /// # Safety
-    /// `position` must be below the length and hold a `V`.
-    pub(crate) unsafe fn replace<V: Send + Sync + 'static>(&self, position: usize, value: V) {
+    /// Checked, although `Context::replace` passes the position its sealed `Position` proof computed:
+    /// replacing is rare, and a check keeps this function sound on its own.
+    ///
+    /// # Panics
+    /// If `position` is not a value provided under `K`.
+    pub(crate) fn replace<K: ContextKey>(&self, position: usize, value: K::Value) {
+        assert!(
+            position < self.len() && self.published(position).key == TypeId::of::<K>(),
+            "baton: no value of `{}` at store position {position}",
+            std::any::type_name::<K>()
+        );
         let slot = self.published(position);
         let new = Box::into_raw(Box::new(value)).cast::<()>();
         let old = slot.value.swap(new, Ordering::AcqRel);
@@ -309,8 +325,24 @@ impl Store {
             return None;
         }
         let slot = self.published(position);
+        // SAFETY: the slot's value type was just checked to be `V`; it lives as long as the store.
         ((slot.kind.value)() == TypeId::of::<V>())
             .then(|| unsafe { &*slot.value.load(Ordering::Acquire).cast::<V>() })
+    }
+
+    /// Reads the value at `position` if it was provided under the key `K`.
+    ///
+    /// Compares the key, not only the value type: two keys with one value type (`UserName` and
+    /// `OrgName`, both `String`) are never confused.
+    #[inline]
+    pub fn get_key_at<K: ContextKey>(&self, position: usize) -> Option<&K::Value> {
+        if position >= self.len() {
+            return None;
+        }
+        let slot = self.published(position);
+        // SAFETY: a slot whose key is `K` holds a `K::Value` (`push`); it lives as long as the store.
+        (slot.key == TypeId::of::<K>())
+            .then(|| unsafe { &*slot.value.load(Ordering::Acquire).cast::<K::Value>() })
     }
 
     /// Finds the value provided under the key `K` by a run-time search (two keys may share a value type).
@@ -328,6 +360,7 @@ impl Store {
     pub fn values(&self) -> impl Iterator<Item = &(dyn Any + Send + Sync)> + '_ {
         (0..self.len()).map(move |position| {
             let slot = self.published(position);
+            // SAFETY: `as_any` is the slot's own value type's, and the value is live.
             unsafe { &*(slot.kind.as_any)(slot.value.load(Ordering::Acquire)) }
         })
     }
@@ -346,6 +379,7 @@ impl Drop for Request {
                 self.inline[position].get()
             } else {
                 let (chunk, offset) = locate(position - INLINE);
+                // SAFETY: a position below `len` lies in a chunk `push` allocated, within its length.
                 unsafe { (*self.chunks[chunk].get_mut().add(offset)).get() }
             };
             // SAFETY: positions below `len` are initialised and dropped once, here.
@@ -363,6 +397,8 @@ impl Drop for Request {
             let base = *base.get_mut();
             if !base.is_null() {
                 let cells = ptr::slice_from_raw_parts_mut(base, INLINE << chunk);
+                // SAFETY: `base` came from `Box::<[SlotCell]>::into_raw` of exactly this length in
+                // `push`; its slots were dropped above (`SlotCell` has no drop glue of its own).
                 drop(unsafe { Box::from_raw(cells) });
             }
         }
@@ -371,6 +407,8 @@ impl Drop for Request {
             .get_mut()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         for (value, drop_value) in retired.drain(..) {
+            // SAFETY: each retired value was displaced once by `replace`, with the drop function of
+            // its own storage (inline or boxed), and no reader outlives the store.
             unsafe { drop_value(value) };
         }
     }
@@ -386,7 +424,19 @@ impl std::fmt::Debug for Store {
 mod tests {
     use super::*;
 
-    struct Key;
+    type Small = (usize, Arc<()>);
+    type Large = (usize, Arc<()>, [u64; 8]);
+
+    struct SmallKey;
+    impl ContextKey for SmallKey {
+        type Value = Small;
+        type Id = ();
+    }
+    struct LargeKey;
+    impl ContextKey for LargeKey {
+        type Value = Large;
+        type Id = ();
+    }
 
     #[test]
     fn locate_maps_positions_to_chunks() {
@@ -403,34 +453,46 @@ mod tests {
         let counter = Arc::new(());
         for i in 0..500usize {
             if i % 2 == 0 {
-                store.push::<Key, _>((i, counter.clone()));
+                store.push::<SmallKey>((i, counter.clone()));
             } else {
-                store.push::<Key, _>((i, counter.clone(), [0u64; 8]));
+                store.push::<LargeKey>((i, counter.clone(), [0u64; 8]));
             }
         }
         for i in (0..500usize).step_by(2) {
-            assert_eq!(unsafe { store.get_unchecked::<(usize, Arc<()>)>(i) }.0, i);
-            assert_eq!(
-                unsafe { store.get_unchecked::<(usize, Arc<()>, [u64; 8])>(i + 1) }.0,
-                i + 1
-            );
+            // SAFETY: even positions hold a `Small`, odd ones a `Large`, all below the length.
+            assert_eq!(unsafe { store.get_unchecked::<Small>(i) }.0, i);
+            assert_eq!(unsafe { store.get_unchecked::<Large>(i + 1) }.0, i + 1);
         }
-        unsafe { store.replace(4, (1000usize, counter.clone())) };
-        assert_eq!(
-            unsafe { store.get_unchecked::<(usize, Arc<()>)>(4) }.0,
-            1000
-        );
-        unsafe { store.replace(5, (1001usize, counter.clone(), [1u64; 8])) };
-        assert_eq!(
-            unsafe { store.get_unchecked::<(usize, Arc<()>, [u64; 8])>(5) }.0,
-            1001
-        );
+        store.replace::<SmallKey>(4, (1000usize, counter.clone()));
+        // SAFETY: as above.
+        assert_eq!(unsafe { store.get_unchecked::<Small>(4) }.0, 1000);
+        store.replace::<LargeKey>(5, (1001usize, counter.clone(), [1u64; 8]));
+        // SAFETY: as above.
+        assert_eq!(unsafe { store.get_unchecked::<Large>(5) }.0, 1001);
         assert_eq!(store.values().count(), 500);
-        assert_eq!(store.get_at::<(usize, Arc<()>)>(6).map(|v| v.0), Some(6));
+        assert_eq!(store.get_at::<Small>(6).map(|v| v.0), Some(6));
         assert!(store.get_at::<u8>(6).is_none());
-        assert!(store.get_at::<(usize, Arc<()>)>(600).is_none());
+        assert!(store.get_at::<Small>(600).is_none());
+        assert_eq!(store.get_key_at::<LargeKey>(7).map(|v| v.0), Some(7));
+        assert!(store.get_key_at::<SmallKey>(7).is_none());
+        assert!(store.get_key_at::<SmallKey>(600).is_none());
         drop(store);
         assert_eq!(Arc::strong_count(&counter), 1);
+    }
+
+    #[test]
+    #[should_panic(expected = "no value of")]
+    fn replace_checks_the_key_at_the_position() {
+        let store = Store::new();
+        store.push::<SmallKey>((0, Arc::new(())));
+        store.replace::<LargeKey>(0, (1, Arc::new(()), [0; 8]));
+    }
+
+    #[test]
+    #[should_panic(expected = "no value of")]
+    fn replace_checks_the_position_is_published() {
+        let store = Store::new();
+        store.replace::<SmallKey>(3, (1, Arc::new(())));
     }
 
     #[test]
@@ -451,11 +513,13 @@ mod tests {
             type Id = ();
         }
         let store = Store::new();
-        store.push::<First, _>("one".to_string());
-        store.push::<Second, _>("two".to_string());
+        store.push::<First>("one".to_string());
+        store.push::<Second>("two".to_string());
         assert_eq!(store.find_key::<First>().map(String::as_str), Some("one"));
         assert_eq!(store.find_key::<Second>().map(String::as_str), Some("two"));
         assert_eq!(store.find_key::<Absent>(), None);
+        assert_eq!(store.get_key_at::<Second>(1).map(String::as_str), Some("two"));
+        assert_eq!(store.get_key_at::<First>(1), None);
     }
 
     #[test]

@@ -11,12 +11,31 @@ use syn::{Expr, Item, Token, Type};
 struct KeyOptions {
     value: Option<Type>,
     default: Option<Expr>,
+    /// An explicit identity, stable when the key moves between modules or files.
+    id: Option<syn::LitStr>,
+    /// The path of the baton crate, for crates that re-export it (`crate = "my_framework::baton"`).
+    krate: Option<syn::Path>,
 }
 
 impl Parse for KeyOptions {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         let mut options = KeyOptions::default();
         while !input.is_empty() {
+            if input.peek(Token![crate]) {
+                let keyword = input.parse::<Token![crate]>()?;
+                if options.krate.is_some() {
+                    return Err(syn::Error::new(keyword.span, "`crate` is given twice"));
+                }
+                input.parse::<Token![=]>()?;
+                let path: syn::LitStr = input.parse()?;
+                options.krate = Some(path.parse().map_err(|_| {
+                    syn::Error::new(path.span(), "`crate` needs a path: `crate = \"my_framework::baton\"`")
+                })?);
+                if !input.is_empty() {
+                    input.parse::<Token![,]>()?;
+                }
+                continue;
+            }
             let name: syn::Ident = input.parse().map_err(|error| {
                 syn::Error::new(
                     error.span(),
@@ -57,11 +76,25 @@ impl Parse for KeyOptions {
                     ));
                 }
                 options.default = Some(input.parse()?);
+            } else if name == "id" {
+                if options.id.is_some() {
+                    return Err(syn::Error::new(name.span(), "`id` is given twice"));
+                }
+                input.parse::<Token![=]>().map_err(|error| {
+                    syn::Error::new(error.span(), "`id` needs a string: `id = \"myapp.user\"`")
+                })?;
+                let id: syn::LitStr = input.parse().map_err(|error| {
+                    syn::Error::new(error.span(), "`id` needs a string: `id = \"myapp.user\"`")
+                })?;
+                if id.value().is_empty() {
+                    return Err(syn::Error::new(id.span(), "a key `id` cannot be empty"));
+                }
+                options.id = Some(id);
             } else {
                 return Err(syn::Error::new(
                     name.span(),
                     format!(
-                        "unknown option `{name}` for #[context_key]: expected `value = Type` or `default = expr`"
+                        "unknown option `{name}` for #[context_key]: expected `value = Type`, `default = expr`, `id = \"..\"` or `crate = \"path\"`"
                     ),
                 ));
             }
@@ -73,21 +106,48 @@ impl Parse for KeyOptions {
     }
 }
 
-/// 64 bits of FNV-1a over `seed`, spelled as a type-level bit list.
-pub fn fingerprint(seed: &str) -> TokenStream {
+/// FNV-1a over `text`, continued by `baton::__private_0_1::fingerprint` in the generated code.
+fn fnv(text: &str) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in seed.bytes() {
+    for byte in text.bytes() {
         hash ^= u64::from(byte);
         hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
     }
+    hash
+}
+
+/// Where a key is declared, as far as a proc macro can tell: its crate (name and version) and the
+/// macro call's file, line and column. The module is mixed in by the compiler (see [`fingerprint`]).
+pub fn declaration_site(extra: &str) -> String {
+    let crate_name = std::env::var("CARGO_CRATE_NAME").unwrap_or_default();
+    let version = std::env::var("CARGO_PKG_VERSION").unwrap_or_default();
+    let span = proc_macro::Span::call_site();
+    format!(
+        "{crate_name}@{version}:{}:{}:{}:{extra}",
+        span.file(),
+        span.line(),
+        span.column()
+    )
+}
+
+/// A key's type-level fingerprint: 64 bits, spelled as a list of `Bit<{ .. }>`.
+///
+/// The hash starts from `seed` (computed here) and, when `in_module`, continues over `module_path!()`
+/// in a const expression: a proc macro cannot see the module a `macro_rules!` expansion or an
+/// `include!`d file lands in, but the compiler can.
+pub fn fingerprint(krate: &TokenStream, seed: &str, in_module: bool) -> TokenStream {
+    let seed = fnv(seed);
+    let module = if in_module {
+        quote!(::core::module_path!())
+    } else {
+        quote!("")
+    };
+    let private = quote!(#krate::__private_0_1);
     let mut bits = quote!(());
-    for bit in 0..64 {
-        let digit = if hash >> bit & 1 == 1 {
-            quote!(::baton::__private::B1)
-        } else {
-            quote!(::baton::__private::B0)
+    for bit in 0..64u32 {
+        bits = quote! {
+            (#private::Bit<{ #private::bit(#private::fingerprint(#seed, #module), #bit) }>, #bits)
         };
-        bits = quote!((#digit, #bits));
     }
     bits
 }
@@ -145,18 +205,22 @@ fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
         .value
         .clone()
         .unwrap_or_else(|| syn::parse_quote!(#ident));
-    let crate_name = std::env::var("CARGO_CRATE_NAME").unwrap_or_default();
-    let span = proc_macro::Span::call_site();
-    let id = fingerprint(&format!(
-        "{crate_name}:{}:{}:{}:{ident}",
-        span.file(),
-        span.line(),
-        span.column()
-    ));
+    let krate = match &options.krate {
+        Some(path) => quote!(#path),
+        None => quote!(::baton),
+    };
+    let id = match &options.id {
+        // An explicit id is the key's identity wherever it is declared, within its crate.
+        Some(id) => {
+            let crate_name = std::env::var("CARGO_CRATE_NAME").unwrap_or_default();
+            fingerprint(&krate, &format!("{crate_name}#id:{}", id.value()), false)
+        }
+        None => fingerprint(&krate, &declaration_site(&ident.to_string()), true),
+    };
     let default = options.default.as_ref().map(|expr| {
         quote_spanned! {expr.span()=>
-            impl ::baton::DefaultKey for #ident {
-                fn default_value() -> &'static <Self as ::baton::ContextKey>::Value {
+            impl #krate::DefaultKey for #ident {
+                fn default_value() -> &'static <Self as #krate::ContextKey>::Value {
                     static DEFAULT: ::std::sync::LazyLock<#value> = ::std::sync::LazyLock::new(|| #expr);
                     &DEFAULT
                 }
@@ -172,7 +236,7 @@ fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
     Ok(quote! {
         #item
         #assert_value
-        impl ::baton::ContextKey for #ident {
+        impl #krate::ContextKey for #ident {
             type Value = #value;
             type Id = #id;
         }

@@ -28,18 +28,12 @@ pub fn handler(args: TokenStream, item: TokenStream) -> TokenStream {
     handler::handler(args.into(), item.into()).into()
 }
 
-/// A key's type-level fingerprint, unique to the place it is written. See `baton::key_id`.
+/// A key's type-level fingerprint, unique to the crate, module and place it is written. See
+/// `baton::key_id`.
 #[proc_macro]
 pub fn key_id(input: TokenStream) -> TokenStream {
-    let span = proc_macro::Span::call_site();
-    let seed = format!(
-        "{}:{}:{}:{}",
-        span.file(),
-        span.line(),
-        span.column(),
-        input
-    );
-    key::fingerprint(&seed).into()
+    let seed = key::declaration_site(&input.to_string());
+    key::fingerprint(&quote::quote!(::baton), &seed, true).into()
 }
 
 mod app_context;

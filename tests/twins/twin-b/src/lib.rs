@@ -1,0 +1,1 @@
+#[baton::context_key(value = String)] pub struct Name;
