@@ -292,7 +292,7 @@ impl de::Error for PathRejection {
         PathRejection::new(bounded(msg.to_string(), MAX_MESSAGE_CHARS))
     }
 
-    // serde's default messages for the next two quote the whole value.
+    // serde's default messages for the next three quote the whole value.
     fn invalid_type(unexpected: de::Unexpected<'_>, expected: &dyn de::Expected) -> Self {
         PathRejection::new(format!(
             "invalid type: {}, expected {expected}",
@@ -318,6 +318,23 @@ impl de::Error for PathRejection {
             [names @ .., last] => format!("expected one of {}, {last}", names.join(", ")),
         };
         PathRejection::new(format!("unknown variant {}, {expected}", Echo(variant)))
+    }
+
+    // These are about the route's parameter names, not about one value: the single-parameter case
+    // must not blame that parameter for them.
+    fn missing_field(field: &'static str) -> Self {
+        PathRejection::located(format!("missing parameter `{field}`"))
+    }
+
+    fn unknown_field(field: &str, expected: &'static [&'static str]) -> Self {
+        PathRejection::located(format!(
+            "unexpected parameter `{field}`, expected {}",
+            expected
+                .iter()
+                .map(|name| format!("`{name}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
     }
 }
 
@@ -481,6 +498,17 @@ mod tests {
         );
         assert_eq!(bounded("abcdef".into(), 3), "abc… (6 bytes)");
         assert_eq!(bounded("abc".into(), 3), "abc");
+    }
+
+    #[test]
+    fn a_struct_missing_a_parameter_blames_the_route_not_a_value() {
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct Post {
+            user: u64,
+        }
+        let error = params(&[("id", "1")]).deserialize::<Post>().unwrap_err();
+        assert_eq!(error.message(), "missing parameter `user`");
     }
 
     #[test]
