@@ -2,7 +2,8 @@
 //!
 //! [`request_id()`] is a middleware that
 //!
-//! * honours an incoming `x-request-id` (or generates one) and provides it as [`RequestId`];
+//! * honours an incoming `x-request-id` of 1 to 128 characters from `[A-Za-z0-9._:-]` (or generates one)
+//!   and provides it as [`RequestId`];
 //! * honours an incoming W3C `traceparent` (or starts a trace) and provides [`TraceContext`], with a fresh
 //!   span id for this service;
 //! * runs the rest of the chain inside a `tracing` span carrying both ids;
@@ -36,7 +37,8 @@ pub const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// The W3C trace context header.
 pub const TRACEPARENT: HeaderName = HeaderName::from_static("traceparent");
 
-/// This request's id: the caller's `x-request-id` when it sent a usable one, otherwise a new one.
+/// This request's id: the caller's `x-request-id` when it sent a usable one (1 to 128 characters from
+/// `[A-Za-z0-9._:-]`), otherwise a new one.
 #[context_key]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RequestId(HeaderValue);
@@ -44,7 +46,7 @@ pub struct RequestId(HeaderValue);
 impl RequestId {
     /// The id as text.
     pub fn as_str(&self) -> &str {
-        // Only visible-ASCII values are accepted or generated, so this cannot fail.
+        // Only ASCII values are accepted or generated, so this cannot fail.
         self.0.to_str().unwrap_or_default()
     }
 
@@ -87,14 +89,20 @@ impl TraceContext {
     }
 
     /// Continues the trace of a `traceparent` header value (`00-<trace>-<parent>-<flags>`), with a new span
-    /// for this service; `None` if the value is malformed or all-zero.
+    /// for this service.
+    ///
+    /// Parsing follows W3C Trace Context strictly: a version of 2 lowercase hex digits other than `ff`,
+    /// a trace id of 32 and a parent id of 16 lowercase hex digits, neither all zero, and 2 lowercase hex
+    /// digits of flags. Version `00` has exactly these four fields; a later version may append more after
+    /// a `-`. Anything else gives `None`.
     pub fn from_traceparent(value: &str) -> Option<Self> {
-        let mut fields = value.trim().split('-');
+        let mut fields = value.split('-');
         let version = fields.next()?;
         let trace = fields.next()?;
         let parent = fields.next()?;
         let flags = fields.next()?;
-        if version.len() != 2 || version == "ff" || (version == "00" && fields.next().is_some()) {
+        let [version]: [u8; 1] = decode_hex(version)?;
+        if version == 0xff || (version == 0 && fields.next().is_some()) {
             return None;
         }
         let trace_id: [u8; 16] = decode_hex(trace)?;
@@ -194,10 +202,14 @@ where
     }
 }
 
-/// Ids from callers are echoed into logs and responses: accept only short, visible ASCII.
+/// Ids from callers are echoed into logs, responses and other services' requests: accept only the
+/// characters ids are made of (no quotes, markup, separators or spaces that a log or page could misread).
 fn usable_request_id(value: &HeaderValue) -> bool {
     let bytes = value.as_bytes();
-    !bytes.is_empty() && bytes.len() <= 128 && bytes.iter().all(|byte| byte.is_ascii_graphic())
+    (1..=128).contains(&bytes.len())
+        && bytes
+            .iter()
+            .all(|byte| byte.is_ascii_alphanumeric() || matches!(byte, b'.' | b'_' | b':' | b'-'))
 }
 
 fn new_request_id() -> HeaderValue {
@@ -272,7 +284,10 @@ mod tests {
             "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",
             "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",
             "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+            "0x-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+            "\u{e9}-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
             "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra",
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01 ",
         ] {
             assert!(TraceContext::from_traceparent(bad).is_none(), "{bad:?}");
         }
@@ -281,7 +296,12 @@ mod tests {
     #[test]
     fn request_ids_from_callers_are_screened() {
         assert!(usable_request_id(&HeaderValue::from_static("abc-123")));
+        assert!(usable_request_id(&HeaderValue::from_static(
+            "svc.a_b:4f-ZZ"
+        )));
         assert!(!usable_request_id(&HeaderValue::from_static("has space")));
+        assert!(!usable_request_id(&HeaderValue::from_static("<b>")));
+        assert!(!usable_request_id(&HeaderValue::from_static("")));
         assert!(!usable_request_id(
             &HeaderValue::from_str(&"x".repeat(129)).unwrap()
         ));

@@ -119,7 +119,14 @@ impl PathParams {
     }
 
     pub(crate) fn deserialize<T: DeserializeOwned>(&self) -> Result<T, PathRejection> {
-        T::deserialize(ParamsDeserializer { params: self })
+        T::deserialize(ParamsDeserializer { params: self }).map_err(|error| {
+            // A target's `Deserialize` may reject a value after reading it, outside the deserializer
+            // that knows its name; with one parameter there is no doubt which one it was.
+            match self.entry(0) {
+                Some((name, _)) if self.len() == 1 => error.in_param(name),
+                _ => error,
+            }
+        })
     }
 }
 
@@ -191,6 +198,16 @@ pub(crate) fn parameter_names(pattern: &str) -> Arc<[Box<str>]> {
     names.into()
 }
 
+/// The first name that appears twice in a route's parameter names, if any.
+pub(crate) fn repeated_name(names: &[Box<str>]) -> Option<&str> {
+    // Routes have a handful of parameters and this runs once per route, when the router is built.
+    names
+        .iter()
+        .enumerate()
+        .find(|(index, name)| names[..*index].contains(name))
+        .map(|(_, name)| &**name)
+}
+
 fn percent_decode_into(value: &str, out: &mut String) {
     if !value.contains('%') {
         out.push_str(value);
@@ -221,15 +238,43 @@ fn percent_decode_into(value: &str, out: &mut String) {
 }
 
 /// A path parameter that could not be deserialized; responds `400 Bad Request`.
+///
+/// The message names the parameter and quotes at most 64 characters of its value (then `…` and the
+/// value's full length), so a long parameter cannot make a long response.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PathRejection {
     message: String,
+    /// Whether `message` already says where the error is: which parameter, or the route's count.
+    located: bool,
 }
 
 impl PathRejection {
     /// What was wrong, in words for the client.
     pub fn message(&self) -> &str {
         &self.message
+    }
+
+    fn new(message: String) -> Self {
+        PathRejection {
+            message,
+            located: false,
+        }
+    }
+
+    /// A rejection whose message already says where the error is.
+    pub(crate) fn located(message: String) -> Self {
+        PathRejection {
+            located: true,
+            ..PathRejection::new(message)
+        }
+    }
+
+    /// Says which parameter an error raised by the target type's own `Deserialize` is about.
+    pub(crate) fn in_param(self, name: &str) -> Self {
+        if self.located {
+            return self;
+        }
+        PathRejection::located(format!("`{name}`: {}", self.message))
     }
 }
 
@@ -243,9 +288,53 @@ impl std::error::Error for PathRejection {}
 
 impl de::Error for PathRejection {
     fn custom<T: fmt::Display>(msg: T) -> Self {
-        PathRejection {
-            message: msg.to_string(),
-        }
+        // A type's own `Deserialize` may put the whole value in its message: cap what reaches the client.
+        PathRejection::new(bounded(msg.to_string(), MAX_MESSAGE_CHARS))
+    }
+
+    // serde's default messages for the next three quote the whole value.
+    fn invalid_type(unexpected: de::Unexpected<'_>, expected: &dyn de::Expected) -> Self {
+        PathRejection::new(format!(
+            "invalid type: {}, expected {expected}",
+            Unexpected(unexpected)
+        ))
+    }
+
+    fn invalid_value(unexpected: de::Unexpected<'_>, expected: &dyn de::Expected) -> Self {
+        PathRejection::new(format!(
+            "invalid value: {}, expected {expected}",
+            Unexpected(unexpected)
+        ))
+    }
+
+    fn unknown_variant(variant: &str, expected: &'static [&'static str]) -> Self {
+        let expected = expected
+            .iter()
+            .map(|name| format!("`{name}`"))
+            .collect::<Vec<_>>();
+        let expected = match expected.as_slice() {
+            [] => "there are no variants".to_string(),
+            [only] => format!("expected {only}"),
+            [names @ .., last] => format!("expected one of {}, {last}", names.join(", ")),
+        };
+        PathRejection::new(format!("unknown variant {}, {expected}", Echo(variant)))
+    }
+
+    // These are about the route's parameter names, not about one value: the single-parameter case
+    // must not blame that parameter for them.
+    fn missing_field(field: &'static str) -> Self {
+        PathRejection::located(format!("missing parameter `{field}`"))
+    }
+
+    fn unknown_field(field: &str, expected: &'static [&'static str]) -> Self {
+        PathRejection::located(format!(
+            "unexpected parameter `{field}`, expected {}",
+            expected
+                .iter()
+                .map(|name| format!("`{name}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
     }
 }
 
@@ -253,6 +342,60 @@ impl IntoResponse for PathRejection {
     fn into_response(self) -> Response {
         (StatusCode::BAD_REQUEST, self.to_string()).into_response()
     }
+}
+
+/// How many characters of a request's value an error quotes.
+const ECHO_CHARS: usize = 64;
+/// A cap on a whole message, for messages written by a target type's `Deserialize` rather than by us.
+const MAX_MESSAGE_CHARS: usize = 192;
+
+/// A value from the request, quoted and escaped like `{:?}`, with at most [`ECHO_CHARS`] characters
+/// of escaped text; a longer value is cut on a character boundary and followed by `…` and its length.
+pub(crate) struct Echo<'a>(pub(crate) &'a str);
+
+impl fmt::Display for Echo<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use fmt::Write;
+        f.write_char('"')?;
+        let mut shown = 0;
+        for c in self.0.chars() {
+            // `escape_debug` also escapes `'`, which `{:?}` on a string leaves alone.
+            let escape = (c != '\'').then(|| c.escape_debug());
+            let width = escape.as_ref().map_or(1, ExactSizeIterator::len);
+            if shown + width > ECHO_CHARS {
+                return write!(f, "…\" ({} bytes)", self.0.len());
+            }
+            shown += width;
+            match escape {
+                Some(escape) => write!(f, "{escape}")?,
+                None => f.write_char(c)?,
+            }
+        }
+        f.write_char('"')
+    }
+}
+
+/// serde's description of an unexpected input, with strings quoted through [`Echo`].
+struct Unexpected<'a>(de::Unexpected<'a>);
+
+impl fmt::Display for Unexpected<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            de::Unexpected::Str(text) => write!(f, "string {}", Echo(text)),
+            de::Unexpected::Other(text) => f.write_str(&bounded(text.to_string(), ECHO_CHARS)),
+            other => other.fmt(f),
+        }
+    }
+}
+
+/// `text` cut to at most `max` characters on a character boundary, marked with `…` and its length.
+fn bounded(mut text: String, max: usize) -> String {
+    if let Some((cut, _)) = text.char_indices().nth(max) {
+        let len = text.len();
+        text.truncate(cut);
+        text.push_str(&format!("… ({len} bytes)"));
+    }
+    text
 }
 
 #[cfg(test)]
@@ -313,6 +456,59 @@ mod tests {
                 slug: "hi".into()
             }
         );
+    }
+
+    #[test]
+    fn repeated_names_are_found() {
+        assert_eq!(
+            repeated_name(&parameter_names("/a/{id}/b/{id}")),
+            Some("id")
+        );
+        assert_eq!(
+            repeated_name(&parameter_names("/f/{rest}/{*rest}")),
+            Some("rest")
+        );
+        assert_eq!(repeated_name(&parameter_names("/a/{x}/{y}/{z}")), None);
+        assert_eq!(
+            repeated_name(&parameter_names("/s/{*__baton_fallback}")),
+            None
+        );
+    }
+
+    #[test]
+    fn echoed_values_are_quoted_escaped_and_cut() {
+        assert_eq!(Echo("it's \"ok\"\n").to_string(), r#""it's \"ok\"\n""#);
+        let exact = "a".repeat(ECHO_CHARS);
+        assert_eq!(Echo(&exact).to_string(), format!("\"{exact}\""));
+        let long = format!("{exact}b");
+        assert_eq!(
+            Echo(&long).to_string(),
+            format!("\"{exact}…\" ({} bytes)", long.len())
+        );
+        // Cut on a character, never inside a character or an escape.
+        let wide = "é".repeat(100);
+        assert_eq!(
+            Echo(&wide).to_string(),
+            format!("\"{}…\" (200 bytes)", "é".repeat(ECHO_CHARS))
+        );
+        let escapes = "\n".repeat(40);
+        assert_eq!(
+            Echo(&escapes).to_string(),
+            format!("\"{}…\" (40 bytes)", "\\n".repeat(ECHO_CHARS / 2))
+        );
+        assert_eq!(bounded("abcdef".into(), 3), "abc… (6 bytes)");
+        assert_eq!(bounded("abc".into(), 3), "abc");
+    }
+
+    #[test]
+    fn a_struct_missing_a_parameter_blames_the_route_not_a_value() {
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct Post {
+            user: u64,
+        }
+        let error = params(&[("id", "1")]).deserialize::<Post>().unwrap_err();
+        assert_eq!(error.message(), "missing parameter `user`");
     }
 
     #[test]

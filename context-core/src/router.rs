@@ -191,8 +191,9 @@ impl<L: Layers, S> Router<L, S> {
     /// of them provides is a compile error on this line.
     ///
     /// # Panics
-    /// If the path is invalid or conflicts with another route, or a method is mounted twice on it
-    /// (programming errors, reported when the router is built).
+    /// If the path is invalid or conflicts with another route, names a parameter twice (scope prefixes
+    /// included), or a method is mounted twice on it (programming errors, reported when the router is
+    /// built; see `docs/errors.md`).
     pub fn route(self, path: &str, methods: MethodRouter<L>) -> Router<L, Sealed> {
         let mut router = self.seal();
         let full = join(&router.prefix, path);

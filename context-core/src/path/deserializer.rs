@@ -1,7 +1,7 @@
 //! The serde deserializer behind `ctx.path::<T>()`: a single value, a tuple in route order, or a
 //! struct by name, each parameter's text parsed into the primitive the target asks for.
 
-use super::{Iter, PathParams, PathRejection};
+use super::{Echo, Iter, PathParams, PathRejection};
 use serde::de::{self, DeserializeSeed, IntoDeserializer, MapAccess, SeqAccess, Visitor};
 
 pub(super) struct ParamsDeserializer<'a> {
@@ -12,7 +12,7 @@ impl<'a> ParamsDeserializer<'a> {
     fn single(&self) -> Result<ValueDeserializer<'a>, PathRejection> {
         match (self.params.len(), self.params.entry(0)) {
             (1, Some((name, value))) => Ok(ValueDeserializer { name, value }),
-            _ => Err(de::Error::custom(format!(
+            _ => Err(PathRejection::located(format!(
                 "expected 1 parameter, the route has {}",
                 self.params.len()
             ))),
@@ -23,7 +23,9 @@ impl<'a> ParamsDeserializer<'a> {
 macro_rules! forward_to_single {
     ($($method:ident)*) => {$(
         fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, PathRejection> {
-            self.single()?.$method(visitor)
+            let value = self.single()?;
+            let name = value.name;
+            value.$method(visitor).map_err(|error| error.in_param(name))
         }
     )*};
 }
@@ -74,7 +76,7 @@ impl<'de> de::Deserializer<'de> for ParamsDeserializer<'_> {
         visitor: V,
     ) -> Result<V::Value, PathRejection> {
         if len != self.params.len() {
-            return Err(de::Error::custom(format!(
+            return Err(PathRejection::located(format!(
                 "expected {len} parameters, the route has {}",
                 self.params.len()
             )));
@@ -113,7 +115,11 @@ impl<'de> de::Deserializer<'de> for ParamsDeserializer<'_> {
         variants: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, PathRejection> {
-        self.single()?.deserialize_enum(name, variants, visitor)
+        let value = self.single()?;
+        let param = value.name;
+        value
+            .deserialize_enum(name, variants, visitor)
+            .map_err(|error| error.in_param(param))
     }
 
     fn deserialize_ignored_any<V: Visitor<'de>>(
@@ -138,7 +144,8 @@ impl<'de> SeqAccess<'de> for ParamSeq<'_> {
         match self.params.next() {
             Some((name, value)) => seed
                 .deserialize(ValueDeserializer { name, value })
-                .map(Some),
+                .map(Some)
+                .map_err(|error| error.in_param(name)),
             None => Ok(None),
         }
     }
@@ -174,6 +181,7 @@ impl<'de> MapAccess<'de> for ParamMap<'_> {
             .take()
             .ok_or_else(|| de::Error::custom("value without a key"))?;
         seed.deserialize(ValueDeserializer { name, value })
+            .map_err(|error| error.in_param(name))
     }
 }
 
@@ -186,9 +194,10 @@ struct ValueDeserializer<'a> {
 impl ValueDeserializer<'_> {
     fn parse<T: std::str::FromStr>(&self, expected: &str) -> Result<T, PathRejection> {
         self.value.parse().map_err(|_| {
-            de::Error::custom(format!(
-                "`{}` must be {expected}, got {:?}",
-                self.name, self.value
+            PathRejection::located(format!(
+                "`{}` must be {expected}, got {}",
+                self.name,
+                Echo(self.value)
             ))
         })
     }
@@ -267,7 +276,7 @@ impl<'de> de::Deserializer<'de> for ValueDeserializer<'_> {
     }
 
     fn deserialize_seq<V: Visitor<'de>>(self, _: V) -> Result<V::Value, PathRejection> {
-        Err(de::Error::custom(format!(
+        Err(PathRejection::located(format!(
             "`{}` is a single value, not a sequence",
             self.name
         )))

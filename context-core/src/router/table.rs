@@ -4,7 +4,7 @@
 use crate::body::{Body, BoxError};
 use crate::context::Context;
 use crate::middleware::{BoxFuture, ErasedEndpoint};
-use crate::path::{PathParams, parameter_names};
+use crate::path::{PathParams, parameter_names, repeated_name};
 use crate::response::{IntoResponse, Response};
 use bytes::Bytes;
 use http::{HeaderValue, Method, StatusCode};
@@ -97,8 +97,17 @@ impl Table {
         methods: Vec<(Method, Route)>,
         any: Option<Route>,
     ) {
+        let param_names = parameter_names(&path);
+        // matchit accepts a repeated name, but parameters are read by name: the second would be
+        // unreachable through `param` and every `ctx.path::<Struct>()` would fail with a duplicate field.
+        if let Some(name) = repeated_name(&param_names) {
+            panic!(
+                "route `{path}`: path parameter `{name}` is declared twice; parameters are read by \
+                 name, so give each its own"
+            );
+        }
         let mut entry = PathEntry {
-            param_names: parameter_names(&path),
+            param_names,
             path,
             methods,
             any,
