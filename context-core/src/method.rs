@@ -1,9 +1,7 @@
 //! Method routing: `get(h).post(h2)` and friends.
 
-use crate::middleware::{ErasedEndpoint, Handler, HandlerEndpoint, Layers, erase};
+use crate::middleware::{ErasedStage, Handler, Layers, handler_stage};
 use http::Method;
-
-type Build<L> = Box<dyn FnOnce(&L) -> ErasedEndpoint>;
 
 /// The handlers of one path, by method. Built with [`get`], [`post`], ... and chained:
 /// `get(list).post(create)`.
@@ -12,8 +10,9 @@ type Build<L> = Box<dyn FnOnce(&L) -> ErasedEndpoint>;
 /// parameter `L` is that router's middleware stack, inferred from where the `MethodRouter` is used.
 #[must_use = "a MethodRouter does nothing until mounted with `Router::route`"]
 pub struct MethodRouter<L: Layers> {
-    pub(crate) methods: Vec<(Method, Build<L>)>,
-    pub(crate) any: Option<Build<L>>,
+    // Each handler erased on its own; the router puts its middleware in front when the route is mounted.
+    pub(crate) methods: Vec<(Method, ErasedStage<L::Out>)>,
+    pub(crate) any: Option<ErasedStage<L::Out>>,
 }
 
 impl<L: Layers> Default for MethodRouter<L> {
@@ -35,18 +34,13 @@ impl<L: Layers> MethodRouter<L> {
             !self.methods.iter().any(|(existing, _)| *existing == method),
             "a handler for {method} is already set on this path"
         );
-        self.methods.push((
-            method,
-            Box::new(move |layers: &L| erase(layers.wrap(HandlerEndpoint(handler)))),
-        ));
+        self.methods.push((method, handler_stage(handler)));
         self
     }
 
     /// Answers every method not given its own handler.
     pub fn any<H: Handler<L::Out>>(mut self, handler: H) -> Self {
-        self.any = Some(Box::new(move |layers: &L| {
-            erase(layers.wrap(HandlerEndpoint(handler)))
-        }));
+        self.any = Some(handler_stage(handler));
         self
     }
 }

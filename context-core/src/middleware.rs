@@ -114,7 +114,7 @@ impl<F: Future<Output = Response>> Future for Guarded<F> {
 }
 
 #[cold]
-fn panic_response(panic: Box<dyn std::any::Any + Send>) -> Response {
+pub(crate) fn panic_response(panic: Box<dyn std::any::Any + Send>) -> Response {
     let message = panic
         .downcast_ref::<&str>()
         .map(|text| text.to_string())
@@ -460,32 +460,76 @@ phases!(
     Phase7 => Phase0
 );
 
-/// The middleware declared so far on a router or scope, from the empty context to [`Layers::Out`].
+/// The middleware declared so far on a router or scope, from its input context [`Layers::In`] (the
+/// empty context for a router, the enclosing router's output for a scope) to [`Layers::Out`].
 ///
-/// Composed at build time into each route's chain, so a request pays for no dynamic dispatch between
-/// middleware.
+/// A router compiles its middleware once, not once per route: every route of a router or scope runs
+/// the same instance of the chain type, which ends in an erased call to the matched route's next stage
+/// (a nested scope's middleware, or the handler). Code size grows with routes + middleware, never with
+/// their product; the proof is unchanged, because it lives in the types (`Context<Out>` is what each
+/// route's handler must accept).
 pub trait Layers: Clone + Send + Sync + 'static {
+    /// The key list the first middleware receives.
+    type In: KeyList;
     /// The key list after every middleware ran.
     type Out: KeyList;
     /// The phase of the next middleware added.
     #[doc(hidden)]
     type Phase: Phase;
     /// The chain with endpoint `E` behind every middleware.
-    type Wrapped<E: Endpoint<Self::Out>>: Endpoint<()>;
+    #[doc(hidden)]
+    type Wrapped<E: Endpoint<Self::Out>>: Endpoint<Self::In>;
     #[doc(hidden)]
     fn wrap<E: Endpoint<Self::Out>>(&self, endpoint: E) -> Self::Wrapped<E>;
+
+    /// This stack of middleware in front of `next`, erased: one stage of a route.
+    #[doc(hidden)]
+    fn segment(&self, next: ErasedStage<Self::Out>) -> ErasedStage<Self::In> {
+        Arc::new(self.wrap(Tail { next }))
+    }
 }
 
-/// No middleware.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Identity;
+/// No middleware: the context `P` passes through unchanged (`P` is `()` for a router, the enclosing
+/// router's output for a scope).
+pub struct Identity<P = ()>(PhantomData<fn() -> P>);
 
-impl Layers for Identity {
-    type Out = ();
+impl<P> Identity<P> {
+    pub(crate) fn new() -> Self {
+        Identity(PhantomData)
+    }
+}
+
+impl<P> Default for Identity<P> {
+    fn default() -> Self {
+        Identity::new()
+    }
+}
+
+impl<P> Clone for Identity<P> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<P> Copy for Identity<P> {}
+
+impl<P> std::fmt::Debug for Identity<P> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Identity")
+    }
+}
+
+impl<P: KeyList> Layers for Identity<P> {
+    type In = P;
+    type Out = P;
     type Phase = Phase0;
-    type Wrapped<E: Endpoint<()>> = E;
-    fn wrap<E: Endpoint<()>>(&self, endpoint: E) -> E {
+    type Wrapped<E: Endpoint<P>> = E;
+    fn wrap<E: Endpoint<P>>(&self, endpoint: E) -> E {
         endpoint
+    }
+    // Nothing to run: the stage is the next one itself, with no erased call in between.
+    fn segment(&self, next: ErasedStage<P>) -> ErasedStage<P> {
+        next
     }
 }
 
@@ -514,6 +558,7 @@ impl<L, M> Then<L, M> {
 }
 
 impl<L: Layers, M: Middleware<L::Out>> Layers for Then<L, M> {
+    type In = L::In;
     type Out = M::Out;
     type Phase = <L::Phase as Phase>::Next;
     type Wrapped<E: Endpoint<M::Out>> = L::Wrapped<<L::Phase as Phase>::Link<L::Out, M, E>>;
@@ -525,19 +570,43 @@ impl<L: Layers, M: Middleware<L::Out>> Layers for Then<L, M> {
 
 pub(crate) type BoxFuture = Pin<Box<dyn Future<Output = Response> + Send + 'static>>;
 
-/// A whole route chain with its types erased: one allocation per request, for the chain's future.
-pub(crate) trait DynEndpoint: Send + Sync + 'static {
-    fn call_boxed(self: Arc<Self>, ctx: Context<()>) -> BoxFuture;
+/// One stage of a route, its type erased: a router's or scope's middleware, or a handler. Called with
+/// the context its stage was built for, so no context type is erased: only the code behind it.
+#[doc(hidden)]
+pub trait Stage<P>: Send + Sync + 'static {
+    /// Runs the stage; the future owns a handle to it.
+    fn run(self: Arc<Self>, ctx: Context<P>) -> BoxFuture;
 }
 
-impl<E: Endpoint<()>> DynEndpoint for E {
-    fn call_boxed(self: Arc<Self>, ctx: Context<()>) -> BoxFuture {
-        Box::pin(async move { guarded(self.call(ctx)).await })
+impl<P: KeyList, E: Endpoint<P>> Stage<P> for E {
+    fn run(self: Arc<Self>, ctx: Context<P>) -> BoxFuture {
+        Box::pin(async move { self.call(ctx).await })
     }
 }
 
-pub(crate) type ErasedEndpoint = Arc<dyn DynEndpoint>;
+/// A stage behind an `Arc`, as routes hold it.
+#[doc(hidden)]
+pub type ErasedStage<P> = Arc<dyn Stage<P>>;
 
-pub(crate) fn erase<E: Endpoint<()>>(endpoint: E) -> ErasedEndpoint {
-    Arc::new(endpoint)
+/// The end of a router's or scope's middleware: calls the matched route's next stage.
+///
+/// Every route of a router shares one `Wrapped<Tail<Out>>` type (only the `next` value differs), which
+/// is what compiles each middleware once per place it is mounted.
+#[doc(hidden)]
+pub struct Tail<P> {
+    next: ErasedStage<P>,
+}
+
+impl<P: KeyList> Endpoint<P> for Tail<P> {
+    fn call(&self, ctx: Context<P>) -> impl Future<Output = Response> + Send + '_ {
+        Arc::clone(&self.next).run(ctx)
+    }
+}
+
+/// A whole route, from the empty context: the router calls it for a matched request.
+pub(crate) type ErasedEndpoint = ErasedStage<()>;
+
+/// A handler as a route's last stage.
+pub(crate) fn handler_stage<P: KeyList, H: Handler<P>>(handler: H) -> ErasedStage<P> {
+    Arc::new(HandlerEndpoint(handler))
 }

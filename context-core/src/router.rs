@@ -29,7 +29,9 @@
 use crate::body::{Body, BoxError};
 use crate::context::Context;
 use crate::method::MethodRouter;
-use crate::middleware::{Handler, HandlerEndpoint, Identity, Layers, Middleware, Then, erase};
+use crate::middleware::{
+    ErasedEndpoint, ErasedStage, Handler, Identity, Layers, Middleware, Then, handler_stage,
+};
 use crate::response::{IntoResponse, Response};
 use bytes::Bytes;
 use http::{Method, StatusCode};
@@ -58,12 +60,17 @@ pub struct Sealed;
 /// [`Sealed`]. You rarely write either: build the router with method chains and hand it to
 /// [`serve`](crate::serve()) or call it as a [`tower::Service`](tower_service::Service).
 pub struct Router<L: Layers = Identity, S = Open> {
-    // Behind `Arc`s so cloning a router (hyper does it per request) is three reference-count bumps.
+    // Behind `Arc`s so cloning a router (hyper does it per request) is a few reference-count bumps.
     layers: Arc<L>,
     prefix: Arc<str>,
     table: Arc<Table>,
+    mount: Mount<L::In>,
     _state: std::marker::PhantomData<S>,
 }
+
+/// Turns a stage that starts from a router's input context into a whole route, by putting the
+/// enclosing routers' middleware in front of it. The identity for a top-level router.
+type Mount<P> = Arc<dyn Fn(ErasedStage<P>) -> ErasedEndpoint + Send + Sync>;
 
 impl<L: Layers, S> Clone for Router<L, S> {
     fn clone(&self) -> Self {
@@ -71,6 +78,7 @@ impl<L: Layers, S> Clone for Router<L, S> {
             layers: self.layers.clone(),
             prefix: self.prefix.clone(),
             table: self.table.clone(),
+            mount: self.mount.clone(),
             _state: std::marker::PhantomData,
         }
     }
@@ -85,7 +93,7 @@ impl Default for Router {
 impl Router {
     /// A router with no middleware and no routes (everything answers 404).
     pub fn new() -> Self {
-        Router::with_layers(Arc::new(Identity), "".into())
+        Router::with_layers(Arc::new(Identity::new()), "".into(), Arc::new(|stage| stage))
     }
 }
 
@@ -103,12 +111,15 @@ async fn method_not_allowed<P: crate::KeyList>(ctx: Context<P>) -> Response {
     response
 }
 
-fn endpoint_for<L: Layers, H: Handler<L::Out>>(layers: &L, handler: H) -> Route {
-    Route::Endpoint(erase(layers.wrap(HandlerEndpoint(handler))))
+impl<L: Layers, S> Router<L, S> {
+    /// A whole route for `stage` (a handler reached through this router's middleware).
+    fn endpoint(&self, stage: ErasedStage<L::Out>) -> Route {
+        Route::Endpoint((self.mount)(self.layers.segment(stage)))
+    }
 }
 
 impl<L: Layers> Router<L, Open> {
-    fn with_layers(layers: Arc<L>, prefix: Arc<str>) -> Self {
+    fn with_layers(layers: Arc<L>, prefix: Arc<str>, mount: Mount<L::In>) -> Self {
         let table = Table {
             matcher: matchit::Router::new(),
             entries: Vec::new(),
@@ -121,6 +132,7 @@ impl<L: Layers> Router<L, Open> {
             layers,
             prefix,
             table: Arc::new(table),
+            mount,
             _state: std::marker::PhantomData,
         }
     }
@@ -132,7 +144,7 @@ impl<L: Layers> Router<L, Open> {
     /// middleware declared above it.
     pub fn with<M: Middleware<L::Out>>(self, middleware: M) -> Router<Then<L, M>, Open> {
         let layers = Then::new(Arc::unwrap_or_clone(self.layers), middleware);
-        let mut router = Router::with_layers(Arc::new(layers), self.prefix);
+        let mut router = Router::with_layers(Arc::new(layers), self.prefix, self.mount);
         let table = Arc::make_mut(&mut router.table);
         table.layers = self.table.layers.clone();
         router
@@ -163,6 +175,7 @@ impl<L: Layers, S> Router<L, S> {
             layers: self.layers,
             prefix: self.prefix,
             table: self.table,
+            mount: self.mount,
             _state: std::marker::PhantomData,
         };
         router.build_defaults();
@@ -174,14 +187,22 @@ impl<L: Layers, S> Router<L, S> {
         if self.table.fallback.is_some() && self.table.not_allowed.is_some() {
             return;
         }
-        let layers = &*self.layers;
+        let fallback = self
+            .table
+            .fallback
+            .is_none()
+            .then(|| self.endpoint(handler_stage(not_found::<L::Out>)));
+        let not_allowed = self
+            .table
+            .not_allowed
+            .is_none()
+            .then(|| self.endpoint(handler_stage(method_not_allowed::<L::Out>)));
         let table = Arc::make_mut(&mut self.table);
-        if table.fallback.is_none() {
-            table.fallback = Some(endpoint_for(layers, not_found::<L::Out>).layered(&table.layers));
+        if let Some(route) = fallback {
+            table.fallback = Some(route.layered(&table.layers));
         }
-        if table.not_allowed.is_none() {
-            table.not_allowed =
-                Some(endpoint_for(layers, method_not_allowed::<L::Out>).layered(&table.layers));
+        if let Some(route) = not_allowed {
+            table.not_allowed = Some(route.layered(&table.layers));
         }
     }
 
@@ -197,22 +218,21 @@ impl<L: Layers, S> Router<L, S> {
     pub fn route(self, path: &str, methods: MethodRouter<L>) -> Router<L, Sealed> {
         let mut router = self.seal();
         let full = join(&router.prefix, path);
-        let layers = Arc::clone(&router.layers);
-        let table = Arc::make_mut(&mut router.table);
         let built: Vec<(Method, Route)> = methods
             .methods
             .into_iter()
-            .map(|(method, build)| (method, Route::Endpoint(build(&layers))))
+            .map(|(method, stage)| (method, router.endpoint(stage)))
             .collect();
-        let any = methods.any.map(|build| Route::Endpoint(build(&layers)));
-        table.insert(full, built, any);
+        let any = methods.any.map(|stage| router.endpoint(stage));
+        Arc::make_mut(&mut router.table).insert(full, built, any);
         router
     }
 
     /// Groups routes under `prefix` with their own middleware.
     ///
-    /// The closure receives a router that already runs this router's middleware; middleware it adds run
-    /// only for its routes, after the outer ones. Values they provide are invisible to sibling scopes.
+    /// The closure receives a router whose routes already run this router's middleware (its context
+    /// starts from this router's output); middleware it adds run only for its routes, after the outer
+    /// ones. Values they provide are invisible to sibling scopes.
     ///
     /// ```
     /// use baton::{Context, Router, get};
@@ -223,12 +243,18 @@ impl<L: Layers, S> Router<L, S> {
     pub fn scope<L2: Layers, S2>(
         self,
         prefix: &str,
-        build: impl FnOnce(Router<L, Open>) -> Router<L2, S2>,
+        build: impl FnOnce(Router<Identity<L::Out>, Open>) -> Router<L2, S2>,
     ) -> Router<L, Sealed> {
         let mut router = self.seal();
+        // The scope's routes reach the outside through this router's middleware, compiled once here
+        // (for the scope's whole subtree), not once per route of the scope.
+        let layers = Arc::clone(&router.layers);
+        let outer = Arc::clone(&router.mount);
+        let mount: Mount<L::Out> = Arc::new(move |stage| outer(layers.segment(stage)));
         let child = Router::with_layers(
-            Arc::clone(&router.layers),
+            Arc::new(Identity::new()),
             join(&router.prefix, prefix).into(),
+            mount,
         );
         let child = build(child);
         let child_table = Arc::try_unwrap(child.table).unwrap_or_else(|shared| (*shared).clone());
@@ -244,7 +270,7 @@ impl<L: Layers, S> Router<L, S> {
     /// On a scope, it answers the unmatched paths under the scope's prefix, after the scope's middleware.
     pub fn fallback<H: Handler<L::Out>>(self, handler: H) -> Router<L, Sealed> {
         let mut router = self.seal();
-        let route = endpoint_for(&*router.layers, handler);
+        let route = router.endpoint(handler_stage(handler));
         if router.prefix.is_empty() {
             let table = Arc::make_mut(&mut router.table);
             table.fallback = Some(route.layered(&table.layers));

@@ -3,7 +3,7 @@
 
 use crate::body::{Body, BoxError};
 use crate::context::Context;
-use crate::middleware::{BoxFuture, ErasedEndpoint};
+use crate::middleware::{BoxFuture, ErasedEndpoint, panic_response};
 use crate::path::{PathParams, parameter_names, repeated_name};
 use crate::response::{IntoResponse, Response};
 use bytes::Bytes;
@@ -206,7 +206,7 @@ where
         ),
     };
     let future = match route {
-        Route::Endpoint(endpoint) => endpoint.call_boxed(Context::from_parts(parts, body, params)),
+        Route::Endpoint(endpoint) => endpoint.run(Context::from_parts(parts, body, params)),
         Route::Service(service) => {
             parts.extensions.insert(params);
             let request = http::Request::from_parts(parts, body);
@@ -240,7 +240,7 @@ impl Service<http::Request<Body>> for EndpointService {
         let future = self
             .0
             .clone()
-            .call_boxed(Context::from_parts(parts, body, params));
+            .run(Context::from_parts(parts, body, params));
         RouterFuture {
             future,
             strip_body: false,
@@ -296,7 +296,15 @@ pub struct RouterFuture {
 impl Future for RouterFuture {
     type Output = Result<Response, Infallible>;
     fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
-        let response = std::task::ready!(self.future.as_mut().poll(cx));
+        // The route's outermost panic guard (each `next.run` guards what it runs): a panic in the
+        // first middleware becomes a 500 here.
+        let polled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.future.as_mut().poll(cx)
+        }));
+        let response = match polled {
+            Ok(poll) => std::task::ready!(poll),
+            Err(panic) => panic_response(panic),
+        };
         if self.strip_body {
             let (mut parts, body) = response.into_parts();
             // HEAD announces the length GET would send (RFC 9110 §9.3.2); without the header, hyper
