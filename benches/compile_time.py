@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
-"""Compile time: `cargo check` of a generated 200-route, 10-middleware app, baton vs axum.
+"""Compile time and code size: a generated 200-route, 10-middleware app, baton vs axum.
 
-    python3 benches/compile_time.py
+    python3 benches/compile_time.py                       # cargo check, full
+    python3 benches/compile_time.py --incremental         # cargo check, incremental re-check
+    python3 benches/compile_time.py --mode debug          # cargo build of the app crate + binary size
+    python3 benches/compile_time.py --mode release        # cargo build --release + binary size
+    python3 benches/compile_time.py --mode debug --middleware 1,5,10,20   # growth with the middleware
 
 Generates two throwaway binary crates under `target/compile-bench/`:
 
@@ -183,11 +187,26 @@ def generate(routes: int, keys: int, reads: int) -> dict[str, Path]:
     return dirs
 
 
-def cargo_check(crate: Path, env: dict[str, str]) -> tuple[float, list[str]]:
-    """Runs `cargo check` in `crate`; returns the wall time and the units cargo (re)built."""
+MODES = {
+    "check": ["cargo", "check"],
+    "debug": ["cargo", "build"],
+    "release": ["cargo", "build", "--release"],
+}
+
+
+def binary_size(name: str, mode: str) -> int | None:
+    if mode == "check":
+        return None
+    path = TARGET / ("release" if mode == "release" else "debug") / name
+    return path.stat().st_size if path.exists() else None
+
+
+def cargo_check(crate: Path, env: dict[str, str], mode: str = "check") -> tuple[float, list[str]]:
+    """Runs cargo (`check`, `build` or `build --release`) in `crate`; returns the wall time and the
+    units cargo (re)built."""
     start = time.perf_counter()
     proc = subprocess.run(
-        ["cargo", "check", "--color", "never"],
+        MODES[mode] + ["--color", "never"],
         cwd=crate,
         env=env,
         capture_output=True,
@@ -210,23 +229,44 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="timed checks per crate (3)")
     parser.add_argument("--routes", type=int, default=200)
-    parser.add_argument("--middleware", type=int, default=10)
+    parser.add_argument("--middleware", default="10",
+                        help="providing middleware, or a comma list to measure each (10)")
+    parser.add_argument("--mode", choices=list(MODES), default="check",
+                        help="check (default), debug build or release build of the app crate")
     parser.add_argument("--reads", type=int, default=3, help="keys each handler reads (3)")
     parser.add_argument("--incremental", action="store_true", help="keep cargo's incremental default")
     args = parser.parse_args()
 
+    summary = []
+    for middleware in [int(count) for count in str(args.middleware).split(",")]:
+        summary.append((middleware, measure(args, middleware)))
+    if len(summary) > 1:
+        print()
+        print(f"{'middleware':>10} {'baton':>8} {'axum':>8} {'ratio':>6} {'baton bin':>10} {'axum bin':>10}")
+        for middleware, (medians, sizes) in summary:
+            ratio = medians["baton-app"] / medians["axum-app"]
+            print(f"{middleware:>10} {medians['baton-app']:7.2f}s {medians['axum-app']:7.2f}s "
+                  f"{ratio:5.2f}x {mib(sizes['baton-app']):>10} {mib(sizes['axum-app']):>10}")
+
+
+def mib(size: int | None) -> str:
+    return "-" if size is None else f"{size / 2**20:.1f} MiB"
+
+
+def measure(args: argparse.Namespace, middleware: int) -> tuple[dict[str, float], dict[str, int | None]]:
+    mode = args.mode
     env = dict(os.environ, CARGO_TARGET_DIR=str(TARGET))
     if not args.incremental:
         env["CARGO_INCREMENTAL"] = "0"
-    crates = generate(args.routes, args.middleware, args.reads)
+    crates = generate(args.routes, middleware, args.reads)
     rustc = subprocess.run(["rustc", "--version"], capture_output=True, text=True).stdout.strip()
     print(f"{rustc}; CARGO_TARGET_DIR={TARGET.relative_to(ROOT)}; "
           f"CARGO_INCREMENTAL={env.get('CARGO_INCREMENTAL', '(default)')}")
-    print(f"apps: {args.routes} routes, {args.middleware} providing middleware, "
-          f"{args.reads} keys read per handler")
+    print(f"apps: {args.routes} routes, {middleware} providing middleware, "
+          f"{args.reads} keys read per handler; mode: {' '.join(MODES[mode][1:])}")
 
     for name, crate in crates.items():
-        elapsed, built = cargo_check(crate, env)
+        elapsed, built = cargo_check(crate, env, mode)
         print(f"warm-up {name}: {elapsed:.1f} s ({len(built)} units built)")
 
     times: dict[str, list[float]] = {name: [] for name in crates}
@@ -237,9 +277,9 @@ def main() -> None:
         for name in order:
             crate = crates[name]
             for _attempt in range(5):
-                cargo_check(crate, env)  # untimed: dependencies fresh
+                cargo_check(crate, env, mode)  # untimed: dependencies fresh
                 os.utime(crate / "src" / "main.rs")
-                elapsed, built = cargo_check(crate, env)
+                elapsed, built = cargo_check(crate, env, mode)
                 if built == [name]:
                     break
                 discarded += 1
@@ -251,16 +291,19 @@ def main() -> None:
     print(f"load average after: {os.getloadavg()[0]:.2f}")
 
     medians = {name: statistics.median(values) for name, values in times.items()}
+    sizes = {name: binary_size(name, mode) for name in crates}
     print()
-    print(f"{'crate':<10} {'median':>8}   runs")
+    print(f"{'crate':<10} {'median':>8}   {'binary':>10}   runs")
     for name, values in times.items():
         runs = ", ".join(f"{v:.2f}" for v in values)
-        print(f"{name:<10} {medians[name]:7.2f}s   {runs}")
+        print(f"{name:<10} {medians[name]:7.2f}s   {mib(sizes[name]):>10}   {runs}")
     ratio = medians["baton-app"] / medians["axum-app"]
-    verdict = "met" if ratio <= 1.5 else "not met"
-    print(f"ratio baton / axum (medians): {ratio:.2f}x; bar: <= 1.5x -> {verdict}")
+    print(f"ratio baton / axum (medians): {ratio:.2f}x")
+    if sizes["baton-app"] and sizes["axum-app"]:
+        print(f"binary ratio baton / axum: {sizes['baton-app'] / sizes['axum-app']:.2f}x")
     if discarded:
         print(f"({discarded} run(s) discarded because a dependency was rebuilt during them)")
+    return medians, sizes
 
 
 if __name__ == "__main__":

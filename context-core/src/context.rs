@@ -144,7 +144,11 @@ impl<P: KeyList> Context<P> {
         K: ContextKey,
         P: Lacks<K>,
     {
-        debug_assert_eq!(self.store.len(), P::LEN);
+        // The positional reads of `Has` rely on `store.len() == P::LEN`. Only a context forgotten to
+        // `Context<()>` (a plain handler's) can break it, by providing: refuse that here.
+        if self.store.len() != P::LEN {
+            provide_on_forgotten_context::<K>();
+        }
         self.store.push::<K>(value);
         self.retype()
     }
@@ -168,6 +172,11 @@ impl<P: KeyList> Context<P> {
     {
         self.store.replace::<K>(<P as Position<K>>::POSITION, value);
         self
+    }
+
+    /// This context as a plain `Context`: nothing proven, values still reachable with `try_get`.
+    pub(crate) fn forget(self) -> Context {
+        self.retype()
     }
 
     fn retype<Q>(self) -> Context<Q> {
@@ -307,6 +316,17 @@ impl<P> fmt::Debug for Context<P> {
             .field("provided", &self.store.len())
             .finish()
     }
+}
+
+#[cold]
+#[track_caller]
+fn provide_on_forgotten_context<K>() -> ! {
+    panic!(
+        "baton: `{}` cannot be provided here: this `Context` is a plain handler's view of a route \
+         whose keys it does not know. Make the handler generic with `#[handler]` (or take the \
+         route's `Context<P>`) to provide keys.",
+        std::any::type_name::<K>()
+    )
 }
 
 /// Why a request body could not be read; responds `400 Bad Request`.

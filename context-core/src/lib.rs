@@ -4,6 +4,7 @@
 #![warn(missing_docs)]
 
 pub mod body;
+pub mod catch;
 pub mod context;
 pub mod key;
 pub mod method;
@@ -23,16 +24,18 @@ mod sealed {
 }
 
 pub use body::{Body, BoxError};
+pub use catch::{ErrorKind, Failure};
 pub use context::{BodyRejection, Context};
 pub use key::{ContextKey, DefaultKey};
 pub use method::{MethodRouter, any, delete, get, head, options, patch, post, put};
 pub use middleware::{
-    Endpoint, Handler, Identity, Layers, Middleware, Next, Provide, Provider, Provision, Then,
+    Endpoint, Exact, Handler, Identity, Layers, Middleware, Next, Plain, Provide, Provider,
+    Provision, ProvidesNothing, Then,
 };
 pub use path::{PathParams, PathRejection};
 pub use proof::{Has, HasAll, KeyList, Lacks, Position};
 pub use response::{Html, IntoResponse, Json, Response};
-pub use router::{Open, Router, Sealed};
+pub use router::{App, Open, Router, Sealed};
 pub use serve::{Serve, serve};
 pub use store::Store;
 

@@ -29,7 +29,7 @@ impl<L: Layers> MethodRouter<L> {
     ///
     /// # Panics
     /// If `method` already has a handler on this path (a programming error, reported at startup).
-    pub fn on<H: Handler<L::Out>>(mut self, method: Method, handler: H) -> Self {
+    pub fn on<H: Handler<L::Out, M>, M: 'static>(mut self, method: Method, handler: H) -> Self {
         assert!(
             !self.methods.iter().any(|(existing, _)| *existing == method),
             "a handler for {method} is already set on this path"
@@ -39,7 +39,7 @@ impl<L: Layers> MethodRouter<L> {
     }
 
     /// Answers every method not given its own handler.
-    pub fn any<H: Handler<L::Out>>(mut self, handler: H) -> Self {
+    pub fn any<H: Handler<L::Out, M>, M: 'static>(mut self, handler: H) -> Self {
         self.any = Some(handler_stage(handler));
         self
     }
@@ -49,7 +49,7 @@ macro_rules! method_fns {
     ($($name:ident => $method:ident),*) => {
         impl<L: Layers> MethodRouter<L> {$(
             #[doc = concat!("Answers `", stringify!($method), "` with `handler`.")]
-            pub fn $name<H: Handler<L::Out>>(self, handler: H) -> Self {
+            pub fn $name<H: Handler<L::Out, M>, M: 'static>(self, handler: H) -> Self {
                 self.on(Method::$method, handler)
             }
         )*}
@@ -62,41 +62,41 @@ method_fns!(get => GET, post => POST, put => PUT, patch => PATCH, delete => DELE
 // mounted with them quotes one plain signature, without macro-expansion notes.
 
 /// A [`MethodRouter`] answering `GET` (and `HEAD`) with `handler`.
-pub fn get<L: Layers, H: Handler<L::Out>>(handler: H) -> MethodRouter<L> {
+pub fn get<L: Layers, H: Handler<L::Out, M>, M: 'static>(handler: H) -> MethodRouter<L> {
     MethodRouter::default().on(Method::GET, handler)
 }
 
 /// A [`MethodRouter`] answering `POST` with `handler`.
-pub fn post<L: Layers, H: Handler<L::Out>>(handler: H) -> MethodRouter<L> {
+pub fn post<L: Layers, H: Handler<L::Out, M>, M: 'static>(handler: H) -> MethodRouter<L> {
     MethodRouter::default().on(Method::POST, handler)
 }
 
 /// A [`MethodRouter`] answering `PUT` with `handler`.
-pub fn put<L: Layers, H: Handler<L::Out>>(handler: H) -> MethodRouter<L> {
+pub fn put<L: Layers, H: Handler<L::Out, M>, M: 'static>(handler: H) -> MethodRouter<L> {
     MethodRouter::default().on(Method::PUT, handler)
 }
 
 /// A [`MethodRouter`] answering `PATCH` with `handler`.
-pub fn patch<L: Layers, H: Handler<L::Out>>(handler: H) -> MethodRouter<L> {
+pub fn patch<L: Layers, H: Handler<L::Out, M>, M: 'static>(handler: H) -> MethodRouter<L> {
     MethodRouter::default().on(Method::PATCH, handler)
 }
 
 /// A [`MethodRouter`] answering `DELETE` with `handler`.
-pub fn delete<L: Layers, H: Handler<L::Out>>(handler: H) -> MethodRouter<L> {
+pub fn delete<L: Layers, H: Handler<L::Out, M>, M: 'static>(handler: H) -> MethodRouter<L> {
     MethodRouter::default().on(Method::DELETE, handler)
 }
 
 /// A [`MethodRouter`] answering `OPTIONS` with `handler`.
-pub fn options<L: Layers, H: Handler<L::Out>>(handler: H) -> MethodRouter<L> {
+pub fn options<L: Layers, H: Handler<L::Out, M>, M: 'static>(handler: H) -> MethodRouter<L> {
     MethodRouter::default().on(Method::OPTIONS, handler)
 }
 
 /// A [`MethodRouter`] answering `HEAD` with `handler`.
-pub fn head<L: Layers, H: Handler<L::Out>>(handler: H) -> MethodRouter<L> {
+pub fn head<L: Layers, H: Handler<L::Out, M>, M: 'static>(handler: H) -> MethodRouter<L> {
     MethodRouter::default().on(Method::HEAD, handler)
 }
 
 /// A [`MethodRouter`] answering every method with `handler`.
-pub fn any<L: Layers, H: Handler<L::Out>>(handler: H) -> MethodRouter<L> {
+pub fn any<L: Layers, H: Handler<L::Out, M>, M: 'static>(handler: H) -> MethodRouter<L> {
     MethodRouter::default().any(handler)
 }

@@ -112,9 +112,16 @@ where
 #[diagnostic::do_not_recommend]
 impl<K: DefaultKey> Has<K> for () {
     #[inline(always)]
-    fn fetch(_: &Store, _: Seal) -> &K::Value {
-        K::default_value()
+    fn fetch(store: &Store, _: Seal) -> &K::Value {
+        provided_or_default::<K>(store)
     }
+}
+
+/// A key with a default that the proof did not find: the value provided at run time if any (a plain
+/// handler's `Context` does not know what its route provides), the default otherwise.
+#[inline]
+fn provided_or_default<K: DefaultKey>(store: &Store) -> &K::Value {
+    store.find_key::<K>().unwrap_or_else(|| K::default_value())
 }
 
 #[diagnostic::do_not_recommend]
@@ -167,8 +174,8 @@ where
 #[diagnostic::do_not_recommend]
 impl<K: DefaultKey> HasStep<K, End> for () {
     #[inline(always)]
-    fn fetch(_: &Store, _: Seal) -> &K::Value {
-        K::default_value()
+    fn fetch(store: &Store, _: Seal) -> &K::Value {
+        provided_or_default::<K>(store)
     }
 }
 

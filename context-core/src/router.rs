@@ -27,10 +27,12 @@
 //! does not compile.
 
 use crate::body::{Body, BoxError};
+use crate::catch::{Catch, ErrorKind, Failure, mark};
 use crate::context::Context;
 use crate::method::MethodRouter;
 use crate::middleware::{
-    ErasedEndpoint, ErasedStage, Handler, Identity, Layers, Middleware, Then, handler_stage,
+    ErasedEndpoint, ErasedStage, Handler, Identity, Layers, Middleware, ProvidesNothing, Then,
+    handler_stage,
 };
 use crate::response::{IntoResponse, Response};
 use bytes::Bytes;
@@ -39,11 +41,13 @@ use std::collections::HashMap;
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::task::{Context as TaskContext, Poll};
-use tower::util::BoxCloneSyncService;
 use tower_layer::Layer;
 use tower_service::Service;
 
+mod app;
+mod service;
 mod table;
+pub use app::App;
 use table::{Absorb, Allow, LayerFn, Route, Table, dispatch};
 pub use table::{RouteService, RouterFuture};
 
@@ -98,11 +102,14 @@ impl Router {
 }
 
 async fn not_found<P: crate::KeyList>(_ctx: Context<P>) -> Response {
-    StatusCode::NOT_FOUND.into_response()
+    mark(StatusCode::NOT_FOUND.into_response(), ErrorKind::NotFound)
 }
 
 async fn method_not_allowed<P: crate::KeyList>(ctx: Context<P>) -> Response {
-    let mut response = StatusCode::METHOD_NOT_ALLOWED.into_response();
+    let mut response = mark(
+        StatusCode::METHOD_NOT_ALLOWED.into_response(),
+        ErrorKind::MethodNotAllowed,
+    );
     if let Some(Allow(allow)) = ctx.extensions().get::<Allow>() {
         response
             .headers_mut()
@@ -125,6 +132,7 @@ impl<L: Layers> Router<L, Open> {
             entries: Vec::new(),
             by_path: HashMap::new(),
             fallback: None,
+            fallback_for_scope: false,
             not_allowed: None,
             layers: Vec::new(),
         };
@@ -147,6 +155,55 @@ impl<L: Layers> Router<L, Open> {
         let mut router = Router::with_layers(Arc::new(layers), self.prefix, self.mount);
         let table = Arc::make_mut(&mut router.table);
         table.layers = self.table.layers.clone();
+        table.fallback_for_scope = self.table.fallback_for_scope;
+        router
+    }
+}
+
+impl<L: Layers> Router<L, Open> {
+    /// Adds `middleware` only when `condition` holds: a request logger in development, say.
+    ///
+    /// Only for middleware that provide nothing (see [`ProvidesNothing`]): a route after a middleware
+    /// that may be missing could not rely on its keys. Same as `.with(condition.then_some(middleware))`.
+    ///
+    /// ```
+    /// use baton::{Context, Next, Response, Router, get, middleware};
+    ///
+    /// #[middleware]
+    /// async fn log_requests(ctx: Context, next: Next) -> Response {
+    ///     eprintln!("{} {}", ctx.method(), ctx.uri());
+    ///     next.run(ctx).await
+    /// }
+    ///
+    /// let development = cfg!(debug_assertions);
+    /// let app = Router::new()
+    ///     .with_if(development, log_requests)
+    ///     .route("/", get(|_: Context| async { "hello" }));
+    /// ```
+    pub fn with_if<M: ProvidesNothing<L::Out>>(
+        self,
+        condition: bool,
+        middleware: M,
+    ) -> Router<Then<L, Option<M>>, Open> {
+        self.with(condition.then_some(middleware))
+    }
+
+    /// Installs an error boundary: `render` turns the errors of the routes after it (404, 405, a
+    /// handler's `Err`, a panic) into responses, with the request's values at hand. See
+    /// [`catch`](crate::catch) for an example with HTML pages and a JSON API.
+    ///
+    /// On a scope, paths under its prefix that match no route are answered by the scope (after its
+    /// middleware and renderer) rather than by the router's global 404.
+    pub fn catch<F>(self, render: F) -> Router<Then<L, Catch<F>>, Open>
+    where
+        F: Fn(Failure) -> Response + Send + Sync + 'static,
+    {
+        let mut router = self.with(Catch(render));
+        // Unmatched paths under a scope's prefix reach this scope (and its renderer), not the
+        // router's global 404.
+        if !router.prefix.is_empty() {
+            Arc::make_mut(&mut router.table).fallback_for_scope = true;
+        }
         router
     }
 }
@@ -256,7 +313,10 @@ impl<L: Layers, S> Router<L, S> {
             join(&router.prefix, prefix).into(),
             mount,
         );
-        let child = build(child);
+        let mut child = build(child);
+        if child.table.fallback_for_scope {
+            child = child.scope_not_found();
+        }
         let child_table = Arc::try_unwrap(child.table).unwrap_or_else(|shared| (*shared).clone());
         let table = Arc::make_mut(&mut router.table);
         for entry in child_table.entries {
@@ -265,10 +325,27 @@ impl<L: Layers, S> Router<L, S> {
         router
     }
 
+    /// The scope's own 404 for unmatched paths under its prefix, unless it set a fallback.
+    fn scope_not_found<S2>(self) -> Router<L, S2> {
+        let mut router: Router<L, Sealed> = self.seal();
+        let path = join(&router.prefix, "/{*__baton_fallback}");
+        if !router.table.by_path.contains_key(&path) {
+            let route = router.endpoint(handler_stage(not_found::<L::Out>));
+            Arc::make_mut(&mut router.table).insert(path, Vec::new(), Some(route));
+        }
+        Router {
+            layers: router.layers,
+            prefix: router.prefix,
+            table: router.table,
+            mount: router.mount,
+            _state: std::marker::PhantomData,
+        }
+    }
+
     /// Answers requests no route matched (default: an empty 404). Global middleware run for it.
     ///
     /// On a scope, it answers the unmatched paths under the scope's prefix, after the scope's middleware.
-    pub fn fallback<H: Handler<L::Out>>(self, handler: H) -> Router<L, Sealed> {
+    pub fn fallback<H: Handler<L::Out, M>, M: 'static>(self, handler: H) -> Router<L, Sealed> {
         let mut router = self.seal();
         let route = router.endpoint(handler_stage(handler));
         if router.prefix.is_empty() {
@@ -302,8 +379,7 @@ impl<L: Layers, S> Router<L, S> {
     {
         let mut router = self;
         let layer_fn: LayerFn = Arc::new(move |service: RouteService| {
-            let layered = Absorb(layer.layer(service));
-            BoxCloneSyncService::new(layered)
+            RouteService::new(Absorb(layer.layer(service)))
         });
         let table = Arc::make_mut(&mut router.table);
         for entry in &mut table.entries {

@@ -22,7 +22,45 @@ use tower_service::Service;
 pub(super) struct Allow(pub(super) HeaderValue);
 
 /// The HTTP service a route becomes when tower layers wrap it.
-pub type RouteService = BoxCloneSyncService<http::Request<Body>, Response, Infallible>;
+///
+/// It takes a request with any body type, so a layer that changes the body (tower-http's
+/// `RequestBodyLimitLayer` hands on `Limited<B>`) wraps it as it is.
+#[derive(Clone)]
+pub struct RouteService(BoxCloneSyncService<http::Request<Body>, Response, Infallible>);
+
+impl RouteService {
+    pub(super) fn new<S>(service: S) -> Self
+    where
+        S: Service<http::Request<Body>, Response = Response, Error = Infallible>
+            + Clone
+            + Send
+            + Sync
+            + 'static,
+        S::Future: Send + 'static,
+    {
+        RouteService(BoxCloneSyncService::new(service))
+    }
+}
+
+impl<B> Service<http::Request<B>> for RouteService
+where
+    B: http_body::Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<BoxError>,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = <BoxCloneSyncService<http::Request<Body>, Response, Infallible> as Service<
+        http::Request<Body>,
+    >>::Future;
+
+    fn poll_ready(&mut self, cx: &mut TaskContext<'_>) -> Poll<Result<(), Infallible>> {
+        self.0.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: http::Request<B>) -> Self::Future {
+        self.0.call(request.map(Body::new))
+    }
+}
 
 pub(super) type LayerFn = Arc<dyn Fn(RouteService) -> RouteService + Send + Sync>;
 
@@ -36,7 +74,7 @@ impl Route {
     pub(super) fn into_service(self) -> RouteService {
         match self {
             Route::Service(service) => service,
-            Route::Endpoint(endpoint) => BoxCloneSyncService::new(EndpointService(endpoint)),
+            Route::Endpoint(endpoint) => RouteService::new(EndpointService(endpoint)),
         }
     }
 
@@ -86,6 +124,8 @@ pub(super) struct Table {
     // stack, when it gets its first route (or first request): building them at every `with` would
     // compile one chain per prefix of the stack, quadratic in the middleware count.
     pub(super) fallback: Option<Route>,
+    /// A scope with an error boundary answers the unmatched paths under its prefix itself.
+    pub(super) fallback_for_scope: bool,
     pub(super) not_allowed: Option<Route>,
     pub(super) layers: Vec<LayerFn>,
 }

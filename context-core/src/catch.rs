@@ -1,0 +1,187 @@
+//! Error boundaries: how a router or scope turns its errors into responses.
+//!
+//! The seeds' `ErrorBoundary`: the errors of a part of the app (a route that does not exist, a method
+//! it does not answer, a handler's `Err`, a panic) are rendered by that part's own renderer: HTML error
+//! pages for the pages, JSON under `/api`. A renderer is installed with [`Router::catch`] and sees every
+//! error response of the routes after it, with the request's provided values (the request id, the
+//! user) to put in the page.
+//!
+//! ```
+//! use baton::{Context, ErrorKind, Failure, Json, IntoResponse, Response, Router, StatusCode, get};
+//!
+//! fn json_error(failure: Failure) -> Response {
+//!     let body = serde_json::json!({ "status": failure.status().as_u16(), "error": failure.message() });
+//!     (failure.status(), Json(body)).into_response()
+//! }
+//!
+//! fn html_error(failure: Failure) -> Response {
+//!     let title = match failure.kind() {
+//!         ErrorKind::NotFound => "Nothing here",
+//!         _ => "Something went wrong",
+//!     };
+//!     (failure.status(), baton::Html(format!("<h1>{title}</h1>"))).into_response()
+//! }
+//!
+//! let app = Router::new()
+//!     .catch(html_error)
+//!     .route("/", get(|_: Context| async { "home" }))
+//!     .scope("/api", |api| {
+//!         api.catch(json_error)
+//!             .route("/tasks", get(|_: Context| async { Err::<(), _>(StatusCode::CONFLICT) }))
+//!     });
+//! ```
+//!
+//! The innermost renderer wins: an error rendered by `/api`'s renderer is not rendered again by the
+//! outer one. A response a handler builds on purpose with an error status (`(StatusCode::NOT_FOUND,
+//! "no such task")` returned as `Ok`) is not an error here: only `Err`, the router's 404/405 and panics
+//! are.
+
+use crate::context::Context;
+use crate::key::ContextKey;
+use crate::middleware::{Endpoint, Middleware, Next};
+use crate::proof::KeyList;
+use crate::response::Response;
+use crate::store::Store;
+use http::{Method, StatusCode, Uri};
+use http_body_util::BodyExt;
+use std::future::Future;
+
+/// What went wrong, as an error boundary sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// No route matches the path (404).
+    NotFound,
+    /// The path exists but not for this method (405).
+    MethodNotAllowed,
+    /// A handler or middleware answered `Err(..)`.
+    Handler,
+    /// A handler or middleware panicked (500).
+    Panic,
+}
+
+/// Marks `response` as an error of `kind`, unless it already carries a mark.
+pub(crate) fn mark(mut response: Response, kind: ErrorKind) -> Response {
+    let extensions = response.extensions_mut();
+    if extensions.get::<Marked>().is_none() {
+        extensions.insert(Marked::Pending(kind));
+    }
+    response
+}
+
+/// An error's mark: pending until a boundary renders it, so outer boundaries leave it alone.
+#[derive(Clone, Copy)]
+enum Marked {
+    Pending(ErrorKind),
+    Rendered,
+}
+
+/// An error for a renderer: its kind and status, the original response's text, and the request.
+pub struct Failure {
+    kind: ErrorKind,
+    status: StatusCode,
+    message: String,
+    method: Method,
+    uri: Uri,
+    values: Store,
+}
+
+impl Failure {
+    /// What went wrong.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    /// The status the error would have answered with.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The text of the original error response (at most 4 KiB), or the status's reason if it had none.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The request's method.
+    pub fn method(&self) -> &Method {
+        &self.method
+    }
+
+    /// The request's URI.
+    pub fn uri(&self) -> &Uri {
+        &self.uri
+    }
+
+    /// A value provided to the request, if any middleware provided it (a request id, the user).
+    pub fn try_get<K: ContextKey>(&self) -> Option<&K::Value> {
+        self.values.find_key::<K>()
+    }
+}
+
+impl std::fmt::Debug for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Failure")
+            .field("kind", &self.kind)
+            .field("status", &self.status)
+            .field("message", &self.message)
+            .field("uri", &self.uri)
+            .finish()
+    }
+}
+
+/// The longest original error text a renderer is handed.
+const MESSAGE_LIMIT: usize = 4096;
+
+/// The error boundary middleware [`Router::catch`](crate::Router::catch) mounts.
+#[derive(Clone)]
+pub struct Catch<F>(pub(crate) F);
+
+impl<P, F> Middleware<P> for Catch<F>
+where
+    P: KeyList,
+    F: Fn(Failure) -> Response + Send + Sync + 'static,
+{
+    type Out = P;
+
+    fn call<E: Endpoint<P>>(
+        &self,
+        ctx: Context<P>,
+        next: Next<'_, P, E>,
+    ) -> impl Future<Output = Response> + Send {
+        let values = ctx.store().clone();
+        let method = ctx.method().clone();
+        let uri = ctx.uri().clone();
+        async move {
+            let response = next.run(ctx).await;
+            let Some(Marked::Pending(kind)) = response.extensions().get::<Marked>().copied() else {
+                return response;
+            };
+            let status = response.status();
+            let message = error_text(response, status).await;
+            let failure = Failure {
+                kind,
+                status,
+                message,
+                method,
+                uri,
+                values,
+            };
+            let mut rendered = (self.0)(failure);
+            rendered.extensions_mut().insert(Marked::Rendered);
+            rendered
+        }
+    }
+}
+
+async fn error_text(response: Response, status: StatusCode) -> String {
+    let limited = http_body_util::Limited::new(response.into_body(), MESSAGE_LIMIT);
+    let text = match limited.collect().await {
+        Ok(collected) => String::from_utf8_lossy(&collected.to_bytes()).into_owned(),
+        Err(_) => String::new(),
+    };
+    if text.is_empty() {
+        status.canonical_reason().unwrap_or("error").to_string()
+    } else {
+        text
+    }
+}

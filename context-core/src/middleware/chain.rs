@@ -1,0 +1,248 @@
+//! How a router's middleware are composed: [`Layers`] (the stack declared so far), the chain links
+//! built from it, and the erased [`Stage`]s that connect a router's middleware to its routes.
+
+use super::{Endpoint, Handler, MarkedHandler, Middleware, Next};
+use crate::context::Context;
+use crate::proof::KeyList;
+use crate::response::Response;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::sync::Arc;
+
+/// A middleware in front of the rest of a chain.
+#[doc(hidden)]
+pub struct Stack<M, E> {
+    middleware: Arc<M>,
+    inner: E,
+}
+
+impl<P: KeyList, M: Middleware<P>, E: Endpoint<M::Out>> Endpoint<P> for Stack<M, E> {
+    fn call(&self, ctx: Context<P>) -> impl Future<Output = Response> + Send + '_ {
+        self.middleware.call(ctx, Next::new(&self.inner))
+    }
+}
+
+/// A [`Stack`] whose future is boxed: it ends a run of [`PHASES`] nested middleware futures.
+#[doc(hidden)]
+pub struct BoxedStack<M, E>(Stack<M, E>);
+
+impl<P: KeyList, M: Middleware<P>, E: Endpoint<M::Out>> Endpoint<P> for BoxedStack<M, E> {
+    fn call(&self, ctx: Context<P>) -> impl Future<Output = Response> + Send + '_ {
+        Box::pin(self.0.call(ctx)) as Pin<Box<dyn Future<Output = Response> + Send + '_>>
+    }
+}
+
+/// How many middleware futures nest inside one another before one is boxed.
+///
+/// A chain's future is one nested type; rustc computes its layout recursively and stops at its recursion
+/// limit (128 by default), reached near a dozen middleware. Boxing every `PHASES`-th middleware's future
+/// keeps the nesting bounded for any number of middleware, at one allocation per `PHASES` middleware.
+pub const PHASES: usize = 8;
+
+/// The position of a middleware in its route's chain, modulo [`PHASES`]: picks a [`Stack`] or, for
+/// the last phase, a [`BoxedStack`].
+#[doc(hidden)]
+pub trait Phase: Send + Sync + 'static {
+    /// The phase of the next middleware.
+    type Next: Phase;
+    /// The chain link for a middleware at this phase.
+    type Link<P: KeyList, M: Middleware<P>, E: Endpoint<M::Out>>: Endpoint<P>;
+    /// Builds the link.
+    fn link<P: KeyList, M: Middleware<P>, E: Endpoint<M::Out>>(
+        middleware: Arc<M>,
+        inner: E,
+    ) -> Self::Link<P, M, E>;
+}
+
+macro_rules! phases {
+    ($($phase:ident => $next:ident),*; $last:ident => $first:ident) => {
+        $(
+            #[doc(hidden)]
+            pub struct $phase;
+
+            impl Phase for $phase {
+                type Next = $next;
+                type Link<P: KeyList, M: Middleware<P>, E: Endpoint<M::Out>> = Stack<M, E>;
+                fn link<P: KeyList, M: Middleware<P>, E: Endpoint<M::Out>>(
+                    middleware: Arc<M>,
+                    inner: E,
+                ) -> Stack<M, E> {
+                    Stack { middleware, inner }
+                }
+            }
+        )*
+
+        #[doc(hidden)]
+        pub struct $last;
+
+        impl Phase for $last {
+            type Next = $first;
+            type Link<P: KeyList, M: Middleware<P>, E: Endpoint<M::Out>> = BoxedStack<M, E>;
+            fn link<P: KeyList, M: Middleware<P>, E: Endpoint<M::Out>>(
+                middleware: Arc<M>,
+                inner: E,
+            ) -> BoxedStack<M, E> {
+                BoxedStack(Stack { middleware, inner })
+            }
+        }
+    };
+}
+
+phases!(
+    Phase0 => Phase1, Phase1 => Phase2, Phase2 => Phase3, Phase3 => Phase4,
+    Phase4 => Phase5, Phase5 => Phase6, Phase6 => Phase7;
+    Phase7 => Phase0
+);
+
+/// The middleware declared so far on a router or scope, from its input context [`Layers::In`] (the
+/// empty context for a router, the enclosing router's output for a scope) to [`Layers::Out`].
+///
+/// A router compiles its middleware once, not once per route: every route of a router or scope runs
+/// the same instance of the chain type, which ends in an erased call to the matched route's next stage
+/// (a nested scope's middleware, or the handler). Code size grows with routes + middleware, never with
+/// their product; the proof is unchanged, because it lives in the types (`Context<Out>` is what each
+/// route's handler must accept).
+pub trait Layers: Clone + Send + Sync + 'static {
+    /// The key list the first middleware receives.
+    type In: KeyList;
+    /// The key list after every middleware ran.
+    type Out: KeyList;
+    /// The phase of the next middleware added.
+    #[doc(hidden)]
+    type Phase: Phase;
+    /// The chain with endpoint `E` behind every middleware.
+    #[doc(hidden)]
+    type Wrapped<E: Endpoint<Self::Out>>: Endpoint<Self::In>;
+    #[doc(hidden)]
+    fn wrap<E: Endpoint<Self::Out>>(&self, endpoint: E) -> Self::Wrapped<E>;
+
+    /// This stack of middleware in front of `next`, erased: one stage of a route.
+    #[doc(hidden)]
+    fn segment(&self, next: ErasedStage<Self::Out>) -> ErasedStage<Self::In> {
+        Arc::new(self.wrap(Tail { next }))
+    }
+}
+
+/// No middleware: the context `P` passes through unchanged (`P` is `()` for a router, the enclosing
+/// router's output for a scope).
+pub struct Identity<P = ()>(PhantomData<fn() -> P>);
+
+impl<P> Identity<P> {
+    pub(crate) fn new() -> Self {
+        Identity(PhantomData)
+    }
+}
+
+impl<P> Default for Identity<P> {
+    fn default() -> Self {
+        Identity::new()
+    }
+}
+
+impl<P> Clone for Identity<P> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<P> Copy for Identity<P> {}
+
+impl<P> std::fmt::Debug for Identity<P> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Identity")
+    }
+}
+
+impl<P: KeyList> Layers for Identity<P> {
+    type In = P;
+    type Out = P;
+    type Phase = Phase0;
+    type Wrapped<E: Endpoint<P>> = E;
+    fn wrap<E: Endpoint<P>>(&self, endpoint: E) -> E {
+        endpoint
+    }
+    // Nothing to run: the stage is the next one itself, with no erased call in between.
+    fn segment(&self, next: ErasedStage<P>) -> ErasedStage<P> {
+        next
+    }
+}
+
+/// The middleware `M` after the layers `L`.
+pub struct Then<L, M> {
+    layers: L,
+    middleware: Arc<M>,
+}
+
+impl<L: Clone, M> Clone for Then<L, M> {
+    fn clone(&self) -> Self {
+        Then {
+            layers: self.layers.clone(),
+            middleware: self.middleware.clone(),
+        }
+    }
+}
+
+impl<L, M> Then<L, M> {
+    pub(crate) fn new(layers: L, middleware: M) -> Self {
+        Then {
+            layers,
+            middleware: Arc::new(middleware),
+        }
+    }
+}
+
+impl<L: Layers, M: Middleware<L::Out>> Layers for Then<L, M> {
+    type In = L::In;
+    type Out = M::Out;
+    type Phase = <L::Phase as Phase>::Next;
+    type Wrapped<E: Endpoint<M::Out>> = L::Wrapped<<L::Phase as Phase>::Link<L::Out, M, E>>;
+    fn wrap<E: Endpoint<M::Out>>(&self, endpoint: E) -> Self::Wrapped<E> {
+        self.layers
+            .wrap(<L::Phase as Phase>::link(self.middleware.clone(), endpoint))
+    }
+}
+
+pub(crate) type BoxFuture = Pin<Box<dyn Future<Output = Response> + Send + 'static>>;
+
+/// One stage of a route, its type erased: a router's or scope's middleware, or a handler. Called with
+/// the context its stage was built for, so no context type is erased: only the code behind it.
+#[doc(hidden)]
+pub trait Stage<P>: Send + Sync + 'static {
+    /// Runs the stage; the future owns a handle to it.
+    fn run(self: Arc<Self>, ctx: Context<P>) -> BoxFuture;
+}
+
+impl<P: KeyList, E: Endpoint<P> + 'static> Stage<P> for E {
+    fn run(self: Arc<Self>, ctx: Context<P>) -> BoxFuture {
+        Box::pin(async move { self.call(ctx).await })
+    }
+}
+
+/// A stage behind an `Arc`, as routes hold it.
+#[doc(hidden)]
+pub type ErasedStage<P> = Arc<dyn Stage<P>>;
+
+/// The end of a router's or scope's middleware: calls the matched route's next stage.
+///
+/// Every route of a router shares one `Wrapped<Tail<Out>>` type (only the `next` value differs), which
+/// is what compiles each middleware once per place it is mounted.
+#[doc(hidden)]
+pub struct Tail<P> {
+    next: ErasedStage<P>,
+}
+
+impl<P: KeyList> Endpoint<P> for Tail<P> {
+    fn call(&self, ctx: Context<P>) -> impl Future<Output = Response> + Send + '_ {
+        Arc::clone(&self.next).run(ctx)
+    }
+}
+
+/// A whole route, from the empty context: the router calls it for a matched request.
+pub(crate) type ErasedEndpoint = ErasedStage<()>;
+
+/// A handler as a route's last stage.
+pub(crate) fn handler_stage<P: KeyList, M: 'static, H: Handler<P, M>>(handler: H) -> ErasedStage<P> {
+    Arc::new(MarkedHandler(handler, PhantomData))
+}
+

@@ -1,0 +1,284 @@
+//! Middleware groups and conditional middleware.
+//!
+//! **Groups.** A tuple of middleware is a middleware: `(a, b, c)` runs `a`, then `b`, then `c`, each
+//! checked against what the ones before it provide, and provides the union of their keys. A group is
+//! an ordinary value, so a function can return one and several routers or scopes can mount it with one
+//! `.with(..)` (the seeds' "combining multiple middleware"). Up to 8 in a tuple; nest tuples for more.
+//!
+//! ```
+//! use baton::{Context, Next, Response, Router, context_key, get, handler, middleware};
+//!
+//! #[context_key]
+//! struct RequestId(u64);
+//! #[context_key]
+//! struct User(String);
+//!
+//! #[middleware(provides = RequestId)]
+//! async fn request_id(_ctx: &Context) -> RequestId {
+//!     RequestId(7)
+//! }
+//!
+//! // Reads `RequestId`: inside the group it must come after `request_id`, as on any chain.
+//! #[middleware(provides = User)]
+//! async fn user(ctx: &Context) -> User {
+//!     User(format!("guest-{}", ctx.get::<RequestId>().0))
+//! }
+//!
+//! /// The web stack, mounted as one value.
+//! fn web() -> (request_id, user) {
+//!     (request_id, user)
+//! }
+//!
+//! #[handler]
+//! async fn whoami(ctx: Context) -> String {
+//!     format!("{} ({})", ctx.get::<User>().0, ctx.get::<RequestId>().0)
+//! }
+//!
+//! let app = Router::new().with(web()).route("/", get(whoami));
+//! ```
+//!
+//! **Conditional middleware.** `Option<M>` is a middleware when `M` provides nothing: `None` passes the
+//! request straight on (a logger only in development: `.with(dev.then_some(logger))`, or
+//! [`Router::with_if`](crate::Router::with_if)). A middleware that provides keys cannot be mounted
+//! conditionally: the routes after it would read a key that may be missing. Provide an `Option<V>` under
+//! a key instead, and read that.
+
+use super::{Endpoint, Middleware, Next};
+use crate::context::Context;
+use crate::proof::KeyList;
+use crate::response::Response;
+use std::future::Future;
+
+/// A middleware of a group in front of the rest of the chain, borrowed for one request.
+struct Link<'a, M, E> {
+    middleware: &'a M,
+    inner: &'a E,
+}
+
+impl<'a, M, E> Link<'a, M, E> {
+    fn new(middleware: &'a M, inner: &'a E) -> Self {
+        Link { middleware, inner }
+    }
+}
+
+impl<P: KeyList, M: Middleware<P>, E: Endpoint<M::Out>> Endpoint<P> for Link<'_, M, E> {
+    fn call(&self, ctx: Context<P>) -> impl Future<Output = Response> + Send + '_ {
+        self.middleware.call(ctx, Next::new(self.inner))
+    }
+}
+
+impl<P: KeyList, A, B> Middleware<P> for (A, B)
+where
+    A: Middleware<P>,
+    B: Middleware<<A as Middleware<P>>::Out>,
+{
+    type Out = <B as Middleware<<A as Middleware<P>>::Out>>::Out;
+
+    fn call<Rest: Endpoint<Self::Out>>(
+        &self,
+        ctx: Context<P>,
+        next: Next<'_, Self::Out, Rest>,
+    ) -> impl Future<Output = Response> + Send {
+        let endpoint = next.into_endpoint();
+        async move {
+            let (a, b) = self;
+            let b = Link::new(b, endpoint);
+            a.call(ctx, Next::new(&b)).await
+        }
+    }
+}
+
+impl<P: KeyList, A, B, C> Middleware<P> for (A, B, C)
+where
+    A: Middleware<P>,
+    B: Middleware<<A as Middleware<P>>::Out>,
+    C: Middleware<<B as Middleware<<A as Middleware<P>>::Out>>::Out>,
+{
+    type Out = <C as Middleware<<B as Middleware<<A as Middleware<P>>::Out>>::Out>>::Out;
+
+    fn call<Rest: Endpoint<Self::Out>>(
+        &self,
+        ctx: Context<P>,
+        next: Next<'_, Self::Out, Rest>,
+    ) -> impl Future<Output = Response> + Send {
+        let endpoint = next.into_endpoint();
+        async move {
+            let (a, b, c) = self;
+            let c = Link::new(c, endpoint);
+            let b = Link::new(b, &c);
+            a.call(ctx, Next::new(&b)).await
+        }
+    }
+}
+
+impl<P: KeyList, A, B, C, D> Middleware<P> for (A, B, C, D)
+where
+    A: Middleware<P>,
+    B: Middleware<<A as Middleware<P>>::Out>,
+    C: Middleware<<B as Middleware<<A as Middleware<P>>::Out>>::Out>,
+    D: Middleware<<C as Middleware<<B as Middleware<<A as Middleware<P>>::Out>>::Out>>::Out>,
+{
+    type Out = <D as Middleware<<C as Middleware<<B as Middleware<<A as Middleware<P>>::Out>>::Out>>::Out>>::Out;
+
+    fn call<Rest: Endpoint<Self::Out>>(
+        &self,
+        ctx: Context<P>,
+        next: Next<'_, Self::Out, Rest>,
+    ) -> impl Future<Output = Response> + Send {
+        let endpoint = next.into_endpoint();
+        async move {
+            let (a, b, c, d) = self;
+            let d = Link::new(d, endpoint);
+            let c = Link::new(c, &d);
+            let b = Link::new(b, &c);
+            a.call(ctx, Next::new(&b)).await
+        }
+    }
+}
+
+impl<P: KeyList, A, B, C, D, E> Middleware<P> for (A, B, C, D, E)
+where
+    A: Middleware<P>,
+    B: Middleware<<A as Middleware<P>>::Out>,
+    C: Middleware<<B as Middleware<<A as Middleware<P>>::Out>>::Out>,
+    D: Middleware<<C as Middleware<<B as Middleware<<A as Middleware<P>>::Out>>::Out>>::Out>,
+    E: Middleware<<D as Middleware<<C as Middleware<<B as Middleware<<A as Middleware<P>>::Out>>::Out>>::Out>>::Out>,
+{
+    type Out = <E as Middleware<<D as Middleware<<C as Middleware<<B as Middleware<<A as Middleware<P>>::Out>>::Out>>::Out>>::Out>>::Out;
+
+    fn call<Rest: Endpoint<Self::Out>>(
+        &self,
+        ctx: Context<P>,
+        next: Next<'_, Self::Out, Rest>,
+    ) -> impl Future<Output = Response> + Send {
+        let endpoint = next.into_endpoint();
+        async move {
+            let (a, b, c, d, e) = self;
+            let e = Link::new(e, endpoint);
+            let d = Link::new(d, &e);
+            let c = Link::new(c, &d);
+            let b = Link::new(b, &c);
+            a.call(ctx, Next::new(&b)).await
+        }
+    }
+}
+
+impl<P: KeyList, A, B, C, D, E, F> Middleware<P> for (A, B, C, D, E, F)
+where
+    A: Middleware<P>,
+    B: Middleware<<A as Middleware<P>>::Out>,
+    C: Middleware<<B as Middleware<<A as Middleware<P>>::Out>>::Out>,
+    D: Middleware<<C as Middleware<<B as Middleware<<A as Middleware<P>>::Out>>::Out>>::Out>,
+    E: Middleware<<D as Middleware<<C as Middleware<<B as Middleware<<A as Middleware<P>>::Out>>::Out>>::Out>>::Out>,
+    F: Middleware<<E as Middleware<<D as Middleware<<C as Middleware<<B as Middleware<<A as Middleware<P>>::Out>>::Out>>::Out>>::Out>>::Out>,
+{
+    type Out = <F as Middleware<<E as Middleware<<D as Middleware<<C as Middleware<<B as Middleware<<A as Middleware<P>>::Out>>::Out>>::Out>>::Out>>::Out>>::Out;
+
+    fn call<Rest: Endpoint<Self::Out>>(
+        &self,
+        ctx: Context<P>,
+        next: Next<'_, Self::Out, Rest>,
+    ) -> impl Future<Output = Response> + Send {
+        let endpoint = next.into_endpoint();
+        async move {
+            let (a, b, c, d, e, f) = self;
+            let f = Link::new(f, endpoint);
+            let e = Link::new(e, &f);
+            let d = Link::new(d, &e);
+            let c = Link::new(c, &d);
+            let b = Link::new(b, &c);
+            a.call(ctx, Next::new(&b)).await
+        }
+    }
+}
+
+impl<P: KeyList, A, B, C, D, E, F, G> Middleware<P> for (A, B, C, D, E, F, G)
+where
+    A: Middleware<P>,
+    B: Middleware<<A as Middleware<P>>::Out>,
+    C: Middleware<<B as Middleware<<A as Middleware<P>>::Out>>::Out>,
+    D: Middleware<<C as Middleware<<B as Middleware<<A as Middleware<P>>::Out>>::Out>>::Out>,
+    E: Middleware<<D as Middleware<<C as Middleware<<B as Middleware<<A as Middleware<P>>::Out>>::Out>>::Out>>::Out>,
+    F: Middleware<<E as Middleware<<D as Middleware<<C as Middleware<<B as Middleware<<A as Middleware<P>>::Out>>::Out>>::Out>>::Out>>::Out>,
+    G: Middleware<<F as Middleware<<E as Middleware<<D as Middleware<<C as Middleware<<B as Middleware<<A as Middleware<P>>::Out>>::Out>>::Out>>::Out>>::Out>>::Out>,
+{
+    type Out = <G as Middleware<<F as Middleware<<E as Middleware<<D as Middleware<<C as Middleware<<B as Middleware<<A as Middleware<P>>::Out>>::Out>>::Out>>::Out>>::Out>>::Out>>::Out;
+
+    fn call<Rest: Endpoint<Self::Out>>(
+        &self,
+        ctx: Context<P>,
+        next: Next<'_, Self::Out, Rest>,
+    ) -> impl Future<Output = Response> + Send {
+        let endpoint = next.into_endpoint();
+        async move {
+            let (a, b, c, d, e, f, g) = self;
+            let g = Link::new(g, endpoint);
+            let f = Link::new(f, &g);
+            let e = Link::new(e, &f);
+            let d = Link::new(d, &e);
+            let c = Link::new(c, &d);
+            let b = Link::new(b, &c);
+            a.call(ctx, Next::new(&b)).await
+        }
+    }
+}
+
+impl<P: KeyList, A, B, C, D, E, F, G, H> Middleware<P> for (A, B, C, D, E, F, G, H)
+where
+    A: Middleware<P>,
+    B: Middleware<<A as Middleware<P>>::Out>,
+    C: Middleware<<B as Middleware<<A as Middleware<P>>::Out>>::Out>,
+    D: Middleware<<C as Middleware<<B as Middleware<<A as Middleware<P>>::Out>>::Out>>::Out>,
+    E: Middleware<<D as Middleware<<C as Middleware<<B as Middleware<<A as Middleware<P>>::Out>>::Out>>::Out>>::Out>,
+    F: Middleware<<E as Middleware<<D as Middleware<<C as Middleware<<B as Middleware<<A as Middleware<P>>::Out>>::Out>>::Out>>::Out>>::Out>,
+    G: Middleware<<F as Middleware<<E as Middleware<<D as Middleware<<C as Middleware<<B as Middleware<<A as Middleware<P>>::Out>>::Out>>::Out>>::Out>>::Out>>::Out>,
+    H: Middleware<<G as Middleware<<F as Middleware<<E as Middleware<<D as Middleware<<C as Middleware<<B as Middleware<<A as Middleware<P>>::Out>>::Out>>::Out>>::Out>>::Out>>::Out>>::Out>,
+{
+    type Out = <H as Middleware<<G as Middleware<<F as Middleware<<E as Middleware<<D as Middleware<<C as Middleware<<B as Middleware<<A as Middleware<P>>::Out>>::Out>>::Out>>::Out>>::Out>>::Out>>::Out>>::Out;
+
+    fn call<Rest: Endpoint<Self::Out>>(
+        &self,
+        ctx: Context<P>,
+        next: Next<'_, Self::Out, Rest>,
+    ) -> impl Future<Output = Response> + Send {
+        let endpoint = next.into_endpoint();
+        async move {
+            let (a, b, c, d, e, f, g, h) = self;
+            let h = Link::new(h, endpoint);
+            let g = Link::new(g, &h);
+            let f = Link::new(f, &g);
+            let e = Link::new(e, &f);
+            let d = Link::new(d, &e);
+            let c = Link::new(c, &d);
+            let b = Link::new(b, &c);
+            a.call(ctx, Next::new(&b)).await
+        }
+    }
+}
+
+/// Proof that a middleware provides nothing, so skipping it cannot remove a key a route reads.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` provides keys, so it cannot be mounted conditionally",
+    label = "an optional middleware must provide nothing",
+    note = "the routes after it would read keys that may be missing; mount it unconditionally, or provide an `Option<V>` under a key and read that"
+)]
+pub trait ProvidesNothing<P: KeyList>: Middleware<P, Out = P> {}
+
+impl<P: KeyList, M: Middleware<P, Out = P>> ProvidesNothing<P> for M {}
+
+impl<P: KeyList, M: ProvidesNothing<P>> Middleware<P> for Option<M> {
+    type Out = P;
+
+    fn call<E: Endpoint<P>>(
+        &self,
+        ctx: Context<P>,
+        next: Next<'_, P, E>,
+    ) -> impl Future<Output = Response> + Send {
+        async move {
+            match self {
+                Some(middleware) => middleware.call(ctx, next).await,
+                None => next.run(ctx).await,
+            }
+        }
+    }
+}

@@ -1,0 +1,97 @@
+//! [`Next`]: the rest of the chain, handed to an around middleware; and the panic guard around it.
+
+use crate::context::Context;
+use crate::proof::KeyList;
+use crate::response::{IntoResponse, Response};
+use http::StatusCode;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
+
+/// The rest of a route seen from one point of the chain: takes a `Context<P>`, yields a response.
+///
+/// Implemented by the router's composed chains; you meet it as the `E` of [`Next`].
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot continue a chain whose context is `Context<{P}>`",
+    note = "`next.run(ctx)` must be given the context type the middleware declared as its output"
+)]
+pub trait Endpoint<P: KeyList>: Send + Sync {
+    /// Runs the rest of the chain.
+    fn call(&self, ctx: Context<P>) -> impl Future<Output = Response> + Send + '_;
+}
+
+/// The continuation handed to an around middleware. Consumed by [`Next::run`]: it runs at most once.
+#[must_use = "a middleware that drops `next` without calling `run` short-circuits the route"]
+pub struct Next<'a, P, E> {
+    endpoint: &'a E,
+    _context: PhantomData<fn(Context<P>)>,
+}
+
+impl<'a, P: KeyList, E: Endpoint<P>> Next<'a, P, E> {
+    #[doc(hidden)]
+    pub fn new(endpoint: &'a E) -> Self {
+        Next {
+            endpoint,
+            _context: PhantomData,
+        }
+    }
+
+    /// Runs the rest of the chain with `ctx` and returns its response.
+    ///
+    /// Never fails: a panic downstream is turned into a `500 Internal Server Error` (and logged) before it
+    /// gets here, so code after `run(..).await` always runs.
+    // Not an `async fn`, nor is `guarded`: an async fn keeps its by-value argument (here the rest of the
+    // chain's future) in its state *and* moves it into the awaited future, so each middleware would
+    // double the size of the request's future (exponential in the middleware count).
+    pub fn run(self, ctx: Context<P>) -> impl Future<Output = Response> + Send + 'a {
+        guarded(self.endpoint.call(ctx))
+    }
+
+    /// The rest of the chain, for a middleware group that runs its members in front of it.
+    pub(crate) fn into_endpoint(self) -> &'a E {
+        self.endpoint
+    }
+}
+
+/// Runs `future`, turning a panic into a logged 500.
+pub(crate) fn guarded<F: Future<Output = Response>>(future: F) -> Guarded<F> {
+    Guarded { future }
+}
+
+/// The future of [`Next::run`]: the rest of the chain, with panics turned into a 500.
+///
+/// One wrapper rather than a stack of combinators: every wrapper moves the (large) chain future once
+/// more when the request starts.
+#[must_use = "futures do nothing unless polled"]
+pub struct Guarded<F> {
+    future: F,
+}
+
+impl<F: Future<Output = Response>> Future for Guarded<F> {
+    type Output = Response;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Response> {
+        // SAFETY: structural pinning: `future` is never moved out of the pinned `Guarded`.
+        let future = unsafe { self.map_unchecked_mut(|guarded| &mut guarded.future) };
+        match std::panic::catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
+            Ok(poll) => poll,
+            Err(panic) => std::task::Poll::Ready(panic_response(panic)),
+        }
+    }
+}
+
+#[cold]
+pub(crate) fn panic_response(panic: Box<dyn std::any::Any + Send>) -> Response {
+    let message = panic
+        .downcast_ref::<&str>()
+        .map(|text| text.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "non-string panic payload".to_string());
+    tracing::error!(panic = %message, "request handler panicked; answering 500");
+    crate::catch::mark(
+        (StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error").into_response(),
+        crate::catch::ErrorKind::Panic,
+    )
+}

@@ -1,0 +1,97 @@
+//! [`App`]: a finished router under one nameable type.
+
+use super::table::{RouterFuture, Table, dispatch};
+use super::{Router, Sealed};
+use crate::body::BoxError;
+use crate::middleware::Layers;
+use crate::response::Response;
+use bytes::Bytes;
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::task::{Context as TaskContext, Poll};
+use tower_service::Service;
+
+/// A finished application: a [`Router`] whose routes are all built, and so all proven, behind one
+/// concrete type.
+///
+/// A router's type spells its middleware stack (`Router<Then<Then<Identity, A>, B>, Sealed>`), which
+/// is what lets each route be checked against it, but is not a type to write in a signature. Once the
+/// routes are added nothing is left to check, so the stack can be forgotten: return an `App` from
+/// `fn app()`, hand it to [`serve`](crate::serve()), or call it in tests.
+///
+/// ```
+/// use baton::{App, Context, Router, get};
+///
+/// fn app() -> App {
+///     Router::new()
+///         .route("/health", get(|_: Context| async { "ok" }))
+///         .into()
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let response = app()
+///     .call_request(http::Request::get("/health").body(baton::Body::empty()).unwrap())
+///     .await;
+/// assert_eq!(response.status(), 200);
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct App {
+    table: Arc<Table>,
+}
+
+impl<L: Layers<In = ()>, S> From<Router<L, S>> for App {
+    fn from(router: Router<L, S>) -> App {
+        router.into_app()
+    }
+}
+
+impl<L: Layers<In = ()>, S> Router<L, S> {
+    /// Finishes the router: an [`App`], its middleware stack no longer in its type.
+    pub fn into_app(self) -> App {
+        let router: Router<L, Sealed> = self.seal();
+        App {
+            table: router.table,
+        }
+    }
+}
+
+impl App {
+    /// Serves one request in process, without a socket (for tests and embedding).
+    pub async fn call_request<B>(&self, request: http::Request<B>) -> Response
+    where
+        B: http_body::Body<Data = Bytes> + Send + 'static,
+        B::Error: Into<BoxError>,
+    {
+        match dispatch(&self.table, request).await {
+            Ok(response) => response,
+            Err(never) => match never {},
+        }
+    }
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App")
+            .field("routes", &self.table.entries.len())
+            .finish()
+    }
+}
+
+impl<B> Service<http::Request<B>> for App
+where
+    B: http_body::Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<BoxError>,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = RouterFuture;
+
+    fn poll_ready(&mut self, _: &mut TaskContext<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: http::Request<B>) -> RouterFuture {
+        dispatch(&self.table, request)
+    }
+}
