@@ -308,8 +308,9 @@ pub use baton_async::{
 pub use baton_macros::app_context;
 
 #[doc(hidden)]
-pub mod __private {
-    //! Support for the code the macros generate. Not a public API.
+pub mod __private_0_1 {
+    //! Support for the code the macros generate. Not a public API. The name carries the version so
+    //! that macros of one baton release never silently bind to another release's internals.
 
     use baton_core::ContextKey;
     pub use baton_core::key::{B0, B1};
@@ -318,4 +319,11 @@ pub mod __private {
     /// (`requires = K`).
     pub trait IsKey<K: ContextKey> {}
     impl<P, K: ContextKey> IsKey<K> for P {}
+}
+
+// `#[context_key]` (context-macros/src/key.rs, owned by another change) still emits
+// `::baton::__private::{B0, B1}`; this goes once it emits `__private_0_1`.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::__private_0_1::{B0, B1};
 }

@@ -1,13 +1,20 @@
 //! Code generation from the [`Middleware`] model: the struct (or factory) and its `Middleware` impl.
 
 use proc_macro2::{Span, TokenStream};
-use quote::{format_ident, quote, quote_spanned};
+use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{FnArg, Ident, PathArguments, ReturnType, Type};
 
 use super::{Form, Middleware, Pass};
-use crate::common::{CtxMode, is_doc_or_cfg, named_segment, set_args};
+use crate::common::{CtxMode, fresh_param, is_doc_or_cfg, set_args};
+use crate::params::Names;
 use crate::scan::Access;
+
+/// A local variable of the generated code: mixed-site hygiene keeps it apart from the user's names (a
+/// unit struct or const named `ctx`, `values` or `response` in scope would otherwise be matched).
+fn local(name: &str) -> Ident {
+    Ident::new(name, Span::mixed_site())
+}
 
 impl Middleware {
     pub(super) fn expand(&self) -> TokenStream {
@@ -16,8 +23,18 @@ impl Middleware {
         let vis = &self.function.vis;
         let body = &self.function.body;
         let output = &sig.output;
-        let list = Ident::new("P", name.span());
-        let rest = Ident::new("Downstream", name.span());
+        let names = &self.options.names;
+        let krate = names.krate();
+        let private = names.private();
+        // Fresh names: a user type `P` or `Downstream` used in the body must stay the user's.
+        let list = fresh_param(&sig.generics, "P");
+        let rest = fresh_param(&sig.generics, "Downstream");
+        let (ctx, next, response, values) = (
+            local("ctx"),
+            local("next"),
+            local("response"),
+            local("values"),
+        );
         let public_attrs: Vec<_> = self
             .function
             .attrs
@@ -44,14 +61,16 @@ impl Middleware {
             out = quote_spanned!(key.span()=> (#key, #out));
         }
 
-        let mut predicates = vec![quote!(#list: ::baton::KeyList)];
+        let mut predicates = vec![quote!(#list: #krate::KeyList)];
         for key in &self.options.provides {
-            predicates.push(quote_spanned!(key.span()=> #list: ::baton::Lacks<#key>));
+            let krate = names.krate_at(key.span());
+            predicates.push(quote_spanned!(key.span()=> #list: #krate::Lacks<#key>));
         }
         for (key, access) in &self.needs {
+            let krate = names.krate_at(key.span());
             predicates.push(match access {
-                Access::Read => quote_spanned!(key.span()=> #list: ::baton::Has<#key>),
-                Access::Replace => quote_spanned!(key.span()=> #list: ::baton::Position<#key>),
+                Access::Read => quote_spanned!(key.span()=> #list: #krate::Has<#key>),
+                Access::Replace => quote_spanned!(key.span()=> #list: #krate::Position<#key>),
             });
         }
         for helper in &self.options.uses {
@@ -59,11 +78,11 @@ impl Middleware {
         }
         // A listed key must be a key: said at the attribute, not later at the route.
         for key in &self.options.requires {
-            predicates.push(quote_spanned!(key.span()=> #list: ::baton::__private::IsKey<#key>));
+            predicates.push(quote_spanned!(key.span()=> #list: #private::IsKey<#key>));
         }
 
         let mut ctx_ty = self.ctx_ty.clone();
-        if let Some(segment) = crate::common::named_segment_mut(&mut ctx_ty, "Context") {
+        if let Some(segment) = names.context_mut(&mut ctx_ty) {
             set_args(segment, quote!(#list));
         }
 
@@ -90,11 +109,11 @@ impl Middleware {
         let call = match &self.form {
             Form::Around { next_ty } => {
                 let mut next_ty = (**next_ty).clone();
-                if let Some(segment) = crate::common::named_segment_mut(&mut next_ty, "Next") {
+                if let Some(segment) = names.next_mut(&mut next_ty) {
                     set_args(segment, quote!('_, #out, #rest));
                 }
                 let next_pat = self.next_pattern();
-                let respond = response_span(output);
+                let respond = response_span(output, names, &response);
                 quote! {
                     #(#body_attrs)*
                     // `async` is required by the macro; long key lists make long `Next` types.
@@ -102,19 +121,19 @@ impl Middleware {
                     async fn #name<#list, #rest>(#(#config_params,)* #ctx_pat: #ctx_ty, #next_pat: #next_ty) #output
                     where
                         #(#predicates,)*
-                        #rest: ::baton::Endpoint<#out>,
+                        #rest: #krate::Endpoint<#out>,
                     #body
 
-                    let response = #name::<#list, #rest>(#(#config_args,)* ctx, next).await;
+                    let #response = #name::<#list, #rest>(#(#config_args,)* #ctx, #next).await;
                     #respond
                 }
             }
             Form::Provider { mode } => {
                 let borrow = match mode {
-                    CtxMode::Mut => quote!(&mut ctx),
-                    _ => quote!(&ctx),
+                    CtxMode::Mut => quote!(&mut #ctx),
+                    _ => quote!(&#ctx),
                 };
-                let continue_chain = self.provide_values();
+                let continue_chain = self.provide_values(&krate);
                 quote! {
                     #(#body_attrs)*
                     // `async` is required by the macro; long key lists make long `Next` types.
@@ -125,8 +144,8 @@ impl Middleware {
                     #body
 
                     #[allow(unused_mut)]
-                    let mut ctx = ctx;
-                    let values = #name::<#list>(#(#config_args,)* #borrow).await;
+                    let mut #ctx = #ctx;
+                    let #values = #name::<#list>(#(#config_args,)* #borrow).await;
                     #continue_chain
                 }
             }
@@ -134,7 +153,7 @@ impl Middleware {
 
         // The impl header is spanned at the fn name: "required for `name` to implement `Middleware<..>`"
         // then points at the fn, and each bound at the key that introduced it.
-        let header = quote_spanned!(name.span()=> impl<#list> ::baton::Middleware<#list> for #name);
+        let header = quote_spanned!(name.span()=> impl<#list> #krate::Middleware<#list> for #name);
         let allow_private_bounds =
             (!self.options.uses.is_empty()).then(|| quote!(#[allow(private_bounds)]));
         let middleware_impl = quote_spanned! {name.span()=>
@@ -147,11 +166,11 @@ impl Middleware {
             {
                 type Out = #out;
 
-                async fn call<#rest: ::baton::Endpoint<Self::Out>>(
+                async fn call<#rest: #krate::Endpoint<Self::Out>>(
                     &self,
-                    ctx: ::baton::Context<#list>,
-                    next: ::baton::Next<'_, Self::Out, #rest>,
-                ) -> ::baton::Response {
+                    #ctx: #krate::Context<#list>,
+                    #next: #krate::Next<'_, Self::Out, #rest>,
+                ) -> #krate::Response {
                     #call
                 }
             }
@@ -203,11 +222,13 @@ impl Middleware {
     }
 
     fn ctx_pattern(&self) -> TokenStream {
-        self.pattern_of(|ty| named_segment(ty, "Context").is_some())
+        let names = &self.options.names;
+        self.pattern_of(|ty| names.context(ty).is_some())
     }
 
     fn next_pattern(&self) -> TokenStream {
-        self.pattern_of(|ty| named_segment(ty, "Next").is_some())
+        let names = &self.options.names;
+        self.pattern_of(|ty| names.next(ty).is_some())
     }
 
     fn pattern_of(&self, matches: impl Fn(&Type) -> bool) -> TokenStream {
@@ -224,28 +245,35 @@ impl Middleware {
     }
 
     /// Provider form: turn the returned `values` into provided keys and run `next`.
-    fn provide_values(&self) -> TokenStream {
+    fn provide_values(&self, krate: &TokenStream) -> TokenStream {
         let output = ProviderOutput::of(&self.function.sig.output);
         let keys = &self.options.provides;
+        let (ctx, next, values, value, error) = (
+            local("ctx"),
+            local("next"),
+            local("values"),
+            local("value"),
+            local("error"),
+        );
         let unwrap = match &output.error {
             None => quote!(),
             // A guard (`Result<(), E>`): nothing to bind.
             Some(error_span) if keys.is_empty() => {
                 let unit = quote_spanned!(output.value_span(0)=> ::core::result::Result::Ok(()));
                 quote_spanned! {*error_span=>
-                    match values {
+                    match #values {
                         #unit => {}
-                        ::core::result::Result::Err(error) => {
-                            return ::baton::IntoResponse::into_response(error);
+                        ::core::result::Result::Err(#error) => {
+                            return #krate::IntoResponse::into_response(#error);
                         }
                     }
                 }
             }
             Some(error_span) => quote_spanned! {*error_span=>
-                let values = match values {
-                    ::core::result::Result::Ok(values) => values,
-                    ::core::result::Result::Err(error) => {
-                        return ::baton::IntoResponse::into_response(error);
+                let #values = match #values {
+                    ::core::result::Result::Ok(#values) => #values,
+                    ::core::result::Result::Err(#error) => {
+                        return #krate::IntoResponse::into_response(#error);
                     }
                 };
             },
@@ -256,23 +284,23 @@ impl Middleware {
                 let span = output.value_span(0);
                 quote_spanned! {span=>
                     #[allow(clippy::let_unit_value)]
-                    let () = values;
+                    let () = #values;
                 }
             }
             1 => {
                 let key = &keys[0];
                 let span = output.value_span(0);
                 quote_spanned! {span=>
-                    let value: <#key as ::baton::ContextKey>::Value = values;
-                    let ctx = ctx.provide_as::<#key>(value);
+                    let #value: <#key as #krate::ContextKey>::Value = #values;
+                    let #ctx = #ctx.provide_as::<#key>(#value);
                 }
             }
             _ => {
                 let names: Vec<Ident> = (0..keys.len())
-                    .map(|index| format_ident!("value{}", index))
+                    .map(|index| local(&format!("value{index}")))
                     .collect();
                 let destructure = quote_spanned! {output.whole_value_span()=>
-                    let (#(#names,)*) = values;
+                    let (#(#names,)*) = #values;
                 };
                 let steps = keys
                     .iter()
@@ -281,8 +309,8 @@ impl Middleware {
                     .map(|(index, (key, value))| {
                         let span = output.value_span(index);
                         quote_spanned! {span=>
-                            let #value: <#key as ::baton::ContextKey>::Value = #value;
-                            let ctx = ctx.provide_as::<#key>(#value);
+                            let #value: <#key as #krate::ContextKey>::Value = #value;
+                            let #ctx = #ctx.provide_as::<#key>(#value);
                         }
                     });
                 quote!(#destructure #(#steps)*)
@@ -291,18 +319,19 @@ impl Middleware {
         quote! {
             #unwrap
             #provide
-            next.run(ctx).await
+            #next.run(#ctx).await
         }
     }
 }
 
 /// `into_response` spanned at the return type, so a non-response return type is reported there.
-fn response_span(output: &ReturnType) -> TokenStream {
+fn response_span(output: &ReturnType, names: &Names, response: &Ident) -> TokenStream {
     let span = match output {
         ReturnType::Default => Span::call_site(),
         ReturnType::Type(_, ty) => ty.span(),
     };
-    quote_spanned!(span=> ::baton::IntoResponse::into_response(response))
+    let krate = names.krate_at(span);
+    quote_spanned!(span=> #krate::IntoResponse::into_response(#response))
 }
 
 /// The spans of a provider's declared value(s) and error type.

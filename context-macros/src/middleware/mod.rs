@@ -23,6 +23,7 @@ use quote::quote;
 use syn::{Ident, Type};
 
 use crate::common::{CtxMode, KeyOptions, LenientFn, parse_options, with_error};
+use crate::params::Names;
 use crate::scan::Access;
 use stand_in::stand_in;
 
@@ -39,14 +40,21 @@ pub fn middleware(args: TokenStream, item: TokenStream) -> TokenStream {
             );
         }
     };
-    let result = parse_options(args, "middleware", &["provides", "requires", "uses"])
-        .and_then(|options| Middleware::parse(options, function.clone()))
-        .map(|middleware| middleware.expand());
-    match result {
-        Ok(tokens) => tokens,
+    let allowed = ["provides", "requires", "uses", "context", "crate"];
+    let options = match parse_options(args, "middleware", &allowed) {
+        Ok(options) => options,
         Err(error) => {
             let error = error.into_compile_error();
-            let stand_in = stand_in(&function);
+            let stand_in = stand_in(&function, &Names::default());
+            return quote!(#error #stand_in);
+        }
+    };
+    let names = options.names.clone();
+    match Middleware::parse(options, function.clone()) {
+        Ok(middleware) => middleware.expand(),
+        Err(error) => {
+            let error = error.into_compile_error();
+            let stand_in = stand_in(&function, &names);
             quote!(#error #stand_in)
         }
     }
@@ -103,10 +111,10 @@ mod tests {
             ),
         );
         assert!(text.contains("struct ab ;"), "{text}");
-        assert!(text.contains("type Out = (B , (A , P))"), "{text}");
-        assert!(text.contains("P : :: baton :: Lacks < A >"), "{text}");
+        assert!(text.contains("type Out = (B , (A , __BatonP))"), "{text}");
+        assert!(text.contains("__BatonP : :: baton :: Lacks < A >"), "{text}");
         assert!(
-            text.contains("next : Next < '_ , (B , (A , P)) , Downstream >"),
+            text.contains("next : Next < '_ , (B , (A , __BatonP)) , __BatonDownstream >"),
             "{text}"
         );
     }
@@ -134,7 +142,7 @@ mod tests {
             text.contains("fn database (pool : Pool , limits : Limits) -> database"),
             "{text}"
         );
-        assert!(text.contains("P : :: baton :: Has < Tenant >"), "{text}");
+        assert!(text.contains("__BatonP : :: baton :: Has < Tenant >"), "{text}");
         assert!(
             text.contains(":: core :: clone :: Clone :: clone (& self . pool)"),
             "{text}"
