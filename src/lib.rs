@@ -56,7 +56,9 @@ pub use baton_macros::key_id;
 ///
 /// All options are optional. `provides` lists the keys the middleware adds to the context, `requires`
 /// the keys it needs from upstream (keys read with `ctx.get::<K>()` in the body are found without being
-/// listed), `uses` the [`#[handler]`](macro@handler) helpers whose keys it needs.
+/// listed), `uses` the [`#[handler]`](macro@handler) helpers whose keys it needs. `context = Alias` and
+/// `crate = "path"` work as on [`#[handler]`](macro@handler#which-parameter-is-the-context), where the
+/// rules for finding the context parameter and its reads are described.
 ///
 /// # Two forms
 ///
@@ -201,7 +203,8 @@ pub use baton_macros::middleware;
 ///   them. The body scan sees only the function's own body, never inside the functions it calls.
 /// * Handlers may also be associated functions of an impl block.
 /// * `#[handler(requires = K1, K2)]` states reads the scan cannot see (a generic helper written by
-///   hand, a read through a variable holding a reference to the context).
+///   hand, a read through a variable holding a reference to the context, a read inside a
+///   `macro_rules!` of your own: the scan sees the tokens passed to a macro, not what it expands to).
 /// * A handler may return anything that implements [`IntoResponse`], `Result<T, E>` included.
 ///
 /// ```
@@ -253,6 +256,41 @@ pub use baton_macros::middleware;
 /// // error[E0277]: no upstream middleware provides `User` on this route
 /// let _app = Router::new().route("/", get(home));
 /// ```
+///
+/// # Which parameter is the context
+///
+/// The context parameter is the one whose type is `Context`, `baton::Context` or a `&`/`&mut`
+/// reference to one of these. A path with another prefix (`tera::Context`, `minijinja::Context`) is
+/// never the request context: such a parameter is an ordinary one. For an alias, name it with
+/// `context = Alias`. Only calls on that parameter are reads: `ctx.get::<K>()`,
+/// `ctx.replace::<K>(value)` and `Context::get::<K>(&ctx)`. `ctx.extensions().get::<T>()` or
+/// `map.get::<T>()` are not, and `ctx.try_get::<K>()` needs no proof.
+///
+/// ```
+/// use baton::{Context as Ctx, context_key, handler};
+///
+/// mod tera {
+///     pub struct Context { pub title: &'static str }
+/// }
+///
+/// #[context_key]
+/// struct User(String);
+///
+/// #[handler(context = Ctx)]
+/// fn render(tpl: &tera::Context, ctx: &Ctx) -> String {
+///     let peer = ctx.extensions().get::<std::net::SocketAddr>(); // not a key read
+///     format!("{}: {} {peer:?}", tpl.title, ctx.get::<User>().0)
+/// }
+///
+/// let ctx = Ctx::default().provide(User("ada".into()));
+/// assert_eq!(render(&tera::Context { title: "hi" }, &ctx), "hi: ada None");
+/// ```
+///
+/// # Re-exported baton
+///
+/// The generated code names `::baton`. A crate that re-exports baton under another path (a framework
+/// built on it) points the macros there, as with serde: `#[handler(crate = "my_framework::web")]`,
+/// `#[middleware(crate = "my_framework::web", provides = User)]`.
 pub use baton_macros::handler;
 
 // --- ambient context (context-async) re-exports go here ---

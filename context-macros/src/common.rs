@@ -10,7 +10,7 @@ use syn::{
 };
 
 use crate::params::Names;
-use crate::scan::{key_name, type_text};
+use crate::scan::{key_name, type_display};
 
 /// `provides = A, B, requires = C` (which names are accepted depends on the macro).
 #[derive(Default)]
@@ -33,12 +33,13 @@ pub fn parse_options(
         let mut options = KeyOptions::default();
         let mut seen: Vec<String> = Vec::new();
         while !input.is_empty() {
+            // `context` and `crate` are for aliases and re-exports: accepted, documented, but left
+            // out of the hint so it stays short.
             let expected = allowed
                 .iter()
+                .filter(|name| !matches!(**name, "crate" | "context"))
                 .map(|name| match *name {
                     "uses" => "`uses = helper_fn, ...`".to_string(),
-                    "crate" => "`crate = \"path::to::baton\"`".to_string(),
-                    "context" => "`context = ContextAlias`".to_string(),
                     name => format!("`{name} = Key, ...`"),
                 })
                 .collect::<Vec<_>>()
@@ -129,17 +130,23 @@ pub fn parse_options(
             }
         }
         for required in &options.requires {
-            let text = type_text(required);
+            let text = type_display(required);
             let name = key_name(required);
-            if options
+            if let Some(provided) = options
                 .provides
                 .iter()
-                .any(|provided| key_name(provided) == name)
+                .find(|provided| key_name(provided) == name)
             {
-                return Err(syn::Error::new(
-                    required.span(),
+                let provided = type_display(provided);
+                let also = if provided == text {
+                    String::new()
+                } else {
+                    format!(" (as `{provided}`)")
+                };
+                return Err(syn::Error::new_spanned(
+                    required,
                     format!(
-                        "`{text}` is both provided and required: a middleware that provides `{text}` cannot also need it from upstream"
+                        "`{text}` is both provided{also} and required: a middleware that provides `{text}` cannot also need it from upstream"
                     ),
                 ));
             }
@@ -202,11 +209,14 @@ fn flatten_into(key: Type, keys: &mut Vec<Type>) {
 
 fn check_unique(keys: &[Type], option: &str) -> syn::Result<()> {
     for (index, key) in keys.iter().enumerate() {
-        let text = type_text(key);
+        let text = type_display(key);
         let name = key_name(key);
-        if keys[..index].iter().any(|earlier| key_name(earlier) == name) {
-            return Err(syn::Error::new(
-                key.span(),
+        if keys[..index]
+            .iter()
+            .any(|earlier| key_name(earlier) == name)
+        {
+            return Err(syn::Error::new_spanned(
+                key,
                 format!("`{text}` is listed twice in `{option}`: each key appears once"),
             ));
         }
@@ -273,7 +283,8 @@ pub fn set_args(segment: &mut syn::PathSegment, args: TokenStream) {
 
 /// A name for a generated type parameter that neither the user's generics nor the user's types in
 /// scope use: a user type `P` or `Downstream` must not be shadowed by the macro's parameter.
-pub fn fresh_param(generics: &Generics, base: &str) -> Ident {
+/// `span` is where errors about the parameter point (the fn's name).
+pub fn fresh_param(generics: &Generics, base: &str, span: Span) -> Ident {
     let taken = |name: &str| {
         generics.params.iter().any(|param| match param {
             GenericParam::Type(ty) => ty.ident == name,
@@ -285,7 +296,7 @@ pub fn fresh_param(generics: &Generics, base: &str) -> Ident {
     while taken(&name) {
         name.push('_');
     }
-    Ident::new(&name, Span::call_site())
+    Ident::new(&name, span)
 }
 
 /// Inserts a type parameter after the lifetimes (which must come first).
@@ -336,7 +347,7 @@ mod tests {
     use quote::quote;
 
     fn texts(types: &[Type]) -> Vec<String> {
-        types.iter().map(type_text).collect()
+        types.iter().map(crate::scan::type_text).collect()
     }
 
     #[test]
@@ -402,6 +413,17 @@ mod tests {
             error(quote!(provides = User, requires = User), both)
                 .contains("both provided and required")
         );
+        // One key spelled two ways is still one key.
+        assert_eq!(
+            error(quote!(provides = User, requires = crate::User), both),
+            "`crate::User` is both provided (as `User`) and required: a middleware that provides `crate::User` cannot also need it from upstream"
+        );
+        assert_eq!(
+            error(quote!(provides = keys::User, Session, User), both),
+            "`User` is listed twice in `provides`: each key appears once"
+        );
+        assert!(error(quote!(crate = "not a path"), &["crate"]).contains("`crate` takes a path"));
+        assert!(error(quote!(crate = baton), &["crate"]).contains("as a string"));
         assert!(
             error(quote!(provides = User), &["requires"]).starts_with("unknown option `provides`")
         );

@@ -63,7 +63,6 @@ fn expand(options: KeyOptions, mut function: LenientFn) -> syn::Result<TokenStre
         ..
     } = options;
     let krate = names.krate();
-    let private = names.private();
     let sig = &function.sig;
     let mut contexts = Vec::new();
     for input in &sig.inputs {
@@ -95,7 +94,7 @@ fn expand(options: KeyOptions, mut function: LenientFn) -> syn::Result<TokenStre
             PathArguments::None => None,
             other => Some(other.clone()),
         }) {
-        None => ListType::Fresh(fresh_param(&sig.generics, "P")),
+        None => ListType::Fresh(fresh_param(&sig.generics, "P", sig.ident.span())),
         Some(PathArguments::AngleBracketed(args)) => match args.args.first() {
             Some(GenericArgument::Type(Type::Path(path)))
                 if args.args.len() == 1
@@ -130,7 +129,10 @@ fn expand(options: KeyOptions, mut function: LenientFn) -> syn::Result<TokenStre
     // A listed key must be a key: said at the attribute, not later at the route.
     let key_checks: Vec<TokenStream> = requires
         .iter()
-        .map(|key| quote_spanned!(key.span()=> #list_ident: #private::IsKey<#key>))
+        .map(|key| {
+            let private = names.private_at(key.span());
+            quote_spanned!(key.span()=> #list_ident: #private::IsKey<#key>)
+        })
         .collect();
     let required = requires.into_iter().map(|key| (key, Access::Read));
     for (key, access) in required.chain(reads.keys) {
@@ -239,8 +241,14 @@ mod tests {
             text.contains("async fn show < __BatonP > (ctx : Context < __BatonP >)"),
             "{text}"
         );
-        assert!(text.contains("__BatonP : :: baton :: Has < User >"), "{text}");
-        assert!(text.contains("__BatonP : :: baton :: Has < Tenant >"), "{text}");
+        assert!(
+            text.contains("__BatonP : :: baton :: Has < User >"),
+            "{text}"
+        );
+        assert!(
+            text.contains("__BatonP : :: baton :: Has < Tenant >"),
+            "{text}"
+        );
         // A handler taking the context by value defines no trait (it may sit in an impl block).
         assert!(!text.contains("trait show"), "{text}");
     }
@@ -255,7 +263,10 @@ mod tests {
                 }
             ),
         );
-        assert!(text.contains("__BatonP : :: baton :: Has < Session >"), "{text}");
+        assert!(
+            text.contains("__BatonP : :: baton :: Has < Session >"),
+            "{text}"
+        );
         assert!(text.contains("__BatonP : header"), "{text}");
         assert!(
             text.contains("__BatonP : :: baton :: __private_0_1 :: IsKey < Session >"),

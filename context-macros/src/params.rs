@@ -36,10 +36,10 @@ impl Names {
         }
     }
 
-    /// The facade's macro-support module.
-    pub fn private(&self) -> TokenStream {
-        let krate = self.krate();
-        quote_spanned!(Span::call_site()=> #krate::__private_0_1)
+    /// The facade's macro-support module, spanned at `span`.
+    pub fn private_at(&self, span: Span) -> TokenStream {
+        let krate = self.krate_at(span);
+        quote_spanned!(span=> #krate::__private_0_1)
     }
 
     /// The last segment of `ty` if it is baton's `Context` (by value or behind one reference).
@@ -63,10 +63,7 @@ impl Names {
 
     /// The names bound by the context parameters of `inputs` (`ctx`, `mut req`, ...): the receivers
     /// whose `get::<K>()` counts as a read.
-    pub fn context_bindings<'a>(
-        &self,
-        inputs: impl IntoIterator<Item = &'a FnArg>,
-    ) -> Vec<Ident> {
+    pub fn context_bindings<'a>(&self, inputs: impl IntoIterator<Item = &'a FnArg>) -> Vec<Ident> {
         inputs
             .into_iter()
             .filter_map(|input| match input {
@@ -173,14 +170,20 @@ mod tests {
         let owned = Some(CtxMode::Owned);
         assert_eq!(is_context(&names, syn::parse_quote!(Context)), owned);
         assert_eq!(is_context(&names, syn::parse_quote!(baton::Context)), owned);
-        assert_eq!(is_context(&names, syn::parse_quote!(::baton::Context<P>)), owned);
+        assert_eq!(
+            is_context(&names, syn::parse_quote!(::baton::Context<P>)),
+            owned
+        );
         assert_eq!(
             is_context(&names, syn::parse_quote!(&mut baton::Context)),
             Some(CtxMode::Mut)
         );
         assert_eq!(is_context(&names, syn::parse_quote!(&&Context)), None);
         assert_eq!(is_context(&names, syn::parse_quote!(tera::Context)), None);
-        assert_eq!(is_context(&names, syn::parse_quote!(&minijinja::Context)), None);
+        assert_eq!(
+            is_context(&names, syn::parse_quote!(&minijinja::Context)),
+            None
+        );
         assert_eq!(is_context(&names, syn::parse_quote!(Ctx)), None);
         assert_eq!(is_context(&names, syn::parse_quote!(String)), None);
     }
@@ -193,7 +196,10 @@ mod tests {
         };
         let owned = Some(CtxMode::Owned);
         assert_eq!(is_context(&names, syn::parse_quote!(Ctx)), owned);
-        assert_eq!(is_context(&names, syn::parse_quote!(web::baton::Context)), owned);
+        assert_eq!(
+            is_context(&names, syn::parse_quote!(web::baton::Context)),
+            owned
+        );
         assert_eq!(is_context(&names, syn::parse_quote!(baton::Context)), owned);
         assert_eq!(is_context(&names, syn::parse_quote!(web::Context)), None);
         assert_eq!(is_context(&names, syn::parse_quote!(other::Ctx)), None);

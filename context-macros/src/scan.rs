@@ -47,6 +47,18 @@ pub fn type_text(ty: &Type) -> String {
     ty.to_token_stream().to_string()
 }
 
+/// A type as a user would write it (`crate::User`, not `crate :: User`), for messages.
+pub fn type_display(ty: &Type) -> String {
+    type_text(ty)
+        .replace(" :: ", "::")
+        .replace(":: ", "::")
+        .replace(" <", "<")
+        .replace("< ", "<")
+        .replace(" >", ">")
+        .replace(" ,", ",")
+        .replace("& ", "&")
+}
+
 /// A key's identity for comparing keys written in different places: the last path segment with its
 /// generic arguments, so `keys::User` and `User` are the same key (`provides = keys::User` with a read
 /// of `User`). Two distinct key types with the same name in one middleware's options would be taken
@@ -81,11 +93,13 @@ impl Reads {
     /// Whether `expr` is the context parameter itself (`ctx`, `(ctx)`, `&ctx`, `*ctx`).
     fn is_context(&self, expr: &Expr) -> bool {
         match expr {
-            Expr::Path(path) => path.qself.is_none()
-                && path
-                    .path
-                    .get_ident()
-                    .is_some_and(|ident| self.contexts.contains(ident)),
+            Expr::Path(path) => {
+                path.qself.is_none()
+                    && path
+                        .path
+                        .get_ident()
+                        .is_some_and(|ident| self.contexts.contains(ident))
+            }
             Expr::Paren(paren) => self.is_context(&paren.expr),
             Expr::Reference(reference) => self.is_context(&reference.expr),
             Expr::Unary(unary) if matches!(unary.op, syn::UnOp::Deref(_)) => {
@@ -115,7 +129,10 @@ impl<'ast> Visit<'ast> for Reads {
             && func.path.segments.len() >= 2
             && let Some(last) = func.path.segments.last()
             && let Some(key) = turbofish_key(&last.arguments)
-            && call.args.first().is_some_and(|first| self.is_context(first))
+            && call
+                .args
+                .first()
+                .is_some_and(|first| self.is_context(first))
         {
             if last.ident == "get" && call.args.len() == 1 {
                 self.add(key.clone(), Access::Read);
@@ -362,7 +379,10 @@ mod tests {
     #[test]
     fn compares_keys_by_name_and_arguments() {
         let name = |ty: Type| key_name(&ty);
-        assert_eq!(name(syn::parse_quote!(keys::User)), name(syn::parse_quote!(User)));
+        assert_eq!(
+            name(syn::parse_quote!(keys::User)),
+            name(syn::parse_quote!(User))
+        );
         assert_eq!(
             name(syn::parse_quote!(crate::Flash<Notice>)),
             name(syn::parse_quote!(Flash<Notice>))

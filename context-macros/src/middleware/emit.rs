@@ -13,7 +13,15 @@ use crate::scan::Access;
 /// A local variable of the generated code: mixed-site hygiene keeps it apart from the user's names (a
 /// unit struct or const named `ctx`, `values` or `response` in scope would otherwise be matched).
 fn local(name: &str) -> Ident {
-    Ident::new(name, Span::mixed_site())
+    local_at(name, Span::call_site())
+}
+
+/// [`local`] reported at `span`: type errors in the statement then point at the user's tokens.
+fn local_at(name: &str, span: Span) -> Ident {
+    Ident::new(
+        &format!("__baton_{name}"),
+        Span::mixed_site().located_at(span),
+    )
 }
 
 impl Middleware {
@@ -25,10 +33,9 @@ impl Middleware {
         let output = &sig.output;
         let names = &self.options.names;
         let krate = names.krate();
-        let private = names.private();
         // Fresh names: a user type `P` or `Downstream` used in the body must stay the user's.
-        let list = fresh_param(&sig.generics, "P");
-        let rest = fresh_param(&sig.generics, "Downstream");
+        let list = fresh_param(&sig.generics, "P", name.span());
+        let rest = fresh_param(&sig.generics, "Downstream", name.span());
         let (ctx, next, response, values) = (
             local("ctx"),
             local("next"),
@@ -78,6 +85,7 @@ impl Middleware {
         }
         // A listed key must be a key: said at the attribute, not later at the route.
         for key in &self.options.requires {
+            let private = names.private_at(key.span());
             predicates.push(quote_spanned!(key.span()=> #list: #private::IsKey<#key>));
         }
 
@@ -248,17 +256,15 @@ impl Middleware {
     fn provide_values(&self, krate: &TokenStream) -> TokenStream {
         let output = ProviderOutput::of(&self.function.sig.output);
         let keys = &self.options.provides;
-        let (ctx, next, values, value, error) = (
-            local("ctx"),
-            local("next"),
-            local("values"),
-            local("value"),
-            local("error"),
-        );
+        let (ctx, next) = (local("ctx"), local("next"));
         let unwrap = match &output.error {
             None => quote!(),
             // A guard (`Result<(), E>`): nothing to bind.
             Some(error_span) if keys.is_empty() => {
+                let (values, error) = (
+                    local_at("values", *error_span),
+                    local_at("error", *error_span),
+                );
                 let unit = quote_spanned!(output.value_span(0)=> ::core::result::Result::Ok(()));
                 quote_spanned! {*error_span=>
                     match #values {
@@ -269,19 +275,26 @@ impl Middleware {
                     }
                 }
             }
-            Some(error_span) => quote_spanned! {*error_span=>
+            Some(error_span) => {
+                let (values, error) = (
+                    local_at("values", *error_span),
+                    local_at("error", *error_span),
+                );
+                quote_spanned! {*error_span=>
                 let #values = match #values {
                     ::core::result::Result::Ok(#values) => #values,
                     ::core::result::Result::Err(#error) => {
                         return #krate::IntoResponse::into_response(#error);
                     }
                 };
-            },
+                }
+            }
         };
         let provide = match keys.len() {
             0 if output.error.is_some() => quote!(),
             0 => {
                 let span = output.value_span(0);
+                let values = local_at("values", span);
                 quote_spanned! {span=>
                     #[allow(clippy::let_unit_value)]
                     let () = #values;
@@ -290,6 +303,11 @@ impl Middleware {
             1 => {
                 let key = &keys[0];
                 let span = output.value_span(0);
+                let (ctx, values, value) = (
+                    local_at("ctx", span),
+                    local_at("values", span),
+                    local_at("value", span),
+                );
                 quote_spanned! {span=>
                     let #value: <#key as #krate::ContextKey>::Value = #values;
                     let #ctx = #ctx.provide_as::<#key>(#value);
@@ -297,8 +315,9 @@ impl Middleware {
             }
             _ => {
                 let names: Vec<Ident> = (0..keys.len())
-                    .map(|index| local(&format!("value{index}")))
+                    .map(|index| local_at(&format!("value{index}"), output.value_span(index)))
                     .collect();
+                let values = local_at("values", output.whole_value_span());
                 let destructure = quote_spanned! {output.whole_value_span()=>
                     let (#(#names,)*) = #values;
                 };
@@ -308,6 +327,7 @@ impl Middleware {
                     .enumerate()
                     .map(|(index, (key, value))| {
                         let span = output.value_span(index);
+                        let ctx = local_at("ctx", span);
                         quote_spanned! {span=>
                             let #value: <#key as #krate::ContextKey>::Value = #value;
                             let #ctx = #ctx.provide_as::<#key>(#value);
@@ -331,6 +351,7 @@ fn response_span(output: &ReturnType, names: &Names, response: &Ident) -> TokenS
         ReturnType::Type(_, ty) => ty.span(),
     };
     let krate = names.krate_at(span);
+    let response = Ident::new(&response.to_string(), response.span().located_at(span));
     quote_spanned!(span=> #krate::IntoResponse::into_response(#response))
 }
 

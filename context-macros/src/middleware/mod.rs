@@ -112,7 +112,10 @@ mod tests {
         );
         assert!(text.contains("struct ab ;"), "{text}");
         assert!(text.contains("type Out = (B , (A , __BatonP))"), "{text}");
-        assert!(text.contains("__BatonP : :: baton :: Lacks < A >"), "{text}");
+        assert!(
+            text.contains("__BatonP : :: baton :: Lacks < A >"),
+            "{text}"
+        );
         assert!(
             text.contains("next : Next < '_ , (B , (A , __BatonP)) , __BatonDownstream >"),
             "{text}"
@@ -142,7 +145,10 @@ mod tests {
             text.contains("fn database (pool : Pool , limits : Limits) -> database"),
             "{text}"
         );
-        assert!(text.contains("__BatonP : :: baton :: Has < Tenant >"), "{text}");
+        assert!(
+            text.contains("__BatonP : :: baton :: Has < Tenant >"),
+            "{text}"
+        );
         assert!(
             text.contains(":: core :: clone :: Clone :: clone (& self . pool)"),
             "{text}"

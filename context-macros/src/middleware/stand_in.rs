@@ -17,8 +17,7 @@ pub(super) fn stand_in(function: &LenientFn, names: &Names) -> TokenStream {
         .iter()
         .filter_map(|input| match input {
             FnArg::Typed(typed)
-                if names.context(&typed.ty).is_none()
-                    && names.next(&typed.ty).is_none() =>
+                if names.context(&typed.ty).is_none() && names.next(&typed.ty).is_none() =>
             {
                 let ident = match &*typed.pat {
                     Pat::Ident(pat) => pat.ident.clone(),
@@ -45,7 +44,8 @@ pub(super) fn stand_in(function: &LenientFn, names: &Names) -> TokenStream {
     let mentioned = function.sig.inputs.iter().filter_map(|input| match input {
         FnArg::Typed(typed)
             if names.next(&typed.ty).is_none()
-                && names.context(&typed.ty)
+                && names
+                    .context(&typed.ty)
                     .is_none_or(|(_, segment)| segment.arguments.is_none()) =>
         {
             Some((*typed.ty).clone())
