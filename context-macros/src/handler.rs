@@ -275,6 +275,48 @@ mod tests {
     }
 
     #[test]
+    fn crate_option_replaces_the_facade_path() {
+        let text = expand_text(
+            quote!(crate = "web::baton", requires = Session),
+            quote!(
+                fn name(ctx: &web::baton::Context) -> String {
+                    ctx.get::<User>().0.clone()
+                }
+            ),
+        );
+        // Every path into the facade goes through `web::baton`.
+        assert_eq!(
+            text.matches(":: baton ::").count(),
+            text.matches("web :: baton ::").count(),
+            "{text}"
+        );
+        assert!(text.contains("web :: baton :: Has < User >"), "{text}");
+        assert!(
+            text.contains("web :: baton :: __private_0_1 :: IsKey < Session >"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn only_reads_on_the_context_parameter_are_bounds() {
+        let text = expand_text(
+            quote!(),
+            quote!(
+                async fn show(req: Context, tpl: &tera::Context) -> String {
+                    let _ = req.extensions().get::<Peer>();
+                    let _ = tpl.get::<Tenant>();
+                    req.get::<User>().0.clone()
+                }
+            ),
+        );
+        assert!(text.contains("(req : Context < __BatonP >"), "{text}");
+        assert!(text.contains("tpl : & tera :: Context)"), "{text}");
+        assert!(text.contains("Has < User >"), "{text}");
+        assert!(!text.contains("Has < Peer >"), "{text}");
+        assert!(!text.contains("Has < Tenant >"), "{text}");
+    }
+
+    #[test]
     fn helpers_taking_a_reference_may_be_sync_handlers_may_not() {
         let text = expand_text(
             quote!(),

@@ -10,18 +10,16 @@ use crate::common::{CtxMode, fresh_param, is_doc_or_cfg, set_args};
 use crate::params::Names;
 use crate::scan::Access;
 
-/// A local variable of the generated code: mixed-site hygiene keeps it apart from the user's names (a
-/// unit struct or const named `ctx`, `values` or `response` in scope would otherwise be matched).
+/// A local variable of the generated code. The `__baton_` prefix keeps it apart from the user's names
+/// (a unit struct or const named `values` or `response` in scope would otherwise be matched as a
+/// pattern); plain spans, not mixed-site ones, so rustc still offers its fix-its on the user's tokens.
 fn local(name: &str) -> Ident {
     local_at(name, Span::call_site())
 }
 
 /// [`local`] reported at `span`: type errors in the statement then point at the user's tokens.
 fn local_at(name: &str, span: Span) -> Ident {
-    Ident::new(
-        &format!("__baton_{name}"),
-        Span::mixed_site().located_at(span),
-    )
+    Ident::new(&format!("__baton_{name}"), span)
 }
 
 impl Middleware {
@@ -141,7 +139,7 @@ impl Middleware {
                     CtxMode::Mut => quote!(&mut #ctx),
                     _ => quote!(&#ctx),
                 };
-                let continue_chain = self.provide_values(&krate);
+                let continue_chain = self.provide_values();
                 quote! {
                     #(#body_attrs)*
                     // `async` is required by the macro; long key lists make long `Next` types.
@@ -161,7 +159,9 @@ impl Middleware {
 
         // The impl header is spanned at the fn name: "required for `name` to implement `Middleware<..>`"
         // then points at the fn, and each bound at the key that introduced it.
-        let header = quote_spanned!(name.span()=> impl<#list> #krate::Middleware<#list> for #name);
+        let header_krate = names.krate_at(name.span());
+        let header =
+            quote_spanned!(name.span()=> impl<#list> #header_krate::Middleware<#list> for #name);
         let allow_private_bounds =
             (!self.options.uses.is_empty()).then(|| quote!(#[allow(private_bounds)]));
         let middleware_impl = quote_spanned! {name.span()=>
@@ -253,7 +253,8 @@ impl Middleware {
     }
 
     /// Provider form: turn the returned `values` into provided keys and run `next`.
-    fn provide_values(&self, krate: &TokenStream) -> TokenStream {
+    fn provide_values(&self) -> TokenStream {
+        let facade = &self.options.names;
         let output = ProviderOutput::of(&self.function.sig.output);
         let keys = &self.options.provides;
         let (ctx, next) = (local("ctx"), local("next"));
@@ -265,6 +266,7 @@ impl Middleware {
                     local_at("values", *error_span),
                     local_at("error", *error_span),
                 );
+                let krate = facade.krate_at(*error_span);
                 let unit = quote_spanned!(output.value_span(0)=> ::core::result::Result::Ok(()));
                 quote_spanned! {*error_span=>
                     match #values {
@@ -280,6 +282,7 @@ impl Middleware {
                     local_at("values", *error_span),
                     local_at("error", *error_span),
                 );
+                let krate = facade.krate_at(*error_span);
                 quote_spanned! {*error_span=>
                 let #values = match #values {
                     ::core::result::Result::Ok(#values) => #values,
@@ -308,6 +311,7 @@ impl Middleware {
                     local_at("values", span),
                     local_at("value", span),
                 );
+                let krate = facade.krate_at(span);
                 quote_spanned! {span=>
                     let #value: <#key as #krate::ContextKey>::Value = #values;
                     let #ctx = #ctx.provide_as::<#key>(#value);
@@ -328,6 +332,7 @@ impl Middleware {
                     .map(|(index, (key, value))| {
                         let span = output.value_span(index);
                         let ctx = local_at("ctx", span);
+                        let krate = facade.krate_at(span);
                         quote_spanned! {span=>
                             let #value: <#key as #krate::ContextKey>::Value = #value;
                             let #ctx = #ctx.provide_as::<#key>(#value);
@@ -351,7 +356,7 @@ fn response_span(output: &ReturnType, names: &Names, response: &Ident) -> TokenS
         ReturnType::Type(_, ty) => ty.span(),
     };
     let krate = names.krate_at(span);
-    let response = Ident::new(&response.to_string(), response.span().located_at(span));
+    let response = Ident::new(&response.to_string(), span);
     quote_spanned!(span=> #krate::IntoResponse::into_response(#response))
 }
 

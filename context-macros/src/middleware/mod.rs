@@ -157,6 +157,37 @@ mod tests {
     }
 
     #[test]
+    fn a_read_of_a_provided_key_is_not_a_requirement_however_spelled() {
+        let text = expand_text(
+            quote!(provides = keys::User, crate = "web::baton"),
+            quote!(
+                async fn user(
+                    tpl: tera::Context,
+                    ctx: web::baton::Context,
+                    next: Next,
+                ) -> Response {
+                    let ctx = ctx.provide(User(tpl.name()));
+                    let _ = ctx.get::<User>();
+                    next.run(ctx).await
+                }
+            ),
+        );
+        assert!(text.contains("Lacks < keys :: User >"), "{text}");
+        assert!(!text.contains("Has < User >"), "{text}");
+        // Every path into the facade goes through `web::baton`.
+        assert_eq!(
+            text.matches(":: baton ::").count(),
+            text.matches("web :: baton ::").count(),
+            "{text}"
+        );
+        // `tera::Context` is configuration, not the request context.
+        assert!(
+            text.contains("struct user { tpl : tera :: Context"),
+            "{text}"
+        );
+    }
+
+    #[test]
     fn rejects_misshapen_signatures() {
         let cases = [
             (
