@@ -219,7 +219,8 @@ fn match_read(
     let before = |back: usize| at.checked_sub(back).and_then(|index| tokens.get(index));
     let receiver = if is_punct(before(1), '.') && is_context_ident(before(2), contexts) {
         // `self.ctx.get` or `x.ctx.get` is a field, not the parameter.
-        if is_punct(before(3), '.') || is_punct(before(3), ':') {
+        let path = is_punct(before(3), ':') && is_punct(before(4), ':');
+        if is_punct(before(3), '.') || path {
             return None;
         }
         Receiver::Method
@@ -323,6 +324,7 @@ mod tests {
             let user = ctx.get::<User>();
             let f = || ctx.get::<crate::keys::Tenant>().0;
             println!("{} {}", ctx.get::<RequestId>().0, ctx.get::<User>().name);
+            json!({ "user": ctx.get::<User>().0, "trace": ctx.get::<Trace>().0 });
             let ctx = ctx.replace::<Locale>(Locale("fr"));
             format!("{:?}", user)
         }));
@@ -332,6 +334,7 @@ mod tests {
                 ("User".to_string(), Access::Read),
                 ("crate :: keys :: Tenant".to_string(), Access::Read),
                 ("RequestId".to_string(), Access::Read),
+                ("Trace".to_string(), Access::Read),
                 ("Locale".to_string(), Access::Replace),
             ]
         );
@@ -349,6 +352,7 @@ mod tests {
             let g = self.ctx.get::<Tenant>();
             println!("{:?}", ctx.extensions().get::<Peer>());
             println!("{:?} {:?}", other.get::<Tenant>(), self.ctx.get::<Tenant>());
+            println!("{:?}", state::ctx.get::<Tenant>());
             fn inner(ctx: &Context<(Db, ())>) -> &Pool {
                 ctx.get::<Db>()
             }
