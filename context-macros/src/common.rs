@@ -9,7 +9,8 @@ use syn::{
     Attribute, GenericParam, Generics, Ident, PathArguments, Signature, Token, Type, Visibility,
 };
 
-use crate::scan::type_text;
+use crate::params::Names;
+use crate::scan::{key_name, type_display};
 
 /// `provides = A, B, requires = C` (which names are accepted depends on the macro).
 #[derive(Default)]
@@ -18,6 +19,8 @@ pub struct KeyOptions {
     pub requires: Vec<Type>,
     /// `uses = helper, other`: #[handler] helpers whose reads this function inherits.
     pub uses: Vec<Type>,
+    /// `crate = "path"` and `context = Alias`.
+    pub names: Names,
 }
 
 /// Parses the options of `#[macro_name(...)]`, accepting only the option names in `allowed`.
@@ -30,15 +33,18 @@ pub fn parse_options(
         let mut options = KeyOptions::default();
         let mut seen: Vec<String> = Vec::new();
         while !input.is_empty() {
+            // `context` and `crate` are for aliases and re-exports: accepted, documented, but left
+            // out of the hint so it stays short.
             let expected = allowed
                 .iter()
+                .filter(|name| !matches!(**name, "crate" | "context"))
                 .map(|name| match *name {
                     "uses" => "`uses = helper_fn, ...`".to_string(),
                     name => format!("`{name} = Key, ...`"),
                 })
                 .collect::<Vec<_>>()
                 .join(" or ");
-            let name: Ident = input.parse().map_err(|error| {
+            let name: Ident = syn::ext::IdentExt::parse_any(input).map_err(|error| {
                 syn::Error::new(
                     error.span(),
                     format!("expected an option of #[{macro_name}]: {expected}"),
@@ -76,6 +82,13 @@ pub fn parse_options(
                 return Err(syn::Error::new(name.span(), message));
             }
             input.parse::<Token![=]>()?;
+            if name == "crate" || name == "context" {
+                parse_name_option(input, &name, &mut options.names)?;
+                if !input.is_empty() {
+                    input.parse::<Token![,]>()?;
+                }
+                continue;
+            }
             let mut keys = Vec::new();
             loop {
                 if input.is_empty() || input.peek(Token![,]) {
@@ -90,7 +103,9 @@ pub fn parse_options(
                 }
                 input.parse::<Token![,]>()?;
                 // `provides = A, requires = B`: the next option starts after the comma.
-                if input.is_empty() || (input.peek(Ident) && input.peek2(Token![=])) {
+                if input.is_empty()
+                    || ((input.peek(Ident) || input.peek(Token![crate])) && input.peek2(Token![=]))
+                {
                     break;
                 }
             }
@@ -115,16 +130,23 @@ pub fn parse_options(
             }
         }
         for required in &options.requires {
-            let text = type_text(required);
-            if options
+            let text = type_display(required);
+            let name = key_name(required);
+            if let Some(provided) = options
                 .provides
                 .iter()
-                .any(|provided| type_text(provided) == text)
+                .find(|provided| key_name(provided) == name)
             {
-                return Err(syn::Error::new(
-                    required.span(),
+                let provided = type_display(provided);
+                let also = if provided == text {
+                    String::new()
+                } else {
+                    format!(" (as `{provided}`)")
+                };
+                return Err(syn::Error::new_spanned(
+                    required,
                     format!(
-                        "`{text}` is both provided and required: a middleware that provides `{text}` cannot also need it from upstream"
+                        "`{text}` is both provided{also} and required: a middleware that provides `{text}` cannot also need it from upstream"
                     ),
                 ));
             }
@@ -132,6 +154,33 @@ pub fn parse_options(
         Ok(options)
     };
     syn::parse::Parser::parse2(parser, tokens)
+}
+
+/// `crate = "path::to::baton"` (a string, as serde's) or `context = Alias`.
+fn parse_name_option(input: ParseStream, name: &Ident, names: &mut Names) -> syn::Result<()> {
+    if name == "crate" {
+        let literal: syn::LitStr = input.parse().map_err(|error| {
+            syn::Error::new(
+                error.span(),
+                "`crate` takes the path baton is re-exported at, as a string: `crate = \"my_web::baton\"`",
+            )
+        })?;
+        names.krate = Some(literal.parse::<syn::Path>().map_err(|_| {
+            syn::Error::new(
+                literal.span(),
+                "`crate` takes a path: `crate = \"my_web::baton\"`",
+            )
+        })?);
+    } else {
+        let alias: Ident = input.parse().map_err(|error| {
+            syn::Error::new(
+                error.span(),
+                "`context` takes the name `baton::Context` is imported as: `context = Ctx` for `use baton::Context as Ctx`",
+            )
+        })?;
+        names.context_alias = Some(alias);
+    }
+    Ok(())
 }
 
 /// Levenshtein distance, for "did you mean" on misspelled options.
@@ -160,13 +209,14 @@ fn flatten_into(key: Type, keys: &mut Vec<Type>) {
 
 fn check_unique(keys: &[Type], option: &str) -> syn::Result<()> {
     for (index, key) in keys.iter().enumerate() {
-        let text = type_text(key);
+        let text = type_display(key);
+        let name = key_name(key);
         if keys[..index]
             .iter()
-            .any(|earlier| type_text(earlier) == text)
+            .any(|earlier| key_name(earlier) == name)
         {
-            return Err(syn::Error::new(
-                key.span(),
+            return Err(syn::Error::new_spanned(
+                key,
                 format!("`{text}` is listed twice in `{option}`: each key appears once"),
             ));
         }
@@ -224,45 +274,6 @@ pub enum CtxMode {
     Mut,
 }
 
-/// The last path segment of `ty` if it is (a reference to) a path ending in `name`.
-pub fn named_segment<'a>(ty: &'a Type, name: &str) -> Option<(CtxMode, &'a syn::PathSegment)> {
-    match ty {
-        Type::Path(path) if path.qself.is_none() => {
-            let last = path.path.segments.last()?;
-            (last.ident == name).then_some((CtxMode::Owned, last))
-        }
-        Type::Reference(reference) => {
-            let (mode, segment) = named_segment(&reference.elem, name)?;
-            if mode != CtxMode::Owned {
-                return None;
-            }
-            let mode = if reference.mutability.is_some() {
-                CtxMode::Mut
-            } else {
-                CtxMode::Shared
-            };
-            Some((mode, segment))
-        }
-        Type::Paren(paren) => named_segment(&paren.elem, name),
-        Type::Group(group) => named_segment(&group.elem, name),
-        _ => None,
-    }
-}
-
-/// Mutable access to the last path segment of `ty` if it is (a reference to) a path ending in `name`.
-pub fn named_segment_mut<'a>(ty: &'a mut Type, name: &str) -> Option<&'a mut syn::PathSegment> {
-    match ty {
-        Type::Path(path) if path.qself.is_none() => {
-            let last = path.path.segments.last_mut()?;
-            (last.ident == name).then_some(last)
-        }
-        Type::Reference(reference) => named_segment_mut(&mut reference.elem, name),
-        Type::Paren(paren) => named_segment_mut(&mut paren.elem, name),
-        Type::Group(group) => named_segment_mut(&mut group.elem, name),
-        _ => None,
-    }
-}
-
 /// Sets `Context` to `Context<list>` (`list` is a type parameter or a type).
 pub fn set_args(segment: &mut syn::PathSegment, args: TokenStream) {
     let span = segment.ident.span();
@@ -270,8 +281,10 @@ pub fn set_args(segment: &mut syn::PathSegment, args: TokenStream) {
     segment.arguments = PathArguments::AngleBracketed(args);
 }
 
-/// A name for the key-list type parameter that the user's generics do not already use.
-pub fn list_param_name(generics: &Generics) -> Ident {
+/// A name for a generated type parameter that neither the user's generics nor the user's types in
+/// scope use: a user type `P` or `Downstream` must not be shadowed by the macro's parameter.
+/// `span` is where errors about the parameter point (the fn's name).
+pub fn fresh_param(generics: &Generics, base: &str, span: Span) -> Ident {
     let taken = |name: &str| {
         generics.params.iter().any(|param| match param {
             GenericParam::Type(ty) => ty.ident == name,
@@ -279,11 +292,11 @@ pub fn list_param_name(generics: &Generics) -> Ident {
             GenericParam::Lifetime(_) => false,
         })
     };
-    let name = ["P", "Provided", "BatonP"]
-        .into_iter()
-        .find(|name| !taken(name))
-        .unwrap_or("__BatonProvided");
-    Ident::new(name, Span::call_site())
+    let mut name = format!("__Baton{base}");
+    while taken(&name) {
+        name.push('_');
+    }
+    Ident::new(&name, span)
 }
 
 /// Inserts a type parameter after the lifetimes (which must come first).
@@ -334,7 +347,7 @@ mod tests {
     use quote::quote;
 
     fn texts(types: &[Type]) -> Vec<String> {
-        types.iter().map(type_text).collect()
+        types.iter().map(crate::scan::type_text).collect()
     }
 
     #[test]
@@ -400,22 +413,19 @@ mod tests {
             error(quote!(provides = User, requires = User), both)
                 .contains("both provided and required")
         );
+        // One key spelled two ways is still one key.
+        assert_eq!(
+            error(quote!(provides = User, requires = crate::User), both),
+            "`crate::User` is both provided (as `User`) and required: a middleware that provides `crate::User` cannot also need it from upstream"
+        );
+        assert_eq!(
+            error(quote!(provides = keys::User, Session, User), both),
+            "`User` is listed twice in `provides`: each key appears once"
+        );
+        assert!(error(quote!(crate = "not a path"), &["crate"]).contains("`crate` takes a path"));
+        assert!(error(quote!(crate = baton), &["crate"]).contains("as a string"));
         assert!(
             error(quote!(provides = User), &["requires"]).starts_with("unknown option `provides`")
         );
-    }
-
-    #[test]
-    fn finds_context_parameters() {
-        let ty: Type = syn::parse_quote!(&mut baton::Context);
-        let (mode, segment) = named_segment(&ty, "Context").unwrap();
-        assert_eq!(mode, CtxMode::Mut);
-        assert!(segment.arguments.is_none());
-        let ty: Type = syn::parse_quote!(Context);
-        assert_eq!(named_segment(&ty, "Context").unwrap().0, CtxMode::Owned);
-        let ty: Type = syn::parse_quote!(&&Context);
-        assert!(named_segment(&ty, "Context").is_none());
-        let ty: Type = syn::parse_quote!(String);
-        assert!(named_segment(&ty, "Context").is_none());
     }
 }

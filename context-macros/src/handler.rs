@@ -5,8 +5,8 @@
 //! #[handler]
 //! async fn show(ctx: Context) -> String { ctx.get::<User>().0.clone() }
 //! // becomes
-//! async fn show<P>(ctx: Context<P>) -> String
-//! where P: ::baton::KeyList + ::baton::Has<User>
+//! async fn show<__BatonP>(ctx: Context<__BatonP>) -> String
+//! where __BatonP: ::baton::KeyList + ::baton::Has<User>
 //! { ctx.get::<User>().0.clone() }
 //! ```
 
@@ -16,13 +16,14 @@ use syn::spanned::Spanned;
 use syn::{FnArg, GenericArgument, GenericParam, Ident, PathArguments, Type, WherePredicate};
 
 use crate::common::{
-    CtxMode, LenientFn, insert_type_param, list_param_name, named_segment, named_segment_mut,
-    parse_options, set_args, with_error,
+    CtxMode, KeyOptions, LenientFn, fresh_param, insert_type_param, parse_options, set_args,
+    with_error,
 };
 use crate::scan::{Access, scan_body};
 
 pub fn handler(args: TokenStream, item: TokenStream) -> TokenStream {
-    let options = match parse_options(args, "handler", &["requires", "uses"]) {
+    let allowed = ["requires", "uses", "context", "crate"];
+    let options = match parse_options(args, "handler", &allowed) {
         Ok(options) => options,
         Err(error) => return with_error(error, item),
     };
@@ -38,7 +39,7 @@ pub fn handler(args: TokenStream, item: TokenStream) -> TokenStream {
             );
         }
     };
-    match expand(options.requires, options.uses, function) {
+    match expand(options, function) {
         Ok(tokens) => tokens,
         Err(error) => with_error(error, item),
     }
@@ -54,16 +55,19 @@ enum ListType {
     Concrete,
 }
 
-fn expand(
-    requires: Vec<Type>,
-    uses: Vec<Type>,
-    mut function: LenientFn,
-) -> syn::Result<TokenStream> {
+fn expand(options: KeyOptions, mut function: LenientFn) -> syn::Result<TokenStream> {
+    let KeyOptions {
+        requires,
+        uses,
+        names,
+        ..
+    } = options;
+    let krate = names.krate();
     let sig = &function.sig;
     let mut contexts = Vec::new();
     for input in &sig.inputs {
         if let FnArg::Typed(typed) = input
-            && let Some((mode, segment)) = named_segment(&typed.ty, "Context")
+            && let Some((mode, segment)) = names.context(&typed.ty)
         {
             contexts.push((mode, segment.clone()));
         }
@@ -71,7 +75,7 @@ fn expand(
     if contexts.is_empty() {
         return Err(syn::Error::new(
             sig.paren_token.span.join(),
-            "#[handler] needs a context parameter: `ctx: Context` for a handler, `ctx: &Context` for a helper",
+            "#[handler] needs a context parameter of type `baton::Context`: `ctx: Context` for a handler, `ctx: &Context` for a helper (for an alias, `use baton::Context as Ctx`, write `#[handler(context = Ctx)]`)",
         ));
     }
     if sig.asyncness.is_none() && contexts.iter().any(|(mode, _)| *mode == CtxMode::Owned) {
@@ -90,7 +94,7 @@ fn expand(
             PathArguments::None => None,
             other => Some(other.clone()),
         }) {
-        None => ListType::Fresh(list_param_name(&sig.generics)),
+        None => ListType::Fresh(fresh_param(&sig.generics, "P", sig.ident.span())),
         Some(PathArguments::AngleBracketed(args)) => match args.args.first() {
             Some(GenericArgument::Type(Type::Path(path)))
                 if args.args.len() == 1
@@ -118,14 +122,17 @@ fn expand(
         ListType::Concrete => return Ok(quote!(#function)),
     };
 
-    let reads = scan_body(&function.body);
+    let reads = scan_body(&function.body, &names.context_bindings(&sig.inputs));
     // The bounds, as trait bounds on the key list: `::baton::Has<User>`, `user_name`, ...
     let mut bounds: Vec<TokenStream> = Vec::new();
     let mut seen: Vec<String> = Vec::new();
     // A listed key must be a key: said at the attribute, not later at the route.
     let key_checks: Vec<TokenStream> = requires
         .iter()
-        .map(|key| quote_spanned!(key.span()=> #list_ident: ::baton::__private::IsKey<#key>))
+        .map(|key| {
+            let private = names.private_at(key.span());
+            quote_spanned!(key.span()=> #list_ident: #private::IsKey<#key>)
+        })
         .collect();
     let required = requires.into_iter().map(|key| (key, Access::Read));
     for (key, access) in required.chain(reads.keys) {
@@ -135,9 +142,10 @@ fn expand(
         }
         seen.push(text);
         let span = key.span();
+        let krate = names.krate_at(span);
         bounds.push(match access {
-            Access::Read => quote_spanned!(span=> ::baton::Has<#key>),
-            Access::Replace => quote_spanned!(span=> ::baton::Position<#key>),
+            Access::Read => quote_spanned!(span=> #krate::Has<#key>),
+            Access::Replace => quote_spanned!(span=> #krate::Position<#key>),
         });
     }
     for helper in &uses {
@@ -167,13 +175,13 @@ fn expand(
             #(#cfgs)*
             #[doc(hidden)]
             #[allow(non_camel_case_types, dead_code)]
-            #vis trait #name: ::baton::KeyList #(+ #bounds)* {}
+            #vis trait #name: #krate::KeyList #(+ #bounds)* {}
             #(#cfgs)*
-            impl<P: ::baton::KeyList #(+ #bounds)*> #name for P {}
+            impl<#list_ident: #krate::KeyList #(+ #bounds)*> #name for #list_ident {}
         }
     });
 
-    let mut predicates: Vec<TokenStream> = vec![quote!(#list_ident: ::baton::KeyList)];
+    let mut predicates: Vec<TokenStream> = vec![quote!(#list_ident: #krate::KeyList)];
     for bound in &bounds {
         let span = bound.span();
         predicates.push(quote_spanned!(span=> #list_ident: #bound));
@@ -194,11 +202,10 @@ fn expand(
 
     let sig = &mut function.sig;
     if let ListType::Fresh(ident) = &list {
-        let ident = Ident::new(&ident.to_string(), sig.ident.span());
         insert_type_param(&mut sig.generics, GenericParam::Type(ident.clone().into()));
         for input in &mut sig.inputs {
             if let FnArg::Typed(typed) = input
-                && let Some(segment) = named_segment_mut(&mut typed.ty, "Context")
+                && let Some(segment) = names.context_mut(&mut typed.ty)
             {
                 set_args(segment, quote!(#ident));
             }
@@ -231,11 +238,17 @@ mod tests {
             ),
         );
         assert!(
-            text.contains("async fn show < P > (ctx : Context < P >)"),
+            text.contains("async fn show < __BatonP > (ctx : Context < __BatonP >)"),
             "{text}"
         );
-        assert!(text.contains("P : :: baton :: Has < User >"), "{text}");
-        assert!(text.contains("P : :: baton :: Has < Tenant >"), "{text}");
+        assert!(
+            text.contains("__BatonP : :: baton :: Has < User >"),
+            "{text}"
+        );
+        assert!(
+            text.contains("__BatonP : :: baton :: Has < Tenant >"),
+            "{text}"
+        );
         // A handler taking the context by value defines no trait (it may sit in an impl block).
         assert!(!text.contains("trait show"), "{text}");
     }
@@ -250,12 +263,57 @@ mod tests {
                 }
             ),
         );
-        assert!(text.contains("P : :: baton :: Has < Session >"), "{text}");
-        assert!(text.contains("P : header"), "{text}");
         assert!(
-            text.contains("P : :: baton :: __private :: IsKey < Session >"),
+            text.contains("__BatonP : :: baton :: Has < Session >"),
             "{text}"
         );
+        assert!(text.contains("__BatonP : header"), "{text}");
+        assert!(
+            text.contains("__BatonP : :: baton :: __private_0_1 :: IsKey < Session >"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn crate_option_replaces_the_facade_path() {
+        let text = expand_text(
+            quote!(crate = "web::baton", requires = Session),
+            quote!(
+                fn name(ctx: &web::baton::Context) -> String {
+                    ctx.get::<User>().0.clone()
+                }
+            ),
+        );
+        // Every path into the facade goes through `web::baton`.
+        assert_eq!(
+            text.matches(":: baton ::").count(),
+            text.matches("web :: baton ::").count(),
+            "{text}"
+        );
+        assert!(text.contains("web :: baton :: Has < User >"), "{text}");
+        assert!(
+            text.contains("web :: baton :: __private_0_1 :: IsKey < Session >"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn only_reads_on_the_context_parameter_are_bounds() {
+        let text = expand_text(
+            quote!(),
+            quote!(
+                async fn show(req: Context, tpl: &tera::Context) -> String {
+                    let _ = req.extensions().get::<Peer>();
+                    let _ = tpl.get::<Tenant>();
+                    req.get::<User>().0.clone()
+                }
+            ),
+        );
+        assert!(text.contains("(req : Context < __BatonP >"), "{text}");
+        assert!(text.contains("tpl : & tera :: Context)"), "{text}");
+        assert!(text.contains("Has < User >"), "{text}");
+        assert!(!text.contains("Has < Peer >"), "{text}");
+        assert!(!text.contains("Has < Tenant >"), "{text}");
     }
 
     #[test]
@@ -269,7 +327,7 @@ mod tests {
             ),
         );
         assert!(
-            text.contains("fn name < P > (ctx : & Context < P >)"),
+            text.contains("fn name < __BatonP > (ctx : & Context < __BatonP >)"),
             "{text}"
         );
         assert!(

@@ -1,5 +1,6 @@
 //! Procedural macros of [baton](https://docs.rs/baton). Use them through the `baton` crate: the code
-//! they generate names `::baton::...` and `::baton::__private::...`.
+//! they generate names `::baton::...` and `::baton::__private_0_1::...` (or the path given with
+//! `crate = "path"`).
 
 use proc_macro::TokenStream;
 
@@ -7,6 +8,7 @@ mod common;
 mod handler;
 mod key;
 mod middleware;
+mod params;
 mod scan;
 
 /// Makes a type a context key. See `baton::context_key` for the documentation.

@@ -1,4 +1,6 @@
-//! Finding the keys a function body reads: `ctx.get::<K>()` and `ctx.replace::<K>(value)`.
+//! Finding the keys a function body reads: `ctx.get::<K>()` and `ctx.replace::<K>(value)`, where `ctx`
+//! is the name of the context parameter (also `Context::get::<K>(&ctx)`). A `get::<T>()` on anything
+//! else (`ctx.extensions().get::<T>()`, `map.get::<T>()`) is not a read of the context.
 //!
 //! The body is walked with a `syn` visitor when it parses; macro invocations (`format!`, `assert_eq!`, ...)
 //! and bodies that do not parse (code being typed, seen by rust-analyzer) are scanned token by token for
@@ -7,7 +9,7 @@
 use proc_macro2::{Delimiter, TokenStream, TokenTree};
 use quote::ToTokens;
 use syn::visit::Visit;
-use syn::{Block, Expr, GenericArgument, Type};
+use syn::{Block, Expr, GenericArgument, Ident, PathArguments, Type};
 
 /// How a body uses a key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -23,6 +25,8 @@ pub enum Access {
 #[derive(Default, Debug)]
 pub struct Reads {
     pub keys: Vec<(Type, Access)>,
+    /// The context parameter's names: only calls on these are reads.
+    contexts: Vec<Ident>,
 }
 
 impl Reads {
@@ -43,9 +47,41 @@ pub fn type_text(ty: &Type) -> String {
     ty.to_token_stream().to_string()
 }
 
-/// The keys read by a function body given as the tokens of its block, braces included.
-pub fn scan_body(body: &TokenStream) -> Reads {
-    let mut reads = Reads::default();
+/// A type as a user would write it (`crate::User`, not `crate :: User`), for messages.
+pub fn type_display(ty: &Type) -> String {
+    type_text(ty)
+        .replace(" :: ", "::")
+        .replace(":: ", "::")
+        .replace(" <", "<")
+        .replace("< ", "<")
+        .replace(" >", ">")
+        .replace(" ,", ",")
+        .replace("& ", "&")
+}
+
+/// A key's identity for comparing keys written in different places: the last path segment with its
+/// generic arguments, so `keys::User` and `User` are the same key (`provides = keys::User` with a read
+/// of `User`). Two distinct key types with the same name in one middleware's options would be taken
+/// for one; that costs at worst an error at the read, never a wrong proof.
+pub fn key_name(ty: &Type) -> String {
+    match ty {
+        Type::Path(path) if path.qself.is_none() => match path.path.segments.last() {
+            Some(last) => last.to_token_stream().to_string(),
+            None => type_text(ty),
+        },
+        Type::Paren(paren) => key_name(&paren.elem),
+        Type::Group(group) => key_name(&group.elem),
+        _ => type_text(ty),
+    }
+}
+
+/// The keys read by a function body given as the tokens of its block, braces included, where the
+/// context parameter is named one of `contexts`.
+pub fn scan_body(body: &TokenStream, contexts: &[Ident]) -> Reads {
+    let mut reads = Reads {
+        contexts: contexts.to_vec(),
+        ..Reads::default()
+    };
     match syn::parse2::<Block>(body.clone()) {
         Ok(block) => reads.visit_block(&block),
         Err(_) => scan_tokens(body.clone(), &mut reads),
@@ -53,11 +89,65 @@ pub fn scan_body(body: &TokenStream) -> Reads {
     reads
 }
 
+impl Reads {
+    /// Whether `expr` is the context parameter itself (`ctx`, `(ctx)`, `&ctx`, `*ctx`).
+    fn is_context(&self, expr: &Expr) -> bool {
+        match expr {
+            Expr::Path(path) => {
+                path.qself.is_none()
+                    && path
+                        .path
+                        .get_ident()
+                        .is_some_and(|ident| self.contexts.contains(ident))
+            }
+            Expr::Paren(paren) => self.is_context(&paren.expr),
+            Expr::Reference(reference) => self.is_context(&reference.expr),
+            Expr::Unary(unary) if matches!(unary.op, syn::UnOp::Deref(_)) => {
+                self.is_context(&unary.expr)
+            }
+            Expr::Group(group) => self.is_context(&group.expr),
+            _ => false,
+        }
+    }
+}
+
+/// The single type in a `::<K>` turbofish.
+fn turbofish_key(args: &PathArguments) -> Option<&Type> {
+    match args {
+        PathArguments::AngleBracketed(args) if args.args.len() == 1 => match args.args.first() {
+            Some(GenericArgument::Type(key)) => Some(key),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 impl<'ast> Visit<'ast> for Reads {
+    fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
+        // `Context::get::<K>(&ctx)` and `Context::replace::<K>(ctx, value)`.
+        if let Expr::Path(func) = &*call.func
+            && func.path.segments.len() >= 2
+            && let Some(last) = func.path.segments.last()
+            && let Some(key) = turbofish_key(&last.arguments)
+            && call
+                .args
+                .first()
+                .is_some_and(|first| self.is_context(first))
+        {
+            if last.ident == "get" && call.args.len() == 1 {
+                self.add(key.clone(), Access::Read);
+            } else if last.ident == "replace" && call.args.len() == 2 {
+                self.add(key.clone(), Access::Replace);
+            }
+        }
+        syn::visit::visit_expr_call(self, call);
+    }
+
     fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
         if let Some(turbofish) = &call.turbofish
             && turbofish.args.len() == 1
             && let Some(GenericArgument::Type(key)) = turbofish.args.first()
+            && self.is_context(&call.receiver)
         {
             if call.method == "get" && call.args.is_empty() {
                 self.add(key.clone(), Access::Read);
@@ -81,7 +171,8 @@ impl<'ast> Visit<'ast> for Reads {
     }
 }
 
-/// Token-level search for `. get :: < K > ( )` and `. replace :: < K > ( .. )`.
+/// Token-level search for `ctx . get :: < K > ( )`, `ctx . replace :: < K > ( .. )` and their
+/// `Context :: get :: < K > ( & ctx )` spellings.
 fn scan_tokens(tokens: TokenStream, reads: &mut Reads) {
     let tokens: Vec<TokenTree> = tokens.into_iter().collect();
     let mut index = 0;
@@ -89,7 +180,7 @@ fn scan_tokens(tokens: TokenStream, reads: &mut Reads) {
         if let TokenTree::Group(group) = &tokens[index] {
             scan_tokens(group.stream(), reads);
         }
-        if let Some((key, access, next)) = match_read(&tokens, index) {
+        if let Some((key, access, next)) = match_read(&tokens, index, &reads.contexts) {
             reads.add(key, access);
             index = next;
             continue;
@@ -102,30 +193,56 @@ fn is_punct(token: Option<&TokenTree>, ch: char) -> bool {
     matches!(token, Some(TokenTree::Punct(punct)) if punct.as_char() == ch)
 }
 
-/// Matches a read starting at the `.` at `start`; returns the key, the access and the index after it.
-fn match_read(tokens: &[TokenTree], start: usize) -> Option<(Type, Access, usize)> {
-    if !is_punct(tokens.get(start), '.') {
-        return None;
-    }
-    let access = match tokens.get(start + 1) {
+fn is_context_ident(token: Option<&TokenTree>, contexts: &[Ident]) -> bool {
+    matches!(token, Some(TokenTree::Ident(ident)) if contexts.contains(ident))
+}
+
+/// How the call found at a `get`/`replace` names its receiver.
+enum Receiver {
+    /// `ctx.get::<K>()`: the arguments are the call's own.
+    Method,
+    /// `Context::get::<K>(&ctx)`: the first argument is the context.
+    Path,
+}
+
+/// Matches a read whose method name is at `at`; returns the key, the access and the index after it.
+fn match_read(
+    tokens: &[TokenTree],
+    at: usize,
+    contexts: &[Ident],
+) -> Option<(Type, Access, usize)> {
+    let access = match tokens.get(at) {
         Some(TokenTree::Ident(ident)) if ident == "get" => Access::Read,
         Some(TokenTree::Ident(ident)) if ident == "replace" => Access::Replace,
         _ => return None,
     };
-    if !(is_punct(tokens.get(start + 2), ':')
-        && is_punct(tokens.get(start + 3), ':')
-        && is_punct(tokens.get(start + 4), '<'))
+    let before = |back: usize| at.checked_sub(back).and_then(|index| tokens.get(index));
+    let receiver = if is_punct(before(1), '.') && is_context_ident(before(2), contexts) {
+        // `self.ctx.get` or `x.ctx.get` is a field, not the parameter.
+        let path = is_punct(before(3), ':') && is_punct(before(4), ':');
+        if is_punct(before(3), '.') || path {
+            return None;
+        }
+        Receiver::Method
+    } else if is_punct(before(1), ':') && is_punct(before(2), ':') {
+        Receiver::Path
+    } else {
+        return None;
+    };
+    if !(is_punct(tokens.get(at + 1), ':')
+        && is_punct(tokens.get(at + 2), ':')
+        && is_punct(tokens.get(at + 3), '<'))
     {
         return None;
     }
     let mut depth = 1usize;
-    let mut end = start + 5;
+    let mut end = at + 4;
     while end < tokens.len() {
         match &tokens[end] {
             TokenTree::Punct(punct) if punct.as_char() == '<' => depth += 1,
             TokenTree::Punct(punct) if punct.as_char() == '>' => {
                 // `->` inside a type (`fn() -> T`) is not a closing bracket.
-                let arrow = end > 0 && is_punct(tokens.get(end - 1), '-');
+                let arrow = is_punct(tokens.get(end - 1), '-');
                 if !arrow {
                     depth -= 1;
                     if depth == 0 {
@@ -140,19 +257,51 @@ fn match_read(tokens: &[TokenTree], start: usize) -> Option<(Type, Access, usize
     if depth != 0 {
         return None;
     }
-    let key: TokenStream = tokens[start + 5..end].iter().cloned().collect();
+    let key: TokenStream = tokens[at + 4..end].iter().cloned().collect();
     let key: Type = syn::parse2(key).ok()?;
-    match tokens.get(end + 1) {
-        Some(TokenTree::Group(args)) if args.delimiter() == Delimiter::Parenthesis => {
-            let empty = args.stream().is_empty();
-            let shape_ok = match access {
-                Access::Read => empty,
-                Access::Replace => !empty,
-            };
-            shape_ok.then_some((key, access, end + 2))
-        }
-        _ => None,
+    let Some(TokenTree::Group(args)) = tokens.get(end + 1) else {
+        return None;
+    };
+    if args.delimiter() != Delimiter::Parenthesis {
+        return None;
     }
+    let mut args = split_args(args.stream());
+    if let Receiver::Path = receiver {
+        let first = args.first()?;
+        let rest: Vec<&TokenTree> = first
+            .iter()
+            .skip_while(|token| {
+                is_punct(Some(token), '&')
+                    || is_punct(Some(token), '*')
+                    || matches!(token, TokenTree::Ident(ident) if ident == "mut")
+            })
+            .collect();
+        if !(rest.len() == 1 && is_context_ident(Some(rest[0]), contexts)) {
+            return None;
+        }
+        args.remove(0);
+    }
+    let shape_ok = match access {
+        Access::Read => args.is_empty(),
+        Access::Replace => args.len() == 1,
+    };
+    shape_ok.then_some((key, access, end + 2))
+}
+
+/// A call's arguments, split at the top-level commas.
+fn split_args(stream: TokenStream) -> Vec<Vec<TokenTree>> {
+    let mut args = vec![Vec::new()];
+    for token in stream {
+        if is_punct(Some(&token), ',') {
+            args.push(Vec::new());
+        } else {
+            args.last_mut().expect("never empty").push(token);
+        }
+    }
+    if args.last().is_some_and(Vec::is_empty) {
+        args.pop();
+    }
+    args
 }
 
 #[cfg(test)]
@@ -161,7 +310,8 @@ mod tests {
     use quote::quote;
 
     fn keys(body: TokenStream) -> Vec<(String, Access)> {
-        scan_body(&body)
+        let ctx: Ident = syn::parse_quote!(ctx);
+        scan_body(&body, &[ctx])
             .keys
             .iter()
             .map(|(ty, access)| (type_text(ty), *access))
@@ -174,6 +324,7 @@ mod tests {
             let user = ctx.get::<User>();
             let f = || ctx.get::<crate::keys::Tenant>().0;
             println!("{} {}", ctx.get::<RequestId>().0, ctx.get::<User>().name);
+            json!({ "user": ctx.get::<User>().0, "trace": ctx.get::<Trace>().0 });
             let ctx = ctx.replace::<Locale>(Locale("fr"));
             format!("{:?}", user)
         }));
@@ -183,6 +334,7 @@ mod tests {
                 ("User".to_string(), Access::Read),
                 ("crate :: keys :: Tenant".to_string(), Access::Read),
                 ("RequestId".to_string(), Access::Read),
+                ("Trace".to_string(), Access::Read),
                 ("Locale".to_string(), Access::Replace),
             ]
         );
@@ -194,12 +346,55 @@ mod tests {
             let a = map.get(&1);
             let b = value.get::<&str>("x");
             let c = ctx.try_get::<Session>();
+            let d = ctx.extensions().get::<Peer>();
+            let e = other.get::<Tenant>();
+            let f = map.get::<Tenant>();
+            let g = self.ctx.get::<Tenant>();
+            println!("{:?}", ctx.extensions().get::<Peer>());
+            println!("{:?} {:?}", other.get::<Tenant>(), self.ctx.get::<Tenant>());
+            println!("{:?}", state::ctx.get::<Tenant>());
             fn inner(ctx: &Context<(Db, ())>) -> &Pool {
                 ctx.get::<Db>()
             }
             a
         }));
         assert!(found.is_empty(), "{found:?}");
+    }
+
+    #[test]
+    fn finds_path_calls_on_the_context_only() {
+        let found = keys(quote!({
+            let a = Context::get::<User>(&ctx);
+            let b = baton::Context::replace::<Locale>(ctx, Locale("fr"));
+            let c = Context::get::<Tenant>(&other);
+            println!("{:?}", Context::get::<RequestId>(&ctx));
+            println!("{:?}", Context::get::<Peer>(&other));
+        }));
+        assert_eq!(
+            found,
+            vec![
+                ("User".to_string(), Access::Read),
+                ("Locale".to_string(), Access::Replace),
+                ("RequestId".to_string(), Access::Read),
+            ]
+        );
+    }
+
+    #[test]
+    fn compares_keys_by_name_and_arguments() {
+        let name = |ty: Type| key_name(&ty);
+        assert_eq!(
+            name(syn::parse_quote!(keys::User)),
+            name(syn::parse_quote!(User))
+        );
+        assert_eq!(
+            name(syn::parse_quote!(crate::Flash<Notice>)),
+            name(syn::parse_quote!(Flash<Notice>))
+        );
+        assert_ne!(
+            name(syn::parse_quote!(Flash<Notice>)),
+            name(syn::parse_quote!(Flash<Alert>))
+        );
     }
 
     #[test]

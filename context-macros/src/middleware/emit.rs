@@ -1,13 +1,26 @@
 //! Code generation from the [`Middleware`] model: the struct (or factory) and its `Middleware` impl.
 
 use proc_macro2::{Span, TokenStream};
-use quote::{format_ident, quote, quote_spanned};
+use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{FnArg, Ident, PathArguments, ReturnType, Type};
 
 use super::{Form, Middleware, Pass};
-use crate::common::{CtxMode, is_doc_or_cfg, named_segment, set_args};
+use crate::common::{CtxMode, fresh_param, is_doc_or_cfg, set_args};
+use crate::params::Names;
 use crate::scan::Access;
+
+/// A local variable of the generated code. The `__baton_` prefix keeps it apart from the user's names
+/// (a unit struct or const named `values` or `response` in scope would otherwise be matched as a
+/// pattern); plain spans, not mixed-site ones, so rustc still offers its fix-its on the user's tokens.
+fn local(name: &str) -> Ident {
+    local_at(name, Span::call_site())
+}
+
+/// [`local`] reported at `span`: type errors in the statement then point at the user's tokens.
+fn local_at(name: &str, span: Span) -> Ident {
+    Ident::new(&format!("__baton_{name}"), span)
+}
 
 impl Middleware {
     pub(super) fn expand(&self) -> TokenStream {
@@ -16,8 +29,17 @@ impl Middleware {
         let vis = &self.function.vis;
         let body = &self.function.body;
         let output = &sig.output;
-        let list = Ident::new("P", name.span());
-        let rest = Ident::new("Downstream", name.span());
+        let names = &self.options.names;
+        let krate = names.krate();
+        // Fresh names: a user type `P` or `Downstream` used in the body must stay the user's.
+        let list = fresh_param(&sig.generics, "P", name.span());
+        let rest = fresh_param(&sig.generics, "Downstream", name.span());
+        let (ctx, next, response, values) = (
+            local("ctx"),
+            local("next"),
+            local("response"),
+            local("values"),
+        );
         let public_attrs: Vec<_> = self
             .function
             .attrs
@@ -44,14 +66,16 @@ impl Middleware {
             out = quote_spanned!(key.span()=> (#key, #out));
         }
 
-        let mut predicates = vec![quote!(#list: ::baton::KeyList)];
+        let mut predicates = vec![quote!(#list: #krate::KeyList)];
         for key in &self.options.provides {
-            predicates.push(quote_spanned!(key.span()=> #list: ::baton::Lacks<#key>));
+            let krate = names.krate_at(key.span());
+            predicates.push(quote_spanned!(key.span()=> #list: #krate::Lacks<#key>));
         }
         for (key, access) in &self.needs {
+            let krate = names.krate_at(key.span());
             predicates.push(match access {
-                Access::Read => quote_spanned!(key.span()=> #list: ::baton::Has<#key>),
-                Access::Replace => quote_spanned!(key.span()=> #list: ::baton::Position<#key>),
+                Access::Read => quote_spanned!(key.span()=> #list: #krate::Has<#key>),
+                Access::Replace => quote_spanned!(key.span()=> #list: #krate::Position<#key>),
             });
         }
         for helper in &self.options.uses {
@@ -59,11 +83,12 @@ impl Middleware {
         }
         // A listed key must be a key: said at the attribute, not later at the route.
         for key in &self.options.requires {
-            predicates.push(quote_spanned!(key.span()=> #list: ::baton::__private::IsKey<#key>));
+            let private = names.private_at(key.span());
+            predicates.push(quote_spanned!(key.span()=> #list: #private::IsKey<#key>));
         }
 
         let mut ctx_ty = self.ctx_ty.clone();
-        if let Some(segment) = crate::common::named_segment_mut(&mut ctx_ty, "Context") {
+        if let Some(segment) = names.context_mut(&mut ctx_ty) {
             set_args(segment, quote!(#list));
         }
 
@@ -90,11 +115,11 @@ impl Middleware {
         let call = match &self.form {
             Form::Around { next_ty } => {
                 let mut next_ty = (**next_ty).clone();
-                if let Some(segment) = crate::common::named_segment_mut(&mut next_ty, "Next") {
+                if let Some(segment) = names.next_mut(&mut next_ty) {
                     set_args(segment, quote!('_, #out, #rest));
                 }
                 let next_pat = self.next_pattern();
-                let respond = response_span(output);
+                let respond = response_span(output, names, &response);
                 quote! {
                     #(#body_attrs)*
                     // `async` is required by the macro; long key lists make long `Next` types.
@@ -102,17 +127,17 @@ impl Middleware {
                     async fn #name<#list, #rest>(#(#config_params,)* #ctx_pat: #ctx_ty, #next_pat: #next_ty) #output
                     where
                         #(#predicates,)*
-                        #rest: ::baton::Endpoint<#out>,
+                        #rest: #krate::Endpoint<#out>,
                     #body
 
-                    let response = #name::<#list, #rest>(#(#config_args,)* ctx, next).await;
+                    let #response = #name::<#list, #rest>(#(#config_args,)* #ctx, #next).await;
                     #respond
                 }
             }
             Form::Provider { mode } => {
                 let borrow = match mode {
-                    CtxMode::Mut => quote!(&mut ctx),
-                    _ => quote!(&ctx),
+                    CtxMode::Mut => quote!(&mut #ctx),
+                    _ => quote!(&#ctx),
                 };
                 let continue_chain = self.provide_values();
                 quote! {
@@ -125,8 +150,8 @@ impl Middleware {
                     #body
 
                     #[allow(unused_mut)]
-                    let mut ctx = ctx;
-                    let values = #name::<#list>(#(#config_args,)* #borrow).await;
+                    let mut #ctx = #ctx;
+                    let #values = #name::<#list>(#(#config_args,)* #borrow).await;
                     #continue_chain
                 }
             }
@@ -134,7 +159,9 @@ impl Middleware {
 
         // The impl header is spanned at the fn name: "required for `name` to implement `Middleware<..>`"
         // then points at the fn, and each bound at the key that introduced it.
-        let header = quote_spanned!(name.span()=> impl<#list> ::baton::Middleware<#list> for #name);
+        let header_krate = names.krate_at(name.span());
+        let header =
+            quote_spanned!(name.span()=> impl<#list> #header_krate::Middleware<#list> for #name);
         let allow_private_bounds =
             (!self.options.uses.is_empty()).then(|| quote!(#[allow(private_bounds)]));
         let middleware_impl = quote_spanned! {name.span()=>
@@ -147,11 +174,11 @@ impl Middleware {
             {
                 type Out = #out;
 
-                async fn call<#rest: ::baton::Endpoint<Self::Out>>(
+                async fn call<#rest: #krate::Endpoint<Self::Out>>(
                     &self,
-                    ctx: ::baton::Context<#list>,
-                    next: ::baton::Next<'_, Self::Out, #rest>,
-                ) -> ::baton::Response {
+                    #ctx: #krate::Context<#list>,
+                    #next: #krate::Next<'_, Self::Out, #rest>,
+                ) -> #krate::Response {
                     #call
                 }
             }
@@ -203,11 +230,13 @@ impl Middleware {
     }
 
     fn ctx_pattern(&self) -> TokenStream {
-        self.pattern_of(|ty| named_segment(ty, "Context").is_some())
+        let names = &self.options.names;
+        self.pattern_of(|ty| names.context(ty).is_some())
     }
 
     fn next_pattern(&self) -> TokenStream {
-        self.pattern_of(|ty| named_segment(ty, "Next").is_some())
+        let names = &self.options.names;
+        self.pattern_of(|ty| names.next(ty).is_some())
     }
 
     fn pattern_of(&self, matches: impl Fn(&Type) -> bool) -> TokenStream {
@@ -225,54 +254,76 @@ impl Middleware {
 
     /// Provider form: turn the returned `values` into provided keys and run `next`.
     fn provide_values(&self) -> TokenStream {
+        let facade = &self.options.names;
         let output = ProviderOutput::of(&self.function.sig.output);
         let keys = &self.options.provides;
+        let (ctx, next) = (local("ctx"), local("next"));
         let unwrap = match &output.error {
             None => quote!(),
             // A guard (`Result<(), E>`): nothing to bind.
             Some(error_span) if keys.is_empty() => {
+                let (values, error) = (
+                    local_at("values", *error_span),
+                    local_at("error", *error_span),
+                );
+                let krate = facade.krate_at(*error_span);
                 let unit = quote_spanned!(output.value_span(0)=> ::core::result::Result::Ok(()));
                 quote_spanned! {*error_span=>
-                    match values {
+                    match #values {
                         #unit => {}
-                        ::core::result::Result::Err(error) => {
-                            return ::baton::IntoResponse::into_response(error);
+                        ::core::result::Result::Err(#error) => {
+                            return #krate::IntoResponse::into_response(#error);
                         }
                     }
                 }
             }
-            Some(error_span) => quote_spanned! {*error_span=>
-                let values = match values {
-                    ::core::result::Result::Ok(values) => values,
-                    ::core::result::Result::Err(error) => {
-                        return ::baton::IntoResponse::into_response(error);
+            Some(error_span) => {
+                let (values, error) = (
+                    local_at("values", *error_span),
+                    local_at("error", *error_span),
+                );
+                let krate = facade.krate_at(*error_span);
+                quote_spanned! {*error_span=>
+                let #values = match #values {
+                    ::core::result::Result::Ok(#values) => #values,
+                    ::core::result::Result::Err(#error) => {
+                        return #krate::IntoResponse::into_response(#error);
                     }
                 };
-            },
+                }
+            }
         };
         let provide = match keys.len() {
             0 if output.error.is_some() => quote!(),
             0 => {
                 let span = output.value_span(0);
+                let values = local_at("values", span);
                 quote_spanned! {span=>
                     #[allow(clippy::let_unit_value)]
-                    let () = values;
+                    let () = #values;
                 }
             }
             1 => {
                 let key = &keys[0];
                 let span = output.value_span(0);
+                let (ctx, values, value) = (
+                    local_at("ctx", span),
+                    local_at("values", span),
+                    local_at("value", span),
+                );
+                let krate = facade.krate_at(span);
                 quote_spanned! {span=>
-                    let value: <#key as ::baton::ContextKey>::Value = values;
-                    let ctx = ctx.provide_as::<#key>(value);
+                    let #value: <#key as #krate::ContextKey>::Value = #values;
+                    let #ctx = #ctx.provide_as::<#key>(#value);
                 }
             }
             _ => {
                 let names: Vec<Ident> = (0..keys.len())
-                    .map(|index| format_ident!("value{}", index))
+                    .map(|index| local_at(&format!("value{index}"), output.value_span(index)))
                     .collect();
+                let values = local_at("values", output.whole_value_span());
                 let destructure = quote_spanned! {output.whole_value_span()=>
-                    let (#(#names,)*) = values;
+                    let (#(#names,)*) = #values;
                 };
                 let steps = keys
                     .iter()
@@ -280,9 +331,11 @@ impl Middleware {
                     .enumerate()
                     .map(|(index, (key, value))| {
                         let span = output.value_span(index);
+                        let ctx = local_at("ctx", span);
+                        let krate = facade.krate_at(span);
                         quote_spanned! {span=>
-                            let #value: <#key as ::baton::ContextKey>::Value = #value;
-                            let ctx = ctx.provide_as::<#key>(#value);
+                            let #value: <#key as #krate::ContextKey>::Value = #value;
+                            let #ctx = #ctx.provide_as::<#key>(#value);
                         }
                     });
                 quote!(#destructure #(#steps)*)
@@ -291,18 +344,20 @@ impl Middleware {
         quote! {
             #unwrap
             #provide
-            next.run(ctx).await
+            #next.run(#ctx).await
         }
     }
 }
 
 /// `into_response` spanned at the return type, so a non-response return type is reported there.
-fn response_span(output: &ReturnType) -> TokenStream {
+fn response_span(output: &ReturnType, names: &Names, response: &Ident) -> TokenStream {
     let span = match output {
         ReturnType::Default => Span::call_site(),
         ReturnType::Type(_, ty) => ty.span(),
     };
-    quote_spanned!(span=> ::baton::IntoResponse::into_response(response))
+    let krate = names.krate_at(span);
+    let response = Ident::new(&response.to_string(), span);
+    quote_spanned!(span=> #krate::IntoResponse::into_response(#response))
 }
 
 /// The spans of a provider's declared value(s) and error type.

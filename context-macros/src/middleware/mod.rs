@@ -23,6 +23,7 @@ use quote::quote;
 use syn::{Ident, Type};
 
 use crate::common::{CtxMode, KeyOptions, LenientFn, parse_options, with_error};
+use crate::params::Names;
 use crate::scan::Access;
 use stand_in::stand_in;
 
@@ -39,14 +40,21 @@ pub fn middleware(args: TokenStream, item: TokenStream) -> TokenStream {
             );
         }
     };
-    let result = parse_options(args, "middleware", &["provides", "requires", "uses"])
-        .and_then(|options| Middleware::parse(options, function.clone()))
-        .map(|middleware| middleware.expand());
-    match result {
-        Ok(tokens) => tokens,
+    let allowed = ["provides", "requires", "uses", "context", "crate"];
+    let options = match parse_options(args, "middleware", &allowed) {
+        Ok(options) => options,
         Err(error) => {
             let error = error.into_compile_error();
-            let stand_in = stand_in(&function);
+            let stand_in = stand_in(&function, &Names::default());
+            return quote!(#error #stand_in);
+        }
+    };
+    let names = options.names.clone();
+    match Middleware::parse(options, function.clone()) {
+        Ok(middleware) => middleware.expand(),
+        Err(error) => {
+            let error = error.into_compile_error();
+            let stand_in = stand_in(&function, &names);
             quote!(#error #stand_in)
         }
     }
@@ -103,10 +111,13 @@ mod tests {
             ),
         );
         assert!(text.contains("struct ab ;"), "{text}");
-        assert!(text.contains("type Out = (B , (A , P))"), "{text}");
-        assert!(text.contains("P : :: baton :: Lacks < A >"), "{text}");
+        assert!(text.contains("type Out = (B , (A , __BatonP))"), "{text}");
         assert!(
-            text.contains("next : Next < '_ , (B , (A , P)) , Downstream >"),
+            text.contains("__BatonP : :: baton :: Lacks < A >"),
+            "{text}"
+        );
+        assert!(
+            text.contains("next : Next < '_ , (B , (A , __BatonP)) , __BatonDownstream >"),
             "{text}"
         );
     }
@@ -134,12 +145,46 @@ mod tests {
             text.contains("fn database (pool : Pool , limits : Limits) -> database"),
             "{text}"
         );
-        assert!(text.contains("P : :: baton :: Has < Tenant >"), "{text}");
+        assert!(
+            text.contains("__BatonP : :: baton :: Has < Tenant >"),
+            "{text}"
+        );
         assert!(
             text.contains(":: core :: clone :: Clone :: clone (& self . pool)"),
             "{text}"
         );
         assert!(text.contains("& self . limits"), "{text}");
+    }
+
+    #[test]
+    fn a_read_of_a_provided_key_is_not_a_requirement_however_spelled() {
+        let text = expand_text(
+            quote!(provides = keys::User, crate = "web::baton"),
+            quote!(
+                async fn user(
+                    tpl: tera::Context,
+                    ctx: web::baton::Context,
+                    next: Next,
+                ) -> Response {
+                    let ctx = ctx.provide(User(tpl.name()));
+                    let _ = ctx.get::<User>();
+                    next.run(ctx).await
+                }
+            ),
+        );
+        assert!(text.contains("Lacks < keys :: User >"), "{text}");
+        assert!(!text.contains("Has < User >"), "{text}");
+        // Every path into the facade goes through `web::baton`.
+        assert_eq!(
+            text.matches(":: baton ::").count(),
+            text.matches("web :: baton ::").count(),
+            "{text}"
+        );
+        // `tera::Context` is configuration, not the request context.
+        assert!(
+            text.contains("struct user { tpl : tera :: Context"),
+            "{text}"
+        );
     }
 
     #[test]

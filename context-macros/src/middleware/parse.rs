@@ -5,8 +5,8 @@ use syn::spanned::Spanned;
 use syn::{FnArg, Pat, ReturnType, Type};
 
 use super::{Config, Form, Middleware, Pass};
-use crate::common::{CtxMode, KeyOptions, LenientFn, named_segment};
-use crate::scan::{Access, scan_body, type_text};
+use crate::common::{CtxMode, KeyOptions, LenientFn};
+use crate::scan::{Access, key_name, scan_body, type_text};
 
 fn error<T>(span: Span, message: impl std::fmt::Display) -> syn::Result<T> {
     Err(syn::Error::new(span, message))
@@ -16,6 +16,7 @@ impl Middleware {
     pub(super) fn parse(options: KeyOptions, function: LenientFn) -> syn::Result<Self> {
         let sig = &function.sig;
         let name = &sig.ident;
+        let names = &options.names;
         if sig.asyncness.is_none() {
             return error(
                 sig.fn_token.span,
@@ -60,7 +61,7 @@ impl Middleware {
             }
             if let Some((mode, _, _)) = &context {
                 // The parameter after the context must be `next: Next`.
-                let Some((next_mode, segment)) = named_segment(&typed.ty, "Next") else {
+                let Some((next_mode, segment)) = names.next(&typed.ty) else {
                     let message = if *mode == CtxMode::Owned {
                         "the parameter after `ctx` must be `next: Next` (baton's `Next`): a middleware takes `(configuration.., ctx: Context, next: Next)`"
                     } else {
@@ -83,7 +84,7 @@ impl Middleware {
                 next = Some((*typed.ty).clone());
                 continue;
             }
-            if let Some((mode, segment)) = named_segment(&typed.ty, "Context") {
+            if let Some((mode, segment)) = names.context(&typed.ty) {
                 if !segment.arguments.is_none() {
                     return error(
                         segment.arguments.span(),
@@ -93,7 +94,7 @@ impl Middleware {
                 context = Some((mode, (*typed.ty).clone(), typed.ty.span()));
                 continue;
             }
-            if named_segment(&typed.ty, "Next").is_some() {
+            if names.next(&typed.ty).is_some() {
                 return error(
                     typed.ty.span(),
                     "`next` comes after the context: write `(ctx: Context, next: Next)`",
@@ -106,7 +107,7 @@ impl Middleware {
             return error(
                 sig.paren_token.span.join(),
                 format!(
-                    "middleware `{name}` needs the request context: add `ctx: Context, next: Next` (around) or `ctx: &Context` (provider) after its configuration parameters"
+                    "middleware `{name}` needs the request context: add `ctx: Context, next: Next` (around) or `ctx: &Context` (provider) after its configuration parameters (for an alias, `use baton::Context as Ctx`, write `context = Ctx` in #[middleware(..)])"
                 ),
             );
         };
@@ -134,18 +135,21 @@ impl Middleware {
             }
         };
 
-        let provided: Vec<String> = options.provides.iter().map(type_text).collect();
+        // A read of a key this middleware provides is a read after providing it, not a requirement:
+        // `provides = keys::User` and `ctx.get::<User>()` name one key.
+        let provided: Vec<String> = options.provides.iter().map(key_name).collect();
         let mut needs: Vec<(Type, Access)> = options
             .requires
             .iter()
             .map(|key| (key.clone(), Access::Read))
             .collect();
-        for (key, access) in scan_body(&function.body).keys {
-            let text = type_text(&key);
-            if provided.contains(&text)
+        let contexts = names.context_bindings(&sig.inputs);
+        for (key, access) in scan_body(&function.body, &contexts).keys {
+            let name = key_name(&key);
+            if provided.contains(&name)
                 || needs
                     .iter()
-                    .any(|(seen, seen_access)| *seen_access == access && type_text(seen) == text)
+                    .any(|(seen, seen_access)| *seen_access == access && key_name(seen) == name)
             {
                 continue;
             }

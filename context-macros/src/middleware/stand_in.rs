@@ -2,11 +2,13 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use syn::{FnArg, Ident, Pat, ReturnType, Type};
 
-use crate::common::{LenientFn, named_segment};
+use crate::common::LenientFn;
+use crate::params::Names;
 
 /// What is emitted next to a macro error: a stand-in with the same name that mounts anywhere, so the
 /// error above is the only one (a `.with(name)` elsewhere does not add "cannot find value").
-pub(super) fn stand_in(function: &LenientFn) -> TokenStream {
+pub(super) fn stand_in(function: &LenientFn, names: &Names) -> TokenStream {
+    let krate = names.krate();
     let name = &function.sig.ident;
     let vis = &function.vis;
     let configs: Vec<(Ident, Type)> = function
@@ -15,8 +17,7 @@ pub(super) fn stand_in(function: &LenientFn) -> TokenStream {
         .iter()
         .filter_map(|input| match input {
             FnArg::Typed(typed)
-                if named_segment(&typed.ty, "Context").is_none()
-                    && named_segment(&typed.ty, "Next").is_none() =>
+                if names.context(&typed.ty).is_none() && names.next(&typed.ty).is_none() =>
             {
                 let ident = match &*typed.pat {
                     Pat::Ident(pat) => pat.ident.clone(),
@@ -28,13 +29,13 @@ pub(super) fn stand_in(function: &LenientFn) -> TokenStream {
         })
         .collect();
     let impl_ = quote! {
-        impl<P: ::baton::KeyList> ::baton::Middleware<P> for #name {
-            type Out = P;
-            async fn call<E: ::baton::Endpoint<P>>(
+        impl<__BatonP: #krate::KeyList> #krate::Middleware<__BatonP> for #name {
+            type Out = __BatonP;
+            async fn call<__BatonE: #krate::Endpoint<__BatonP>>(
                 &self,
-                ctx: ::baton::Context<P>,
-                next: ::baton::Next<'_, P, E>,
-            ) -> ::baton::Response {
+                ctx: #krate::Context<__BatonP>,
+                next: #krate::Next<'_, __BatonP, __BatonE>,
+            ) -> #krate::Response {
                 next.run(ctx).await
             }
         }
@@ -42,8 +43,9 @@ pub(super) fn stand_in(function: &LenientFn) -> TokenStream {
     // Mention the signature's types, so the imports they use are not reported unused on top of the error.
     let mentioned = function.sig.inputs.iter().filter_map(|input| match input {
         FnArg::Typed(typed)
-            if named_segment(&typed.ty, "Next").is_none()
-                && named_segment(&typed.ty, "Context")
+            if names.next(&typed.ty).is_none()
+                && names
+                    .context(&typed.ty)
                     .is_none_or(|(_, segment)| segment.arguments.is_none()) =>
         {
             Some((*typed.ty).clone())
