@@ -40,10 +40,12 @@ async fn health(ctx: Context) -> String {
     format!("ok {}", ctx.try_get::<User>().is_some())
 }
 
-/// Routes in their own function, stating what they need from above.
-fn account<P: KeyList + Has<User> + Has<RequestId>>(
-    account: Router<Identity<P>>,
-) -> Router<Identity<P>, Sealed> {
+/// Routes in their own function, stating what they need from above: mounted where `User` or
+/// `RequestId` is missing, this does not compile (`tests/ui/fail/core_module_missing_key.rs`).
+fn account<H, T>(account: Router<Identity<(H, T)>>) -> Router<Identity<(H, T)>, Sealed>
+where
+    (H, T): KeyList + Has<User> + Has<RequestId>,
+{
     account.route("/me", get(whoami))
 }
 

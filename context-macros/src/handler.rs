@@ -127,11 +127,14 @@ fn expand(options: KeyOptions, mut function: LenientFn) -> syn::Result<TokenStre
     let mut bounds: Vec<TokenStream> = Vec::new();
     let mut seen: Vec<String> = Vec::new();
     // A listed key must be a key: said at the attribute, not later at the route.
-    let key_checks: Vec<TokenStream> = requires
+    let key_checks: Vec<(syn::Type, TokenStream)> = requires
         .iter()
         .map(|key| {
             let private = names.private_at(key.span());
-            quote_spanned!(key.span()=> #list_ident: #private::IsKey<#key>)
+            (
+                key.clone(),
+                quote_spanned!(key.span()=> #private::IsKey<#key>),
+            )
         })
         .collect();
     let required = requires.into_iter().map(|key| (key, Access::Read));
@@ -181,12 +184,39 @@ fn expand(options: KeyOptions, mut function: LenientFn) -> syn::Result<TokenStre
         }
     });
 
-    let mut predicates: Vec<TokenStream> = vec![quote!(#list_ident: #krate::KeyList)];
+    // A handler (context by value) with a fresh list is generic over a *non-empty* list `(H, T)`: a
+    // plain `Context` handler also mounts on any route that provides keys, and a list that could be
+    // `()` would make the two readings of `get(handler)` ambiguous. A handler that reads nothing
+    // stays plain, so it mounts everywhere, the empty root router included.
+    let owned = contexts.iter().any(|(mode, _)| *mode == CtxMode::Owned);
+    let pair = match &list {
+        ListType::Fresh(_) if owned && bounds.is_empty() && key_checks.is_empty() => {
+            if sig.asyncness.is_some() {
+                function
+                    .attrs
+                    .push(syn::parse_quote!(#[allow(clippy::unused_async)]));
+            }
+            return Ok(quote!(#function));
+        }
+        ListType::Fresh(_) if owned => Some((
+            fresh_param(&sig.generics, "H", sig.ident.span()),
+            fresh_param(&sig.generics, "T", sig.ident.span()),
+        )),
+        _ => None,
+    };
+    let list_type = match &pair {
+        Some((head, tail)) => quote!((#head, #tail)),
+        None => quote!(#list_ident),
+    };
+    let mut predicates: Vec<TokenStream> = vec![quote!(#list_type: #krate::KeyList)];
     for bound in &bounds {
         let span = bound.span();
-        predicates.push(quote_spanned!(span=> #list_ident: #bound));
+        predicates.push(quote_spanned!(span=> #list_type: #bound));
     }
-    predicates.extend(key_checks);
+    predicates.extend(key_checks.into_iter().map(|(key, check)| {
+        let span = key.span();
+        quote_spanned!(span=> #list_type: #check)
+    }));
     if sig.asyncness.is_some() && contexts.iter().any(|(mode, _)| *mode == CtxMode::Owned) {
         // A handler is async because the router awaits it, whether or not its body awaits.
         function
@@ -202,12 +232,18 @@ fn expand(options: KeyOptions, mut function: LenientFn) -> syn::Result<TokenStre
 
     let sig = &mut function.sig;
     if let ListType::Fresh(ident) = &list {
-        insert_type_param(&mut sig.generics, GenericParam::Type(ident.clone().into()));
+        let (params, args) = match &pair {
+            Some((head, tail)) => (vec![head.clone(), tail.clone()], quote!((#head, #tail))),
+            None => (vec![ident.clone()], quote!(#ident)),
+        };
+        for param in params {
+            insert_type_param(&mut sig.generics, GenericParam::Type(param.into()));
+        }
         for input in &mut sig.inputs {
             if let FnArg::Typed(typed) = input
                 && let Some(segment) = names.context_mut(&mut typed.ty)
             {
-                set_args(segment, quote!(#ident));
+                set_args(segment, args.clone());
             }
         }
     }
