@@ -6,7 +6,7 @@
 //! * `scope_per_poll`: what the scope adds to each poll of a future and of a response body.
 //! * `per_request`: one in-process request through a router, with and without `async_context()`.
 //!
-//! Run: `cargo bench --bench ambient -- --warm-up-time 1 --measurement-time 3`.
+//! Run: `cargo bench -p baton-benches --bench ambient -- --warm-up-time 1 --measurement-time 3`.
 
 use baton::ambient::{InContextExt, Snapshot};
 use baton::{Body, Context, KeyList, Lacks, Provide, Provider, Response, Router, context_key, get};

@@ -7,7 +7,7 @@
 //!   Two `request/diag_*` entries are diagnostics, not bars: baton through `Router::call_request` (no
 //!   per-request router clone) and baton's router with the work done inline in the handler.
 //!
-//! Run: `cargo bench --bench context -- --warm-up-time 1 --measurement-time 3`
+//! Run: `cargo bench -p baton-benches --bench context -- --warm-up-time 1 --measurement-time 3`
 //!
 //! Before the `request` group the bench prints how many heap allocations one request makes in each stack
 //! (a counting global allocator, switched on only for that count).

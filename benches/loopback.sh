@@ -3,7 +3,8 @@
 #
 #   benches/loopback.sh
 #
-# Builds `examples/bench_hello_baton.rs` and `examples/bench_hello_hyper.rs` in release, starts both on
+# Builds `benches/examples/bench_hello_baton.rs` and `benches/examples/bench_hello_hyper.rs` (package
+# `baton-benches`) in release, starts both on
 # 127.0.0.1 (ephemeral ports), warms each up with a short wrk run, then runs `wrk -t1 -c64 -d10s` against
 # each, alternating which goes first, 3 rounds. Prints requests/s per run, the medians and the ratio
 # baton / hyper. With `taskset` and at least 2 CPUs, servers run on CPU 0 and wrk on CPU 1.
@@ -36,7 +37,7 @@ else
 fi
 
 echo "building (release)..."
-cargo build --release --quiet --example bench_hello_baton --example bench_hello_hyper
+cargo build --release --quiet -p baton-benches --example bench_hello_baton --example bench_hello_hyper
 BIN_DIR=${CARGO_TARGET_DIR:-target}/release/examples
 
 WORK=$(mktemp -d)

@@ -34,7 +34,7 @@ pub use middleware::{
 };
 pub use path::{PathParams, PathRejection};
 pub use proof::{Has, HasAll, KeyList, Lacks, Position};
-pub use response::{Html, IntoResponse, Json, Response};
+pub use response::{AppendHeaders, Html, IntoResponse, InvalidRedirect, Json, Redirect, Response};
 pub use router::{App, Open, Router, Sealed};
 pub use serve::{Serve, serve};
 pub use store::Store;

@@ -1,13 +1,25 @@
 //! Turning handler results into HTTP responses.
 //!
 //! Anything a handler or an early-returning middleware gives back implements [`IntoResponse`]: status
-//! codes, strings, bytes, [`Json`], `(StatusCode, T)`, header tuples, `Result<T, E>` and [`Response`].
+//! codes, strings, bytes, [`Json`], [`Html`], [`Redirect`], `(StatusCode, T)`, header tuples,
+//! `Result<T, E>` and [`Response`].
+//!
+//! # Setting headers: replace or append
+//!
+//! Headers given as an array, `([(name, value); N], body)`, **replace**: each pair is `insert`ed, so it
+//! overrides a header of the same name set by the body (`([(CONTENT_TYPE, "text/csv")], text)` changes
+//! the content type) and, inside the array, a later pair with the same name wins over an earlier one.
+//! Headers wrapped in [`AppendHeaders`] are **appended**: every pair survives, which is what repeated
+//! headers such as `Set-Cookie`, `Link` or `Vary` need.
 
 use crate::body::Body;
 use bytes::Bytes;
 use http::StatusCode;
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use std::borrow::Cow;
+
+mod redirect;
+pub use redirect::{InvalidRedirect, Redirect};
 
 /// The response type of baton: an `http::Response` with a boxed [`Body`].
 pub type Response = http::Response<Body>;
@@ -131,7 +143,22 @@ impl IntoResponse for HeaderMap {
     }
 }
 
-/// Headers given as `[(name, value); N]`; invalid names or values become a 500 with the reason.
+fn internal_error(message: String) -> Response {
+    (StatusCode::INTERNAL_SERVER_ERROR, message).into_response()
+}
+
+/// Headers given as `[(name, value); N]`, each one replacing any header of that name (see
+/// [`AppendHeaders`] to keep repeated headers); invalid names or values become a 500 with the reason.
+///
+/// ```
+/// use baton::IntoResponse;
+/// use http::header::{CONTENT_TYPE, SET_COOKIE};
+///
+/// let response = ([(CONTENT_TYPE, "text/csv"), (SET_COOKIE, "a=1"), (SET_COOKIE, "b=2")], "x,y").into_response();
+/// assert_eq!(response.headers()[CONTENT_TYPE], "text/csv"); // replaced the body's text/plain
+/// let cookies: Vec<_> = response.headers().get_all(SET_COOKIE).iter().collect();
+/// assert_eq!(cookies, ["b=2"]); // the later pair replaced the earlier one
+/// ```
 impl<K, V, const N: usize> IntoResponse for [(K, V); N]
 where
     K: TryInto<HeaderName>,
@@ -140,7 +167,7 @@ where
     V::Error: std::fmt::Display,
 {
     fn into_response(self) -> Response {
-        (self, ()).into_response()
+        add_headers(().into_response(), self, HeaderMap::insert)
     }
 }
 
@@ -153,33 +180,124 @@ where
     T: IntoResponse,
 {
     fn into_response(self) -> Response {
-        let mut response = self.1.into_response();
-        for (name, value) in self.0 {
-            let name = match name.try_into() {
-                Ok(name) => name,
-                Err(error) => return internal_error(format!("invalid header name: {error}")),
-            };
-            let value = match value.try_into() {
-                Ok(value) => value,
-                Err(error) => return internal_error(format!("invalid header value: {error}")),
-            };
-            response.headers_mut().insert(name, value);
-        }
-        response
+        add_headers(self.1.into_response(), self.0, HeaderMap::insert)
     }
 }
 
 impl<K, V, const N: usize, T> IntoResponse for (StatusCode, [(K, V); N], T)
 where
-    ([(K, V); N], T): IntoResponse,
+    K: TryInto<HeaderName>,
+    K::Error: std::fmt::Display,
+    V: TryInto<HeaderValue>,
+    V::Error: std::fmt::Display,
+    T: IntoResponse,
 {
     fn into_response(self) -> Response {
-        (self.0, (self.1, self.2)).into_response()
+        // The status goes on before the headers so that the 500 for an invalid header is not
+        // overwritten by the status the handler asked for.
+        add_headers((self.0, self.2).into_response(), self.1, HeaderMap::insert)
     }
 }
 
-fn internal_error(message: String) -> Response {
-    (StatusCode::INTERNAL_SERVER_ERROR, message).into_response()
+/// Headers that are **appended** to the response rather than replacing headers of the same name, so
+/// repeated headers such as `Set-Cookie` all survive.
+///
+/// It takes anything iterable over `(name, value)` pairs (an array, a `Vec`, an iterator) and works
+/// alone, before a body (`(AppendHeaders(..), body)`) or between a status and a body
+/// (`(StatusCode, AppendHeaders(..), body)`). The body's response is built first and the pairs are
+/// appended to it in order, so a pair also adds to a header the body set: appending `Content-Type` to a
+/// string body gives two `Content-Type` headers; use the array form, which replaces, for that. An
+/// invalid name or value becomes a 500 with the reason, like the array form.
+///
+/// ```
+/// use baton::{AppendHeaders, IntoResponse, StatusCode};
+/// use http::header::SET_COOKIE;
+///
+/// let response = (
+///     StatusCode::CREATED,
+///     AppendHeaders([(SET_COOKIE, "session=abc; HttpOnly"), (SET_COOKIE, "theme=dark")]),
+///     "welcome",
+/// )
+///     .into_response();
+/// let cookies: Vec<_> = response.headers().get_all(SET_COOKIE).iter().collect();
+/// assert_eq!(cookies, ["session=abc; HttpOnly", "theme=dark"]);
+/// assert_eq!(response.status(), StatusCode::CREATED);
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct AppendHeaders<I>(pub I);
+
+impl<I, K, V> IntoResponse for AppendHeaders<I>
+where
+    I: IntoIterator<Item = (K, V)>,
+    K: TryInto<HeaderName>,
+    K::Error: std::fmt::Display,
+    V: TryInto<HeaderValue>,
+    V::Error: std::fmt::Display,
+{
+    fn into_response(self) -> Response {
+        add_headers(().into_response(), self.0, HeaderMap::append)
+    }
+}
+
+impl<I, K, V, T> IntoResponse for (AppendHeaders<I>, T)
+where
+    I: IntoIterator<Item = (K, V)>,
+    K: TryInto<HeaderName>,
+    K::Error: std::fmt::Display,
+    V: TryInto<HeaderValue>,
+    V::Error: std::fmt::Display,
+    T: IntoResponse,
+{
+    fn into_response(self) -> Response {
+        add_headers(self.1.into_response(), self.0.0, HeaderMap::append)
+    }
+}
+
+impl<I, K, V, T> IntoResponse for (StatusCode, AppendHeaders<I>, T)
+where
+    I: IntoIterator<Item = (K, V)>,
+    K: TryInto<HeaderName>,
+    K::Error: std::fmt::Display,
+    V: TryInto<HeaderValue>,
+    V::Error: std::fmt::Display,
+    T: IntoResponse,
+{
+    fn into_response(self) -> Response {
+        add_headers(
+            (self.0, self.2).into_response(),
+            self.1.0,
+            HeaderMap::append,
+        )
+    }
+}
+
+/// Adds `pairs` to `response` with `add` (`HeaderMap::insert` or `HeaderMap::append`). The first pair
+/// that is not a valid header turns the whole response into a 500 naming the reason: a response missing
+/// one of the headers its handler set (a cookie, a cache directive) would be wrong in a quieter way.
+fn add_headers<I, K, V, R>(
+    mut response: Response,
+    pairs: I,
+    add: fn(&mut HeaderMap, HeaderName, HeaderValue) -> R,
+) -> Response
+where
+    I: IntoIterator<Item = (K, V)>,
+    K: TryInto<HeaderName>,
+    K::Error: std::fmt::Display,
+    V: TryInto<HeaderValue>,
+    V::Error: std::fmt::Display,
+{
+    for (name, value) in pairs {
+        let name = match name.try_into() {
+            Ok(name) => name,
+            Err(error) => return internal_error(format!("invalid header name: {error}")),
+        };
+        let value = match value.try_into() {
+            Ok(value) => value,
+            Err(error) => return internal_error(format!("invalid header value: {error}")),
+        };
+        add(response.headers_mut(), name, value);
+    }
+    response
 }
 
 /// A JSON response (and, in [`Context::json`](crate::Context::json), a JSON request body).
