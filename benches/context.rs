@@ -305,9 +305,9 @@ impl<P: Lacks<Locale>> Provider<P> for Negotiate {
     }
 }
 
-async fn baton_show<P>(ctx: Context<P>) -> Result<String, baton::PathRejection>
+async fn baton_show<H, T>(ctx: Context<(H, T)>) -> Result<String, baton::PathRejection>
 where
-    P: Has<RequestId> + Has<User> + Has<TenantId> + Has<Db> + Has<Locale>,
+    (H, T): Has<RequestId> + Has<User> + Has<TenantId> + Has<Db> + Has<Locale>,
 {
     let id: u64 = ctx.path()?;
     Ok(render(

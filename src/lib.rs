@@ -394,4 +394,3 @@ pub mod __private_0_1 {
     pub trait IsKey<K: ContextKey> {}
     impl<P, K: ContextKey> IsKey<K> for P {}
 }
-

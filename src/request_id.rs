@@ -14,9 +14,11 @@
 //!
 //! ```
 //! use baton::request_id::{RequestId, TraceContext, inject, request_id};
-//! use baton::{Context, Has, Router, get};
+//! use baton::{Context, Router, get, handler};
 //!
-//! async fn call_billing<P: Has<RequestId> + Has<TraceContext>>(ctx: Context<P>) -> String {
+//! // `inject` reads both keys: `requires` states them, so the route is checked for them.
+//! #[handler(requires = RequestId, TraceContext)]
+//! async fn call_billing(ctx: Context) -> String {
 //!     let mut outgoing = http::HeaderMap::new();
 //!     inject(&ctx, &mut outgoing);
 //!     outgoing["traceparent"].to_str().unwrap().to_string()

@@ -2,8 +2,8 @@
 //! keys they need, middleware groups, conditional middleware.
 
 use baton::{
-    App, Context, Has, Identity, KeyList, Next, Response, Router, Sealed, context_key, get, handler,
-    middleware,
+    App, Context, Has, Identity, KeyList, Next, Response, Router, Sealed, context_key, get,
+    handler, middleware,
 };
 use http_body_util::BodyExt;
 use std::sync::Arc;
@@ -70,7 +70,10 @@ async fn body(app: &App, path: &str) -> (u16, String) {
 async fn an_app_is_one_nameable_type() {
     let app = app();
     assert_eq!(body(&app, "/").await, (200, "guest-7 7".to_string()));
-    assert_eq!(body(&app, "/account/me").await, (200, "guest-7 7".to_string()));
+    assert_eq!(
+        body(&app, "/account/me").await,
+        (200, "guest-7 7".to_string())
+    );
     assert_eq!(body(&app, "/nowhere").await.0, 404);
 }
 
@@ -130,7 +133,11 @@ async fn groups_nest_and_run_in_order() {
     struct Mark(&'static str, Arc<std::sync::Mutex<Vec<&'static str>>>);
     impl<P: KeyList> baton::Middleware<P> for Mark {
         type Out = P;
-        async fn call<E: baton::Endpoint<P>>(&self, ctx: Context<P>, next: Next<'_, P, E>) -> Response {
+        async fn call<E: baton::Endpoint<P>>(
+            &self,
+            ctx: Context<P>,
+            next: Next<'_, P, E>,
+        ) -> Response {
             self.1.lock().unwrap().push(self.0);
             let response = next.run(ctx).await;
             self.1.lock().unwrap().push(self.0);
@@ -144,7 +151,10 @@ async fn groups_nest_and_run_in_order() {
         .route("/", get(whoami))
         .into();
     assert_eq!(body(&app, "/").await, (200, "guest-7 7".to_string()));
-    assert_eq!(*order.lock().unwrap(), ["a", "b", "c", "d", "d", "c", "b", "a"]);
+    assert_eq!(
+        *order.lock().unwrap(),
+        ["a", "b", "c", "d", "d", "c", "b", "a"]
+    );
 }
 
 #[tokio::test]
@@ -182,7 +192,9 @@ async fn layers_that_change_the_request_body_type_wrap_routes() {
         .route("/echo", baton::post(echo))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(16))
         .into();
-    let small = http::Request::post("/echo").body(baton::Body::from("tiny")).unwrap();
+    let small = http::Request::post("/echo")
+        .body(baton::Body::from("tiny"))
+        .unwrap();
     let response = app.call_request(small).await;
     assert_eq!(response.status(), 200);
     let large = http::Request::post("/echo")
@@ -190,4 +202,84 @@ async fn layers_that_change_the_request_body_type_wrap_routes() {
         .body(baton::Body::from(vec![b'x'; 64]))
         .unwrap();
     assert_eq!(app.call_request(large).await.status(), 413);
+}
+
+mod boundaries {
+    use super::*;
+    use baton::{ErrorKind, Failure, IntoResponse, StatusCode};
+
+    fn html(failure: Failure) -> Response {
+        let id = failure.try_get::<RequestId>().map_or(0, |id| id.0);
+        let kind = match failure.kind() {
+            ErrorKind::NotFound => "not found",
+            ErrorKind::MethodNotAllowed => "method not allowed",
+            ErrorKind::Handler => "handler",
+            ErrorKind::Panic => "panic",
+            _ => "other",
+        };
+        (failure.status(), baton::Html(format!("<p>{kind}: {} (request {id})</p>", failure.message())))
+            .into_response()
+    }
+
+    fn json(failure: Failure) -> Response {
+        let body = serde_json::json!({ "status": failure.status().as_u16(), "error": failure.message() });
+        (failure.status(), baton::Json(body)).into_response()
+    }
+
+    async fn conflict(_: Context) -> Result<&'static str, (StatusCode, &'static str)> {
+        Err((StatusCode::CONFLICT, "already done"))
+    }
+
+    async fn on_purpose(_: Context) -> (StatusCode, &'static str) {
+        (StatusCode::NOT_FOUND, "no such task")
+    }
+
+    async fn boom(_: Context) -> &'static str {
+        panic!("boom")
+    }
+
+    fn app() -> App {
+        Router::new()
+            .with(request_id)
+            .catch(html)
+            .route("/", get(conflict).put(boom))
+            .route("/purpose", get(on_purpose))
+            .scope("/api", |api| api.catch(json).route("/tasks", get(conflict)))
+            .into()
+    }
+
+    #[tokio::test]
+    async fn each_scope_renders_its_own_errors_with_the_request_context() {
+        let app = app();
+        assert_eq!(
+            body(&app, "/").await,
+            (409, "<p>handler: already done (request 7)</p>".to_string())
+        );
+        assert_eq!(
+            body(&app, "/nowhere").await,
+            (404, "<p>not found: Not Found (request 7)</p>".to_string())
+        );
+        let put = app
+            .call_request(http::Request::put("/").body(baton::Body::empty()).unwrap())
+            .await;
+        assert_eq!(put.status(), 500);
+        let text = put.into_body().collect().await.unwrap().to_bytes();
+        assert_eq!(text, "<p>panic: Internal Server Error (request 7)</p>");
+        let post = app
+            .call_request(http::Request::post("/").body(baton::Body::empty()).unwrap())
+            .await;
+        assert_eq!(post.status(), 405);
+        assert!(post.headers().contains_key("allow"));
+        // JSON under /api, for its routes and its unmatched paths; the outer renderer leaves it alone.
+        assert_eq!(
+            body(&app, "/api/tasks").await,
+            (409, r#"{"error":"already done","status":409}"#.to_string())
+        );
+        assert_eq!(
+            body(&app, "/api/nothing").await,
+            (404, r#"{"error":"Not Found","status":404}"#.to_string())
+        );
+        // A status chosen on purpose (`Ok`) is not an error.
+        assert_eq!(body(&app, "/purpose").await, (404, "no such task".to_string()));
+    }
 }

@@ -85,7 +85,9 @@ mod moved {
 
 #[test]
 fn explicit_ids_are_identities() {
-    let ctx = Context::default().provide(Tenant(1)).provide(moved::Tenant(2));
+    let ctx = Context::default()
+        .provide(Tenant(1))
+        .provide(moved::Tenant(2));
     assert_eq!(ctx.get::<Tenant>().0, 1);
     assert_eq!(ctx.get::<moved::Tenant>().0, 2);
 }

@@ -52,7 +52,10 @@ impl<P: KeyList + Lacks<Tenant>> Provider<P> for TenantOf {
     }
 }
 
-async fn show<P: Has<RequestNumber> + Has<Tenant>>(ctx: Context<P>) -> String {
+async fn show<H, T>(ctx: Context<(H, T)>) -> String
+where
+    (H, T): Has<RequestNumber> + Has<Tenant>,
+{
     let id: u64 = ctx.path().unwrap_or_default();
     format!(
         "{id} {} {}",

@@ -3,7 +3,10 @@
 use baton::request_id::{RequestId, TraceContext, inject, request_id};
 use baton::{Body, Context, Has, Router, get};
 
-async fn echo<P: Has<RequestId> + Has<TraceContext>>(ctx: Context<P>) -> String {
+async fn echo<H, T>(ctx: Context<(H, T)>) -> String
+where
+    (H, T): Has<RequestId> + Has<TraceContext>,
+{
     let mut outgoing = http::HeaderMap::new();
     inject(&ctx, &mut outgoing);
     format!(

@@ -15,7 +15,10 @@ impl<P: KeyList + Lacks<Greeting>> Provider<P> for Greet {
     }
 }
 
-async fn hello<P: Has<Greeting>>(ctx: Context<P>) -> String {
+async fn hello<H, T>(ctx: Context<(H, T)>) -> String
+where
+    (H, T): Has<Greeting>,
+{
     format!("{} at {}", ctx.get::<Greeting>().0, ctx.uri().path())
 }
 

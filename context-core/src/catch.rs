@@ -129,6 +129,14 @@ impl std::fmt::Debug for Failure {
     }
 }
 
+/// Headers an error response needs whatever its body (`Allow` on a 405, the challenge on a 401, when
+/// to retry a 503): kept on the rendered response unless the renderer set them.
+const KEPT_HEADERS: [http::HeaderName; 3] = [
+    http::header::ALLOW,
+    http::header::WWW_AUTHENTICATE,
+    http::header::RETRY_AFTER,
+];
+
 /// The longest original error text a renderer is handed.
 const MESSAGE_LIMIT: usize = 4096;
 
@@ -157,6 +165,10 @@ where
                 return response;
             };
             let status = response.status();
+            let kept: Vec<_> = KEPT_HEADERS
+                .iter()
+                .filter_map(|name| Some((name, response.headers().get(name)?.clone())))
+                .collect();
             let message = error_text(response, status).await;
             let failure = Failure {
                 kind,
@@ -167,6 +179,9 @@ where
                 values,
             };
             let mut rendered = (self.0)(failure);
+            for (name, value) in kept {
+                rendered.headers_mut().entry(name).or_insert(value);
+            }
             rendered.extensions_mut().insert(Marked::Rendered);
             rendered
         }

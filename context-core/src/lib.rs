@@ -30,7 +30,7 @@ pub use key::{ContextKey, DefaultKey};
 pub use method::{MethodRouter, any, delete, get, head, options, patch, post, put};
 pub use middleware::{
     Endpoint, Exact, Handler, Identity, Layers, Middleware, Next, Plain, Provide, Provider,
-    Provision, ProvidesNothing, Then,
+    ProvidesNothing, Provision, Then,
 };
 pub use path::{PathParams, PathRejection};
 pub use proof::{Has, HasAll, KeyList, Lacks, Position};

@@ -33,22 +33,21 @@
 //! }
 //! ```
 
-
 mod chain;
 mod group;
 mod handler;
 mod next;
 mod provider;
 
-pub use chain::{
-    BoxedStack, ErasedStage, Identity, Layers, PHASES, Phase, Phase0, Phase1, Phase2, Phase3, Phase4,
-    Phase5, Phase6, Phase7, Stack, Stage, Tail, Then,
-};
 pub(crate) use chain::{BoxFuture, ErasedEndpoint, handler_stage};
+pub use chain::{
+    BoxedStack, ErasedStage, Identity, Layers, PHASES, Phase, Phase0, Phase1, Phase2, Phase3,
+    Phase4, Phase5, Phase6, Phase7, Stack, Stage, Tail, Then,
+};
 pub use group::ProvidesNothing;
 pub use handler::{Exact, Handler, HandlerEndpoint, MarkedHandler, Plain};
-pub use next::{Endpoint, Guarded, Next};
 pub(crate) use next::panic_response;
+pub use next::{Endpoint, Guarded, Next};
 pub use provider::{Provide, Provider, Provision};
 
 use crate::context::Context;

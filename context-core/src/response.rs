@@ -118,11 +118,13 @@ impl IntoResponse for Body {
     }
 }
 
+/// `Err` is an error for the error boundaries ([`Router::catch`](crate::Router::catch)): they may
+/// render it their way; `Ok` is never one, whatever its status.
 impl<T: IntoResponse, E: IntoResponse> IntoResponse for Result<T, E> {
     fn into_response(self) -> Response {
         match self {
             Ok(value) => value.into_response(),
-            Err(error) => error.into_response(),
+            Err(error) => crate::catch::mark(error.into_response(), crate::catch::ErrorKind::Handler),
         }
     }
 }

@@ -97,7 +97,11 @@ impl Default for Router {
 impl Router {
     /// A router with no middleware and no routes (everything answers 404).
     pub fn new() -> Self {
-        Router::with_layers(Arc::new(Identity::new()), "".into(), Arc::new(|stage| stage))
+        Router::with_layers(
+            Arc::new(Identity::new()),
+            "".into(),
+            Arc::new(|stage| stage),
+        )
     }
 }
 
@@ -378,9 +382,8 @@ impl<L: Layers, S> Router<L, S> {
         B::Error: Into<BoxError>,
     {
         let mut router = self;
-        let layer_fn: LayerFn = Arc::new(move |service: RouteService| {
-            RouteService::new(Absorb(layer.layer(service)))
-        });
+        let layer_fn: LayerFn =
+            Arc::new(move |service: RouteService| RouteService::new(Absorb(layer.layer(service))));
         let table = Arc::make_mut(&mut router.table);
         for entry in &mut table.entries {
             for (_, route) in &mut entry.methods {

@@ -518,7 +518,10 @@ mod tests {
         assert_eq!(store.find_key::<First>().map(String::as_str), Some("one"));
         assert_eq!(store.find_key::<Second>().map(String::as_str), Some("two"));
         assert_eq!(store.find_key::<Absent>(), None);
-        assert_eq!(store.get_key_at::<Second>(1).map(String::as_str), Some("two"));
+        assert_eq!(
+            store.get_key_at::<Second>(1).map(String::as_str),
+            Some("two")
+        );
         assert_eq!(store.get_key_at::<First>(1), None);
     }
 

@@ -29,7 +29,10 @@ impl Parse for KeyOptions {
                 input.parse::<Token![=]>()?;
                 let path: syn::LitStr = input.parse()?;
                 options.krate = Some(path.parse().map_err(|_| {
-                    syn::Error::new(path.span(), "`crate` needs a path: `crate = \"my_framework::baton\"`")
+                    syn::Error::new(
+                        path.span(),
+                        "`crate` needs a path: `crate = \"my_framework::baton\"`",
+                    )
                 })?);
                 if !input.is_empty() {
                     input.parse::<Token![,]>()?;

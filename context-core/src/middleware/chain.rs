@@ -242,7 +242,8 @@ impl<P: KeyList> Endpoint<P> for Tail<P> {
 pub(crate) type ErasedEndpoint = ErasedStage<()>;
 
 /// A handler as a route's last stage.
-pub(crate) fn handler_stage<P: KeyList, M: 'static, H: Handler<P, M>>(handler: H) -> ErasedStage<P> {
+pub(crate) fn handler_stage<P: KeyList, M: 'static, H: Handler<P, M>>(
+    handler: H,
+) -> ErasedStage<P> {
     Arc::new(MarkedHandler(handler, PhantomData))
 }
-

@@ -118,7 +118,9 @@ where
     C: Middleware<<B as Middleware<<A as Middleware<P>>::Out>>::Out>,
     D: Middleware<<C as Middleware<<B as Middleware<<A as Middleware<P>>::Out>>::Out>>::Out>,
 {
-    type Out = <D as Middleware<<C as Middleware<<B as Middleware<<A as Middleware<P>>::Out>>::Out>>::Out>>::Out;
+    type Out = <D as Middleware<
+        <C as Middleware<<B as Middleware<<A as Middleware<P>>::Out>>::Out>>::Out,
+    >>::Out;
 
     fn call<Rest: Endpoint<Self::Out>>(
         &self,
@@ -142,9 +144,17 @@ where
     B: Middleware<<A as Middleware<P>>::Out>,
     C: Middleware<<B as Middleware<<A as Middleware<P>>::Out>>::Out>,
     D: Middleware<<C as Middleware<<B as Middleware<<A as Middleware<P>>::Out>>::Out>>::Out>,
-    E: Middleware<<D as Middleware<<C as Middleware<<B as Middleware<<A as Middleware<P>>::Out>>::Out>>::Out>>::Out>,
+    E: Middleware<
+        <D as Middleware<
+            <C as Middleware<<B as Middleware<<A as Middleware<P>>::Out>>::Out>>::Out,
+        >>::Out,
+    >,
 {
-    type Out = <E as Middleware<<D as Middleware<<C as Middleware<<B as Middleware<<A as Middleware<P>>::Out>>::Out>>::Out>>::Out>>::Out;
+    type Out = <E as Middleware<
+        <D as Middleware<
+            <C as Middleware<<B as Middleware<<A as Middleware<P>>::Out>>::Out>>::Out,
+        >>::Out,
+    >>::Out;
 
     fn call<Rest: Endpoint<Self::Out>>(
         &self,
@@ -169,10 +179,26 @@ where
     B: Middleware<<A as Middleware<P>>::Out>,
     C: Middleware<<B as Middleware<<A as Middleware<P>>::Out>>::Out>,
     D: Middleware<<C as Middleware<<B as Middleware<<A as Middleware<P>>::Out>>::Out>>::Out>,
-    E: Middleware<<D as Middleware<<C as Middleware<<B as Middleware<<A as Middleware<P>>::Out>>::Out>>::Out>>::Out>,
-    F: Middleware<<E as Middleware<<D as Middleware<<C as Middleware<<B as Middleware<<A as Middleware<P>>::Out>>::Out>>::Out>>::Out>>::Out>,
+    E: Middleware<
+        <D as Middleware<
+            <C as Middleware<<B as Middleware<<A as Middleware<P>>::Out>>::Out>>::Out,
+        >>::Out,
+    >,
+    F: Middleware<
+        <E as Middleware<
+            <D as Middleware<
+                <C as Middleware<<B as Middleware<<A as Middleware<P>>::Out>>::Out>>::Out,
+            >>::Out,
+        >>::Out,
+    >,
 {
-    type Out = <F as Middleware<<E as Middleware<<D as Middleware<<C as Middleware<<B as Middleware<<A as Middleware<P>>::Out>>::Out>>::Out>>::Out>>::Out>>::Out;
+    type Out = <F as Middleware<
+        <E as Middleware<
+            <D as Middleware<
+                <C as Middleware<<B as Middleware<<A as Middleware<P>>::Out>>::Out>>::Out,
+            >>::Out,
+        >>::Out,
+    >>::Out;
 
     fn call<Rest: Endpoint<Self::Out>>(
         &self,
@@ -198,11 +224,37 @@ where
     B: Middleware<<A as Middleware<P>>::Out>,
     C: Middleware<<B as Middleware<<A as Middleware<P>>::Out>>::Out>,
     D: Middleware<<C as Middleware<<B as Middleware<<A as Middleware<P>>::Out>>::Out>>::Out>,
-    E: Middleware<<D as Middleware<<C as Middleware<<B as Middleware<<A as Middleware<P>>::Out>>::Out>>::Out>>::Out>,
-    F: Middleware<<E as Middleware<<D as Middleware<<C as Middleware<<B as Middleware<<A as Middleware<P>>::Out>>::Out>>::Out>>::Out>>::Out>,
-    G: Middleware<<F as Middleware<<E as Middleware<<D as Middleware<<C as Middleware<<B as Middleware<<A as Middleware<P>>::Out>>::Out>>::Out>>::Out>>::Out>>::Out>,
+    E: Middleware<
+        <D as Middleware<
+            <C as Middleware<<B as Middleware<<A as Middleware<P>>::Out>>::Out>>::Out,
+        >>::Out,
+    >,
+    F: Middleware<
+        <E as Middleware<
+            <D as Middleware<
+                <C as Middleware<<B as Middleware<<A as Middleware<P>>::Out>>::Out>>::Out,
+            >>::Out,
+        >>::Out,
+    >,
+    G: Middleware<
+        <F as Middleware<
+            <E as Middleware<
+                <D as Middleware<
+                    <C as Middleware<<B as Middleware<<A as Middleware<P>>::Out>>::Out>>::Out,
+                >>::Out,
+            >>::Out,
+        >>::Out,
+    >,
 {
-    type Out = <G as Middleware<<F as Middleware<<E as Middleware<<D as Middleware<<C as Middleware<<B as Middleware<<A as Middleware<P>>::Out>>::Out>>::Out>>::Out>>::Out>>::Out>>::Out;
+    type Out = <G as Middleware<
+        <F as Middleware<
+            <E as Middleware<
+                <D as Middleware<
+                    <C as Middleware<<B as Middleware<<A as Middleware<P>>::Out>>::Out>>::Out,
+                >>::Out,
+            >>::Out,
+        >>::Out,
+    >>::Out;
 
     fn call<Rest: Endpoint<Self::Out>>(
         &self,
@@ -229,12 +281,50 @@ where
     B: Middleware<<A as Middleware<P>>::Out>,
     C: Middleware<<B as Middleware<<A as Middleware<P>>::Out>>::Out>,
     D: Middleware<<C as Middleware<<B as Middleware<<A as Middleware<P>>::Out>>::Out>>::Out>,
-    E: Middleware<<D as Middleware<<C as Middleware<<B as Middleware<<A as Middleware<P>>::Out>>::Out>>::Out>>::Out>,
-    F: Middleware<<E as Middleware<<D as Middleware<<C as Middleware<<B as Middleware<<A as Middleware<P>>::Out>>::Out>>::Out>>::Out>>::Out>,
-    G: Middleware<<F as Middleware<<E as Middleware<<D as Middleware<<C as Middleware<<B as Middleware<<A as Middleware<P>>::Out>>::Out>>::Out>>::Out>>::Out>>::Out>,
-    H: Middleware<<G as Middleware<<F as Middleware<<E as Middleware<<D as Middleware<<C as Middleware<<B as Middleware<<A as Middleware<P>>::Out>>::Out>>::Out>>::Out>>::Out>>::Out>>::Out>,
+    E: Middleware<
+        <D as Middleware<
+            <C as Middleware<<B as Middleware<<A as Middleware<P>>::Out>>::Out>>::Out,
+        >>::Out,
+    >,
+    F: Middleware<
+        <E as Middleware<
+            <D as Middleware<
+                <C as Middleware<<B as Middleware<<A as Middleware<P>>::Out>>::Out>>::Out,
+            >>::Out,
+        >>::Out,
+    >,
+    G: Middleware<
+        <F as Middleware<
+            <E as Middleware<
+                <D as Middleware<
+                    <C as Middleware<<B as Middleware<<A as Middleware<P>>::Out>>::Out>>::Out,
+                >>::Out,
+            >>::Out,
+        >>::Out,
+    >,
+    H: Middleware<
+        <G as Middleware<
+            <F as Middleware<
+                <E as Middleware<
+                    <D as Middleware<
+                        <C as Middleware<<B as Middleware<<A as Middleware<P>>::Out>>::Out>>::Out,
+                    >>::Out,
+                >>::Out,
+            >>::Out,
+        >>::Out,
+    >,
 {
-    type Out = <H as Middleware<<G as Middleware<<F as Middleware<<E as Middleware<<D as Middleware<<C as Middleware<<B as Middleware<<A as Middleware<P>>::Out>>::Out>>::Out>>::Out>>::Out>>::Out>>::Out>>::Out;
+    type Out = <H as Middleware<
+        <G as Middleware<
+            <F as Middleware<
+                <E as Middleware<
+                    <D as Middleware<
+                        <C as Middleware<<B as Middleware<<A as Middleware<P>>::Out>>::Out>>::Out,
+                    >>::Out,
+                >>::Out,
+            >>::Out,
+        >>::Out,
+    >>::Out;
 
     fn call<Rest: Endpoint<Self::Out>>(
         &self,

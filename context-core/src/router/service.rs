@@ -36,7 +36,11 @@ impl<L: Layers, S> Router<L, S> {
     /// As [`Router::route`], for an invalid or conflicting path.
     pub fn route_service<T, B>(self, path: &str, service: T) -> Router<L, Sealed>
     where
-        T: Service<http::Request<Body>, Response = http::Response<B>> + Clone + Send + Sync + 'static,
+        T: Service<http::Request<Body>, Response = http::Response<B>>
+            + Clone
+            + Send
+            + Sync
+            + 'static,
         T::Future: Send + 'static,
         T::Error: Into<BoxError>,
         B: http_body::Body<Data = Bytes> + Send + 'static,
@@ -79,7 +83,11 @@ impl<L: Layers, S> Router<L, S> {
     /// As [`Router::route`], for an invalid or conflicting prefix.
     pub fn nest_service<T, B>(self, prefix: &str, service: T) -> Router<L, Sealed>
     where
-        T: Service<http::Request<Body>, Response = http::Response<B>> + Clone + Send + Sync + 'static,
+        T: Service<http::Request<Body>, Response = http::Response<B>>
+            + Clone
+            + Send
+            + Sync
+            + 'static,
         T::Future: Send + 'static,
         T::Error: Into<BoxError>,
         B: http_body::Body<Data = Bytes> + Send + 'static,
@@ -95,11 +103,7 @@ impl<L: Layers, S> Router<L, S> {
         let below = router.endpoint(endpoint);
         let table = Arc::make_mut(&mut router.table);
         table.insert(full.clone(), Vec::new(), Some(exact));
-        table.insert(
-            join(&full, "/{*__baton_nested}"),
-            Vec::new(),
-            Some(below),
-        );
+        table.insert(join(&full, "/{*__baton_nested}"), Vec::new(), Some(below));
         router
     }
 }

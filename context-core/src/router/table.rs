@@ -277,10 +277,7 @@ impl Service<http::Request<Body>> for EndpointService {
     fn call(&mut self, request: http::Request<Body>) -> Self::Future {
         let (mut parts, body) = request.into_parts();
         let params = parts.extensions.remove::<PathParams>().unwrap_or_default();
-        let future = self
-            .0
-            .clone()
-            .run(Context::from_parts(parts, body, params));
+        let future = self.0.clone().run(Context::from_parts(parts, body, params));
         RouterFuture {
             future,
             strip_body: false,

@@ -1,1 +1,2 @@
-#[baton::context_key(value = String)] pub struct Name;
+#[baton::context_key(value = String)]
+pub struct Name;
