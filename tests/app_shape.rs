@@ -217,12 +217,19 @@ mod boundaries {
             ErrorKind::Panic => "panic",
             _ => "other",
         };
-        (failure.status(), baton::Html(format!("<p>{kind}: {} (request {id})</p>", failure.message())))
+        (
+            failure.status(),
+            baton::Html(format!(
+                "<p>{kind}: {} (request {id})</p>",
+                failure.message()
+            )),
+        )
             .into_response()
     }
 
     fn json(failure: Failure) -> Response {
-        let body = serde_json::json!({ "status": failure.status().as_u16(), "error": failure.message() });
+        let body =
+            serde_json::json!({ "status": failure.status().as_u16(), "error": failure.message() });
         (failure.status(), baton::Json(body)).into_response()
     }
 
@@ -280,6 +287,9 @@ mod boundaries {
             (404, r#"{"error":"Not Found","status":404}"#.to_string())
         );
         // A status chosen on purpose (`Ok`) is not an error.
-        assert_eq!(body(&app, "/purpose").await, (404, "no such task".to_string()));
+        assert_eq!(
+            body(&app, "/purpose").await,
+            (404, "no such task".to_string())
+        );
     }
 }

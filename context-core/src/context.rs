@@ -174,6 +174,12 @@ impl<P: KeyList> Context<P> {
         self
     }
 
+    /// This context as a `#[handler]` on an empty route sees it (no value, same length: sound).
+    pub(crate) fn as_nothing_provided(self) -> Context<(crate::proof::NothingProvided, ())> {
+        debug_assert_eq!(self.store.len(), 0);
+        self.retype()
+    }
+
     /// This context as a plain `Context`: nothing proven, values still reachable with `try_get`.
     pub(crate) fn forget(self) -> Context {
         self.retype()

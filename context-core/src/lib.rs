@@ -33,7 +33,7 @@ pub use middleware::{
     ProvidesNothing, Provision, Then,
 };
 pub use path::{PathParams, PathRejection};
-pub use proof::{Has, HasAll, KeyList, Lacks, Position};
+pub use proof::{Has, HasAll, KeyList, Lacks, NothingProvided, Position};
 pub use response::{AppendHeaders, Html, IntoResponse, InvalidRedirect, Json, Redirect, Response};
 pub use router::{App, Open, Router, Sealed};
 pub use serve::{Serve, serve};

@@ -45,7 +45,7 @@ pub use chain::{
     Phase4, Phase5, Phase6, Phase7, Stack, Stage, Tail, Then,
 };
 pub use group::ProvidesNothing;
-pub use handler::{Exact, Handler, HandlerEndpoint, MarkedHandler, Plain};
+pub use handler::{Exact, Handler, HandlerEndpoint, MarkedHandler, Plain, Rooted};
 pub(crate) use next::panic_response;
 pub use next::{Endpoint, Guarded, Next};
 pub use provider::{Provide, Provider, Provision};

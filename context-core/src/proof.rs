@@ -41,6 +41,28 @@ impl<K: ContextKey, T: KeyList> KeyList for (K, T) {
     fn __sealed(_: Seal) {}
 }
 
+/// The key list of a route with no middleware, as a `#[handler]` sees it.
+///
+/// `#[handler]` makes a handler generic over a non-empty list `(H, T)` (so it can be told apart from a
+/// plain `Context` handler); on a route where nothing is provided it is mounted with
+/// `(NothingProvided, ())`, which holds no value: only keys with a default can be read from it, and
+/// reading another names the key in the usual "no upstream middleware provides" error.
+#[derive(Debug)]
+pub enum NothingProvided {}
+
+impl KeyList for (NothingProvided, ()) {
+    const LEN: usize = 0;
+    fn __sealed(_: Seal) {}
+}
+
+#[diagnostic::do_not_recommend]
+impl<K: DefaultKey> Has<K> for (NothingProvided, ()) {
+    #[inline(always)]
+    fn fetch(store: &Store, _: Seal) -> &K::Value {
+        provided_or_default::<K>(store)
+    }
+}
+
 /// Proof that a context with key list `Self` can read `K`.
 ///
 /// In a generic function, state the need as `P: Has<K>` (the `#[handler]` macro writes these bounds).

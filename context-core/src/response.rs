@@ -124,7 +124,9 @@ impl<T: IntoResponse, E: IntoResponse> IntoResponse for Result<T, E> {
     fn into_response(self) -> Response {
         match self {
             Ok(value) => value.into_response(),
-            Err(error) => crate::catch::mark(error.into_response(), crate::catch::ErrorKind::Handler),
+            Err(error) => {
+                crate::catch::mark(error.into_response(), crate::catch::ErrorKind::Handler)
+            }
         }
     }
 }

@@ -5,8 +5,8 @@
 //! #[handler]
 //! async fn show(ctx: Context) -> String { ctx.get::<User>().0.clone() }
 //! // becomes
-//! async fn show<__BatonP>(ctx: Context<__BatonP>) -> String
-//! where __BatonP: ::baton::KeyList + ::baton::Has<User>
+//! async fn show<__BatonH, __BatonT>(ctx: Context<(__BatonH, __BatonT)>) -> String
+//! where (__BatonH, __BatonT): ::baton::KeyList + ::baton::Has<User>
 //! { ctx.get::<User>().0.clone() }
 //! ```
 
@@ -233,7 +233,8 @@ fn expand(options: KeyOptions, mut function: LenientFn) -> syn::Result<TokenStre
     let sig = &mut function.sig;
     if let ListType::Fresh(ident) = &list {
         let (params, args) = match &pair {
-            Some((head, tail)) => (vec![head.clone(), tail.clone()], quote!((#head, #tail))),
+            // Each is inserted first, so the tail goes in before the head.
+            Some((head, tail)) => (vec![tail.clone(), head.clone()], quote!((#head, #tail))),
             None => (vec![ident.clone()], quote!(#ident)),
         };
         for param in params {
@@ -274,15 +275,17 @@ mod tests {
             ),
         );
         assert!(
-            text.contains("async fn show < __BatonP > (ctx : Context < __BatonP >)"),
+            text.contains(
+                "async fn show < __BatonH , __BatonT > (ctx : Context < (__BatonH , __BatonT) >)"
+            ),
             "{text}"
         );
         assert!(
-            text.contains("__BatonP : :: baton :: Has < User >"),
+            text.contains("(__BatonH , __BatonT) : :: baton :: Has < User >"),
             "{text}"
         );
         assert!(
-            text.contains("__BatonP : :: baton :: Has < Tenant >"),
+            text.contains("(__BatonH , __BatonT) : :: baton :: Has < Tenant >"),
             "{text}"
         );
         // A handler taking the context by value defines no trait (it may sit in an impl block).
@@ -300,12 +303,12 @@ mod tests {
             ),
         );
         assert!(
-            text.contains("__BatonP : :: baton :: Has < Session >"),
+            text.contains("(__BatonH , __BatonT) : :: baton :: Has < Session >"),
             "{text}"
         );
-        assert!(text.contains("__BatonP : header"), "{text}");
+        assert!(text.contains("(__BatonH , __BatonT) : header"), "{text}");
         assert!(
-            text.contains("__BatonP : :: baton :: __private_0_1 :: IsKey < Session >"),
+            text.contains("(__BatonH , __BatonT) : :: baton :: __private_0_1 :: IsKey < Session >"),
             "{text}"
         );
     }
@@ -345,7 +348,10 @@ mod tests {
                 }
             ),
         );
-        assert!(text.contains("(req : Context < __BatonP >"), "{text}");
+        assert!(
+            text.contains("(req : Context < (__BatonH , __BatonT) >"),
+            "{text}"
+        );
         assert!(text.contains("tpl : & tera :: Context)"), "{text}");
         assert!(text.contains("Has < User >"), "{text}");
         assert!(!text.contains("Has < Peer >"), "{text}");

@@ -347,15 +347,41 @@ where
 }
 
 /// Proof that a middleware provides nothing, so skipping it cannot remove a key a route reads.
+pub trait ProvidesNothing<P: KeyList>: Middleware<P, Out: SameKeys<P>> {}
+
+impl<P: KeyList, M: Middleware<P, Out: SameKeys<P>>> ProvidesNothing<P> for M {}
+
+/// Proof that a middleware's output is its input: it added no key. Sealed: its one impl is reflexive.
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` provides keys, so it cannot be mounted conditionally",
-    label = "an optional middleware must provide nothing",
+    message = "a middleware that provides keys cannot be mounted conditionally",
+    label = "this middleware provides keys: after it the route has `{Self}`, without it `{P}`",
     note = "the routes after it would read keys that may be missing; mount it unconditionally, or provide an `Option<V>` under a key and read that"
 )]
-pub trait ProvidesNothing<P: KeyList>: Middleware<P, Out = P> {}
+pub trait SameKeys<P: KeyList>: KeyList + Sized {
+    #[doc(hidden)]
+    fn same(ctx: Context<Self>, _: crate::sealed::Seal) -> Context<P>;
+}
 
-impl<P: KeyList, M: Middleware<P, Out = P>> ProvidesNothing<P> for M {}
+impl<P: KeyList> SameKeys<P> for P {
+    fn same(ctx: Context<P>, _: crate::sealed::Seal) -> Context<P> {
+        ctx
+    }
+}
 
+/// The rest of the chain seen from a middleware that added nothing (its output is its input).
+struct Unchanged<'a, P, E> {
+    inner: &'a E,
+    _keys: std::marker::PhantomData<fn(P)>,
+}
+
+impl<P: KeyList, Q: SameKeys<P>, E: Endpoint<P>> Endpoint<Q> for Unchanged<'_, P, E> {
+    fn call(&self, ctx: Context<Q>) -> impl Future<Output = Response> + Send + '_ {
+        self.inner.call(Q::same(ctx, crate::sealed::Seal))
+    }
+}
+
+// Stated with `ProvidesNothing` alone, not `Out = P`, so a provider mounted conditionally fails on
+// `SameKeys`, whose message says why.
 impl<P: KeyList, M: ProvidesNothing<P>> Middleware<P> for Option<M> {
     type Out = P;
 
@@ -364,10 +390,17 @@ impl<P: KeyList, M: ProvidesNothing<P>> Middleware<P> for Option<M> {
         ctx: Context<P>,
         next: Next<'_, P, E>,
     ) -> impl Future<Output = Response> + Send {
+        let inner = next.into_endpoint();
         async move {
             match self {
-                Some(middleware) => middleware.call(ctx, next).await,
-                None => next.run(ctx).await,
+                Some(middleware) => {
+                    let rest = Unchanged {
+                        inner,
+                        _keys: std::marker::PhantomData,
+                    };
+                    middleware.call(ctx, Next::new(&rest)).await
+                }
+                None => Next::new(inner).run(ctx).await,
             }
         }
     }

@@ -2,7 +2,7 @@
 
 use super::Endpoint;
 use crate::context::Context;
-use crate::proof::KeyList;
+use crate::proof::{KeyList, NothingProvided};
 use crate::response::{IntoResponse, Response};
 use futures_util::FutureExt;
 use std::future::Future;
@@ -82,6 +82,22 @@ where
 {
     fn call(&self, ctx: Context<(H, T)>) -> impl Future<Output = Response> + Send + '_ {
         self(ctx.forget()).map(IntoResponse::into_response)
+    }
+}
+
+/// [`Handler`] marker: a `#[handler]` (generic over a non-empty list) on a route where nothing is
+/// provided.
+#[derive(Debug)]
+pub enum Rooted {}
+
+impl<F, Fut> Handler<(), Rooted> for F
+where
+    F: Fn(Context<(NothingProvided, ())>) -> Fut + Send + Sync + 'static,
+    Fut: Future + Send + 'static,
+    Fut::Output: IntoResponse,
+{
+    fn call(&self, ctx: Context<()>) -> impl Future<Output = Response> + Send + '_ {
+        self(ctx.as_nothing_provided()).map(IntoResponse::into_response)
     }
 }
 

@@ -13,7 +13,10 @@ impl<P: KeyList + Lacks<Session>> Provider<P> for LoadSession {
     }
 }
 
-async fn dashboard<P: Has<Session>>(ctx: Context<P>) -> String {
+async fn dashboard<H, T>(ctx: Context<(H, T)>) -> String
+where
+    (H, T): Has<Session>,
+{
     ctx.get::<Session>().0.to_string()
 }
 

@@ -4,7 +4,12 @@ use baton::{Context, Has, Router, context_key, get};
 #[context_key(value = String)]
 struct Database;
 
-async fn list_users<P: Has<Database>>(ctx: Context<P>) -> String {
+// Written by hand, a handler is generic over the route's non-empty key list `(H, T)`: what
+// `#[handler]` writes for you.
+async fn list_users<H, T>(ctx: Context<(H, T)>) -> String
+where
+    (H, T): Has<Database>,
+{
     ctx.get::<Database>().clone()
 }
 
