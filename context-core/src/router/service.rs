@@ -64,13 +64,13 @@ impl<L: Layers, S> Router<L, S> {
     /// use baton::{Body, Response, Router};
     /// use std::convert::Infallible;
     ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// # use http_body_util::BodyExt;
     /// let echo_path = tower::service_fn(|request: http::Request<Body>| async move {
     ///     Ok::<_, Infallible>(Response::new(Body::from(request.uri().path().to_string())))
     /// });
     /// let app = Router::new().nest_service("/files", echo_path);
     ///
-    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
-    /// # use http_body_util::BodyExt;
     /// let response = app
     ///     .call_request(http::Request::get("/files/a/b.txt").body(Body::empty()).unwrap())
     ///     .await;
