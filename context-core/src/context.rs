@@ -175,7 +175,7 @@ impl<P: KeyList> Context<P> {
     }
 
     /// This context as a `#[handler]` on an empty route sees it (no value, same length: sound).
-    pub(crate) fn as_nothing_provided(self) -> Context<(crate::proof::NothingProvided, ())> {
+    pub(crate) fn into_nothing_provided(self) -> Context<(crate::proof::NothingProvided, ())> {
         debug_assert_eq!(self.store.len(), 0);
         self.retype()
     }

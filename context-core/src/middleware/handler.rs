@@ -97,7 +97,7 @@ where
     Fut::Output: IntoResponse,
 {
     fn call(&self, ctx: Context<()>) -> impl Future<Output = Response> + Send + '_ {
-        self(ctx.as_nothing_provided()).map(IntoResponse::into_response)
+        self(ctx.into_nothing_provided()).map(IntoResponse::into_response)
     }
 }
 
