@@ -9,7 +9,9 @@
 //! Run: `cargo bench -p baton-benches --bench ambient -- --warm-up-time 1 --measurement-time 3`.
 
 use baton::ambient::{InContextExt, Snapshot};
-use baton::{Body, Context, KeyList, Lacks, Provide, Provider, Response, Router, context_key, get};
+use baton::{
+    Body, Context, KeyList, Lacks, Provider, ProviderMiddleware, Response, Router, context_key, get,
+};
 use bytes::Bytes;
 use criterion::{BenchmarkId, Criterion, black_box, criterion_group, criterion_main};
 use http_body_util::BodyExt;
@@ -170,14 +172,14 @@ fn per_request(c: &mut Criterion) {
         .unwrap();
     let mut group = c.benchmark_group("per_request");
     let without = Router::new()
-        .with(Provide(AssignId))
+        .with(ProviderMiddleware(AssignId))
         .route("/", get(read_in_hand));
     let untyped = Router::new()
         .with(baton::async_context())
-        .with(Provide(AssignId))
+        .with(ProviderMiddleware(AssignId))
         .route("/", get(read_in_hand));
     let typed = Router::new()
-        .with(Provide(AssignId))
+        .with(ProviderMiddleware(AssignId))
         .with(baton::async_context_for::<IdOnly>())
         .route("/", get(read_ambient_id_only));
 
@@ -210,7 +212,7 @@ trait CallRequest {
     fn call(&self, request: http::Request<Body>) -> Pin<Box<dyn Future<Output = Response> + '_>>;
 }
 
-impl<L: baton::Layers> CallRequest for Router<L, baton::Sealed> {
+impl<L: baton::Chain> CallRequest for Router<L, baton::Routed> {
     fn call(&self, request: http::Request<Body>) -> Pin<Box<dyn Future<Output = Response> + '_>> {
         Box::pin(self.call_request(request))
     }

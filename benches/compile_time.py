@@ -95,7 +95,7 @@ def baton_main(routes: int, keys: int, reads: int) -> str:
             "}",
             "",
         ]
-    out += ["fn app() -> Router<impl baton::Layers, baton::Sealed> {", "    Router::new()"]
+    out += ["fn app() -> Router<impl baton::Chain, baton::Routed> {", "    Router::new()"]
     out += [f"        .with(provide_k{k})" for k in range(keys)]
     out += [f'        .route("/r{r}", get(route_{r}))' for r in range(routes)]
     out += [

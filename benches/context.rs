@@ -12,7 +12,7 @@
 //! Before the `request` group the bench prints how many heap allocations one request makes in each stack
 //! (a counting global allocator, switched on only for that count).
 
-use baton::{Context, ContextKey, Has, Lacks, Provide, Provider, Response, context_key};
+use baton::{Context, ContextKey, Has, Lacks, Provider, ProviderMiddleware, Response, context_key};
 use bytes::Bytes;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use http::header::{ACCEPT_LANGUAGE, CONTENT_TYPE, HeaderValue};
@@ -320,19 +320,19 @@ where
     ))
 }
 
-fn baton_app(pool: Arc<DbPool>) -> baton::Router<impl baton::Layers, baton::Sealed> {
+fn baton_app(pool: Arc<DbPool>) -> baton::Router<impl baton::Chain, baton::Routed> {
     baton::Router::new()
-        .with(Provide(AssignRequestId))
-        .with(Provide(Authenticate))
-        .with(Provide(ResolveTenant))
-        .with(Provide(Database(pool)))
-        .with(Provide(Negotiate))
+        .with(ProviderMiddleware(AssignRequestId))
+        .with(ProviderMiddleware(Authenticate))
+        .with(ProviderMiddleware(ResolveTenant))
+        .with(ProviderMiddleware(Database(pool)))
+        .with(ProviderMiddleware(Negotiate))
         .route("/users/{id}", baton::get(baton_show))
 }
 
 /// Diagnostic, not a bar: baton's router with no middleware and a handler doing the five values'
 /// work inline (as the hyper service does), to split router cost from middleware cost.
-fn baton_inline_app(pool: Arc<DbPool>) -> baton::Router<impl baton::Layers, baton::Sealed> {
+fn baton_inline_app(pool: Arc<DbPool>) -> baton::Router<impl baton::Chain, baton::Routed> {
     baton::Router::new().route(
         "/users/{id}",
         baton::get(move |ctx: Context| {
@@ -471,7 +471,7 @@ fn runtime() -> tokio::runtime::Runtime {
         .expect("tokio runtime")
 }
 
-async fn via_baton<L: baton::Layers>(app: &baton::Router<L, baton::Sealed>) -> Bytes {
+async fn via_baton<L: baton::Chain>(app: &baton::Router<L, baton::Routed>) -> Bytes {
     let response = app
         .clone()
         .oneshot(request())
@@ -486,7 +486,7 @@ async fn via_baton<L: baton::Layers>(app: &baton::Router<L, baton::Sealed>) -> B
 }
 
 /// Like `via_baton`, through `Router::call_request` (no per-request clone of the router).
-async fn via_baton_call_request<L: baton::Layers>(app: &baton::Router<L, baton::Sealed>) -> Bytes {
+async fn via_baton_call_request<L: baton::Chain>(app: &baton::Router<L, baton::Routed>) -> Bytes {
     let response = app.call_request(request()).await;
     response
         .into_body()

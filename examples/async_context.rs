@@ -17,8 +17,8 @@
 //!   (`AppContext::try_current()`) in the logger, which also runs at startup.
 
 use baton::{
-    Context, Endpoint, Json, KeyList, Lacks, Middleware, Next, Provide, Provider, Response, Router,
-    context_key, get,
+    Context, Endpoint, Json, KeyList, Lacks, Middleware, Next, Provider, ProviderMiddleware,
+    Response, Router, context_key, get,
 };
 use std::hash::{BuildHasher, RandomState};
 use std::time::Instant;
@@ -173,10 +173,10 @@ async fn list_inventory(
     Json(inventory::fetch_active().await)
 }
 
-fn app() -> Router<impl baton::Layers, baton::Sealed> {
+fn app() -> Router<impl baton::Chain, baton::Routed> {
     Router::new()
-        .with(Provide(AssignCorrelationId))
-        .with(Provide(CaptureClientInfo))
+        .with(ProviderMiddleware(AssignCorrelationId))
+        .with(ProviderMiddleware(CaptureClientInfo))
         .with(AppContext::async_context()) // after the providers of every declared key
         .with(AccessLog)
         .route("/api/inventory", get(list_inventory))

@@ -56,7 +56,7 @@ async fn user(ctx: Context) -> Result<Json<serde_json::Value>, PathRejection> {
     ))
 }
 
-fn app() -> Router<impl baton::Layers, baton::Sealed> {
+fn app() -> Router<impl baton::Chain, baton::Routed> {
     Router::new()
         .with(request_id())
         .with(count_visits(AtomicU64::new(0)))

@@ -46,7 +46,7 @@ pub struct ReadmeDoctests;
 /// assert_eq!(Context::default().get::<Locale>().0, "en");
 /// ```
 ///
-/// # Identity
+/// # Start
 ///
 /// Each key has a type-level fingerprint that lets the compiler prove a key is not provided twice on a
 /// route. It is derived from the crate (name and version), the module, the file, line and column of

@@ -2,8 +2,8 @@
 //! keys they need, middleware groups, conditional middleware.
 
 use baton::{
-    App, Context, Has, Identity, KeyList, Next, Response, Router, Sealed, context_key, get,
-    handler, middleware,
+    App, Context, Has, KeyList, Next, Response, Routed, Router, Start, context_key, get, handler,
+    middleware,
 };
 use http_body_util::BodyExt;
 use std::sync::Arc;
@@ -42,7 +42,7 @@ async fn health(ctx: Context) -> String {
 
 /// Routes in their own function, stating what they need from above: mounted where `User` or
 /// `RequestId` is missing, this does not compile (`tests/ui/fail/core_module_missing_key.rs`).
-fn account<H, T>(account: Router<Identity<(H, T)>>) -> Router<Identity<(H, T)>, Sealed>
+fn account<H, T>(account: Router<Start<(H, T)>>) -> Router<Start<(H, T)>, Routed>
 where
     (H, T): KeyList + Has<User> + Has<RequestId>,
 {

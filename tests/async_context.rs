@@ -5,8 +5,8 @@
 
 use baton::ambient::{InContextExt, Snapshot};
 use baton::{
-    Body, Context, Endpoint, IntoResponse, KeyList, Lacks, Middleware, Next, Provide, Provider,
-    Response, Router, StatusCode, context_key, get,
+    Body, Context, Endpoint, IntoResponse, KeyList, Lacks, Middleware, Next, Provider,
+    ProviderMiddleware, Response, Router, StatusCode, context_key, get,
 };
 use bytes::Bytes;
 use http_body_util::{BodyExt, Empty};
@@ -97,7 +97,7 @@ async fn a_value_provided_after_the_scope_was_entered_is_visible() {
     let app = Router::new()
         .with(baton::async_context())
         .with(Probe(log.clone()))
-        .with(Provide(AssignId(17))) // provided below the scope entry and below the probe
+        .with(ProviderMiddleware(AssignId(17))) // provided below the scope entry and below the probe
         .route(
             "/",
             get(|_: Context<(RequestId, ())>| async {
@@ -136,7 +136,7 @@ async fn the_request_head_and_path_params_are_ambient() {
 async fn a_scope_level_async_context_under_a_global_one_reads_the_same_request() {
     let app = Router::new()
         .with(baton::async_context())
-        .with(Provide(AssignId(3)))
+        .with(ProviderMiddleware(AssignId(3)))
         .scope("/api", |api| {
             api.with(baton::async_context()).route(
                 "/",
@@ -159,7 +159,7 @@ async fn a_scope_level_async_context_under_a_global_one_reads_the_same_request()
 async fn baton_spawn_and_spawn_blocking_see_the_context_but_a_bare_tokio_spawn_does_not() {
     let app = Router::new()
         .with(baton::async_context())
-        .with(Provide(AssignId(99)))
+        .with(ProviderMiddleware(AssignId(99)))
         .route(
             "/",
             get(|_: Context<(RequestId, ())>| async {
@@ -199,7 +199,7 @@ async fn baton_spawn_and_spawn_blocking_see_the_context_but_a_bare_tokio_spawn_d
 async fn a_std_thread_with_a_snapshot_sees_the_context() {
     let app = Router::new()
         .with(baton::async_context())
-        .with(Provide(AssignId(5)))
+        .with(ProviderMiddleware(AssignId(5)))
         .route(
             "/",
             get(|_: Context<(RequestId, ())>| async {
@@ -266,7 +266,7 @@ impl hyper::body::Body for AmbientBody {
     }
 }
 
-fn streaming_app() -> Router<impl baton::Layers, baton::Sealed> {
+fn streaming_app() -> Router<impl baton::Chain, baton::Routed> {
     let handler = |_: Context<(RequestId, ())>| async {
         Body::new(AmbientBody {
             frames_left: 3,
@@ -274,7 +274,7 @@ fn streaming_app() -> Router<impl baton::Layers, baton::Sealed> {
         })
     };
     Router::new()
-        .with(Provide(AssignId(8)))
+        .with(ProviderMiddleware(AssignId(8)))
         .scope("/scoped", |scoped| {
             scoped.with(baton::async_context()).route("/", get(handler))
         })
@@ -344,8 +344,8 @@ async fn the_typed_app_context_reads_declared_keys_without_option() {
     }
     let app = Router::new()
         .with(baton::async_context())
-        .with(Provide(AssignId(1)))
-        .with(Provide(AssignUser("ada")))
+        .with(ProviderMiddleware(AssignId(1)))
+        .with(ProviderMiddleware(AssignUser("ada")))
         .with(AppContext::async_context())
         .route(
             "/",
@@ -511,9 +511,9 @@ async fn an_early_response_from_a_provider_still_works_under_the_scope() {
         }
     }
     let app = Router::new()
-        .with(Provide(AssignId(4)))
+        .with(ProviderMiddleware(AssignId(4)))
         .with(baton::async_context())
-        .with(Provide(Deny))
+        .with(ProviderMiddleware(Deny))
         .route(
             "/",
             get(|_: Context<(CurrentUser, (RequestId, ()))>| async { "unreachable" }),

@@ -5,8 +5,8 @@
 //! request was sent with. Zero mismatches are allowed.
 
 use baton::{
-    Body, Context, KeyList, Lacks, Provide, Provider, Response, Router, StatusCode, context_key,
-    get,
+    Body, Context, KeyList, Lacks, Provider, ProviderMiddleware, Response, Router, StatusCode,
+    context_key, get,
 };
 use bytes::Bytes;
 use http_body_util::{BodyExt, Empty};
@@ -123,10 +123,10 @@ mod service {
     }
 }
 
-fn app(stats: Arc<Stats>) -> Router<impl baton::Layers, baton::Sealed> {
+fn app(stats: Arc<Stats>) -> Router<impl baton::Chain, baton::Routed> {
     Router::new()
         .with(baton::async_context()) // entered before the id exists ...
-        .with(Provide(IdFromHeader)) // ... which is provided afterwards
+        .with(ProviderMiddleware(IdFromHeader)) // ... which is provided afterwards
         .with(baton::async_context_for::<LoadContext>())
         .route(
             "/order",

@@ -73,7 +73,7 @@ async fn explodes(_ctx: Context) -> &'static str {
     panic!("handler exploded")
 }
 
-fn app(after: &Arc<AtomicUsize>) -> Router<impl baton::Layers, baton::Sealed> {
+fn app(after: &Arc<AtomicUsize>) -> Router<impl baton::Chain, baton::Routed> {
     Router::new()
         .with(Stamp(after.clone()))
         .with(PanicOnQuery)

@@ -4,8 +4,8 @@
 //! Middleware are hand-written `Middleware`/`Provider` impls: these tests cover the core without macros.
 
 use baton::{
-    Body, Context, Endpoint, Has, IntoResponse, Json, KeyList, Lacks, Middleware, Next, Provide,
-    Provider, Response, Router, StatusCode, context_key, get, post,
+    Body, Context, Endpoint, Has, IntoResponse, Json, KeyList, Lacks, Middleware, Next, Provider,
+    ProviderMiddleware, Response, Router, StatusCode, context_key, get, post,
 };
 use http::{HeaderValue, Method, Request};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -285,7 +285,7 @@ async fn a_provider_returning_err_answers_with_that_response_and_nothing_downstr
     let handled = Arc::new(AtomicUsize::new(0));
     let handled_in_handler = handled.clone();
     let app = Router::new()
-        .with(Provide(Authenticate))
+        .with(ProviderMiddleware(Authenticate))
         .with(Count(downstream.clone()))
         .route(
             "/me",
@@ -360,7 +360,7 @@ fn visibility<P: KeyList>(ctx: &Context<P>) -> String {
 async fn sibling_scopes_do_not_see_each_others_keys_at_run_time() {
     let app = Router::new()
         .scope("/admin", |admin| {
-            admin.with(Provide(ProvideAdmin)).route(
+            admin.with(ProviderMiddleware(ProvideAdmin)).route(
                 "/",
                 get(|ctx: Context<(AdminName, ())>| async move {
                     format!("{} | {}", ctx.get::<AdminName>(), visibility(&ctx))
@@ -368,7 +368,7 @@ async fn sibling_scopes_do_not_see_each_others_keys_at_run_time() {
             )
         })
         .scope("/shop", |shop| {
-            shop.with(Provide(ProvideShop)).route(
+            shop.with(ProviderMiddleware(ProvideShop)).route(
                 "/",
                 get(|ctx: Context<(ShopName, ())>| async move {
                     format!("{} | {}", ctx.get::<ShopName>(), visibility(&ctx))
@@ -555,7 +555,7 @@ struct RepoPath {
     number: u64,
 }
 
-fn path_app() -> Router<baton::Identity, baton::Sealed> {
+fn path_app() -> Router<baton::Start, baton::Routed> {
     Router::new()
         .route(
             "/users/{id}",
@@ -733,7 +733,7 @@ impl<P: baton::Position<Locale>> Middleware<P> for LocaleFromQuery {
 #[tokio::test]
 async fn a_replaced_value_is_what_downstream_reads() {
     let app = Router::new()
-        .with(Provide(ProvideLocale))
+        .with(ProviderMiddleware(ProvideLocale))
         .with(LocaleFromQuery)
         .route(
             "/",
@@ -759,7 +759,7 @@ impl<P: KeyList + Lacks<Theme>> Provider<P> for DarkTheme {
 async fn a_key_with_a_default_is_readable_without_a_provider_and_a_provider_overrides_it() {
     let app = Router::new()
         .scope("/dark", |dark| {
-            dark.with(Provide(DarkTheme)).route(
+            dark.with(ProviderMiddleware(DarkTheme)).route(
                 "/",
                 get(|ctx: Context<(Theme, ())>| async move { ctx.get::<Theme>().0 }),
             )

@@ -2,8 +2,8 @@
 //! step bounded by a timeout; graceful shutdown; a client that disconnects cancels its chain.
 
 use baton::{
-    Context, Endpoint, IntoResponse, Json, KeyList, Lacks, Middleware, Next, Provide, Provider,
-    Response, Router, StatusCode, context_key, get, post,
+    Context, Endpoint, IntoResponse, Json, KeyList, Lacks, Middleware, Next, Provider,
+    ProviderMiddleware, Response, Router, StatusCode, context_key, get, post,
 };
 use bytes::Bytes;
 use http::{HeaderValue, Method, Request};
@@ -85,13 +85,13 @@ struct Hooks {
     dropped: Arc<AtomicBool>,
 }
 
-fn app(hooks: Arc<Hooks>) -> Router<impl baton::Layers, baton::Sealed> {
+fn app(hooks: Arc<Hooks>) -> Router<impl baton::Chain, baton::Routed> {
     let hang = hooks.clone();
     Router::new()
         .with(Served)
         .route("/hello", get(|_: Context| async { "hello, world" }))
         .scope("/numbered", |numbered| {
-            numbered.with(Provide(Number)).route(
+            numbered.with(ProviderMiddleware(Number)).route(
                 "/{name}",
                 get(|ctx: Context<(RequestNumber, ())>| async move {
                     let name: String = ctx.path()?;

@@ -4,7 +4,8 @@
 //! allocates concurrently while it measures.
 
 use baton::{
-    Body, Context, Has, KeyList, Lacks, Provide, Provider, Response, Router, context_key, get,
+    Body, Context, Has, KeyList, Lacks, Provider, ProviderMiddleware, Response, Router,
+    context_key, get,
 };
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicIsize, AtomicUsize, Ordering};
@@ -70,8 +71,8 @@ fn no_growth_across_many_requests() {
         .build()
         .unwrap();
     let app = Router::new()
-        .with(Provide(Number))
-        .with(Provide(TenantOf))
+        .with(ProviderMiddleware(Number))
+        .with(ProviderMiddleware(TenantOf))
         .route("/users/{id}", get(show));
     let one = |path: &'static str| {
         let app = &app;

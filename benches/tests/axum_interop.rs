@@ -1,6 +1,6 @@
 //! An axum app can mount a baton router as a service (DESIGN.md, "Interop").
 
-use baton::{Context, Has, KeyList, Lacks, Provide, Provider, Response, context_key};
+use baton::{Context, Has, KeyList, Lacks, Provider, ProviderMiddleware, Response, context_key};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
@@ -25,7 +25,7 @@ where
 #[tokio::test]
 async fn axum_nests_a_baton_router() {
     let inner = baton::Router::new()
-        .with(Provide(Greet))
+        .with(ProviderMiddleware(Greet))
         .route("/hi", baton::get(hello));
     let app = axum::Router::new()
         .route("/", axum::routing::get(|| async { "axum root" }))

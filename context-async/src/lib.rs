@@ -55,7 +55,7 @@
 //! `RouterTypes.context`):
 //!
 //! ```
-//! use baton::{Context, KeyList, Lacks, Provide, Provider, Response, Router, context_key, get};
+//! use baton::{Context, KeyList, Lacks, ProviderMiddleware, Provider, Response, Router, context_key, get};
 //!
 //! #[context_key]
 //! struct RequestId(String);
@@ -82,7 +82,7 @@
 //!
 //! # #[tokio::main(flavor = "current_thread")] async fn main() {
 //! let app = Router::new()
-//!     .with(Provide(Ids))
+//!     .with(ProviderMiddleware(Ids))
 //!     // Entered after the providers of every declared key: checked by the compiler.
 //!     .with(baton::async_context_for::<AppContext>())
 //!     .route("/", get(|_: Context<(CurrentUser, (RequestId, ()))>| async { audit("login") }));

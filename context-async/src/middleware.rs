@@ -22,7 +22,7 @@ pub struct AsyncContext<A = Untyped> {
 /// provided.
 ///
 /// ```
-/// use baton::{Context, KeyList, Lacks, Provide, Provider, Response, Router, context_key, get};
+/// use baton::{Context, KeyList, Lacks, ProviderMiddleware, Provider, Response, Router, context_key, get};
 ///
 /// #[context_key]
 /// struct RequestId(u64);
@@ -44,7 +44,7 @@ pub struct AsyncContext<A = Untyped> {
 /// # #[tokio::main(flavor = "current_thread")] async fn main() {
 /// let app = Router::new()
 ///     .with(baton::async_context())      // entered first ...
-///     .with(Provide(AssignRequestId))    // ... still sees what is provided later
+///     .with(ProviderMiddleware(AssignRequestId))    // ... still sees what is provided later
 ///     .route("/", get(|_: Context<(RequestId, ())>| async { current_request_id().await.to_string() }));
 ///
 /// let response = app.call_request(http::Request::get("/").body(baton::Body::empty()).unwrap()).await;
@@ -63,7 +63,7 @@ pub fn async_context() -> AsyncContext {
 /// missing key, so a typed read inside a request cannot fail.
 ///
 /// ```
-/// use baton::{Context, KeyList, Lacks, Provide, Provider, Response, Router, context_key, get};
+/// use baton::{Context, KeyList, Lacks, ProviderMiddleware, Provider, Response, Router, context_key, get};
 ///
 /// #[context_key]
 /// struct RequestId(u64);
@@ -84,7 +84,7 @@ pub fn async_context() -> AsyncContext {
 ///
 /// # #[tokio::main(flavor = "current_thread")] async fn main() {
 /// let app = Router::new()
-///     .with(Provide(AssignRequestId))
+///     .with(ProviderMiddleware(AssignRequestId))
 ///     .with(baton::async_context_for::<AppContext>()) // after the providers of its keys
 ///     .route("/", get(|_: Context<(RequestId, ())>| async { log_line("hello") }));
 ///

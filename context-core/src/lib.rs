@@ -29,13 +29,13 @@ pub use context::{BodyRejection, Context};
 pub use key::{ContextKey, DefaultKey};
 pub use method::{MethodRouter, any, delete, get, head, options, patch, post, put};
 pub use middleware::{
-    Endpoint, Exact, Handler, Identity, Layers, Middleware, Next, Plain, Provide, Provider,
-    ProvidesNothing, Provision, Then,
+    Chain, Endpoint, Exact, Handler, KeySet, Middleware, Next, Plain, Provider, ProviderMiddleware,
+    ProvidesNothing, Start, Then,
 };
 pub use path::{PathParams, PathRejection};
 pub use proof::{Has, HasAll, KeyList, Lacks, NothingProvided, Position};
 pub use response::{AppendHeaders, Html, IntoResponse, InvalidRedirect, Json, Redirect, Response};
-pub use router::{App, Open, Router, Sealed};
+pub use router::{App, Open, Routed, Router, Scope};
 pub use serve::{Serve, serve};
 pub use store::Store;
 

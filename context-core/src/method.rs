@@ -1,6 +1,6 @@
 //! Method routing: `get(h).post(h2)` and friends.
 
-use crate::middleware::{ErasedStage, Handler, Layers, handler_stage};
+use crate::middleware::{Chain, ErasedStage, Handler, handler_stage};
 use http::Method;
 
 /// The handlers of one path, by method. Built with [`get`], [`post`], ... and chained:
@@ -9,13 +9,13 @@ use http::Method;
 /// Every handler is checked against the middleware declared above the route it is mounted on: the type
 /// parameter `L` is that router's middleware stack, inferred from where the `MethodRouter` is used.
 #[must_use = "a MethodRouter does nothing until mounted with `Router::route`"]
-pub struct MethodRouter<L: Layers> {
+pub struct MethodRouter<L: Chain> {
     // Each handler erased on its own; the router puts its middleware in front when the route is mounted.
     pub(crate) methods: Vec<(Method, ErasedStage<L::Out>)>,
     pub(crate) any: Option<ErasedStage<L::Out>>,
 }
 
-impl<L: Layers> Default for MethodRouter<L> {
+impl<L: Chain> Default for MethodRouter<L> {
     fn default() -> Self {
         MethodRouter {
             methods: Vec::new(),
@@ -24,7 +24,7 @@ impl<L: Layers> Default for MethodRouter<L> {
     }
 }
 
-impl<L: Layers> MethodRouter<L> {
+impl<L: Chain> MethodRouter<L> {
     /// Answers `method` with `handler`.
     ///
     /// # Panics
@@ -47,7 +47,7 @@ impl<L: Layers> MethodRouter<L> {
 
 macro_rules! method_fns {
     ($($name:ident => $method:ident),*) => {
-        impl<L: Layers> MethodRouter<L> {$(
+        impl<L: Chain> MethodRouter<L> {$(
             #[doc = concat!("Answers `", stringify!($method), "` with `handler`.")]
             pub fn $name<H: Handler<L::Out, M>, M: 'static>(self, handler: H) -> Self {
                 self.on(Method::$method, handler)
@@ -62,41 +62,41 @@ method_fns!(get => GET, post => POST, put => PUT, patch => PATCH, delete => DELE
 // mounted with them quotes one plain signature, without macro-expansion notes.
 
 /// A [`MethodRouter`] answering `GET` (and `HEAD`) with `handler`.
-pub fn get<L: Layers, H: Handler<L::Out, M>, M: 'static>(handler: H) -> MethodRouter<L> {
+pub fn get<L: Chain, H: Handler<L::Out, M>, M: 'static>(handler: H) -> MethodRouter<L> {
     MethodRouter::default().on(Method::GET, handler)
 }
 
 /// A [`MethodRouter`] answering `POST` with `handler`.
-pub fn post<L: Layers, H: Handler<L::Out, M>, M: 'static>(handler: H) -> MethodRouter<L> {
+pub fn post<L: Chain, H: Handler<L::Out, M>, M: 'static>(handler: H) -> MethodRouter<L> {
     MethodRouter::default().on(Method::POST, handler)
 }
 
 /// A [`MethodRouter`] answering `PUT` with `handler`.
-pub fn put<L: Layers, H: Handler<L::Out, M>, M: 'static>(handler: H) -> MethodRouter<L> {
+pub fn put<L: Chain, H: Handler<L::Out, M>, M: 'static>(handler: H) -> MethodRouter<L> {
     MethodRouter::default().on(Method::PUT, handler)
 }
 
 /// A [`MethodRouter`] answering `PATCH` with `handler`.
-pub fn patch<L: Layers, H: Handler<L::Out, M>, M: 'static>(handler: H) -> MethodRouter<L> {
+pub fn patch<L: Chain, H: Handler<L::Out, M>, M: 'static>(handler: H) -> MethodRouter<L> {
     MethodRouter::default().on(Method::PATCH, handler)
 }
 
 /// A [`MethodRouter`] answering `DELETE` with `handler`.
-pub fn delete<L: Layers, H: Handler<L::Out, M>, M: 'static>(handler: H) -> MethodRouter<L> {
+pub fn delete<L: Chain, H: Handler<L::Out, M>, M: 'static>(handler: H) -> MethodRouter<L> {
     MethodRouter::default().on(Method::DELETE, handler)
 }
 
 /// A [`MethodRouter`] answering `OPTIONS` with `handler`.
-pub fn options<L: Layers, H: Handler<L::Out, M>, M: 'static>(handler: H) -> MethodRouter<L> {
+pub fn options<L: Chain, H: Handler<L::Out, M>, M: 'static>(handler: H) -> MethodRouter<L> {
     MethodRouter::default().on(Method::OPTIONS, handler)
 }
 
 /// A [`MethodRouter`] answering `HEAD` with `handler`.
-pub fn head<L: Layers, H: Handler<L::Out, M>, M: 'static>(handler: H) -> MethodRouter<L> {
+pub fn head<L: Chain, H: Handler<L::Out, M>, M: 'static>(handler: H) -> MethodRouter<L> {
     MethodRouter::default().on(Method::HEAD, handler)
 }
 
 /// A [`MethodRouter`] answering every method with `handler`.
-pub fn any<L: Layers, H: Handler<L::Out, M>, M: 'static>(handler: H) -> MethodRouter<L> {
+pub fn any<L: Chain, H: Handler<L::Out, M>, M: 'static>(handler: H) -> MethodRouter<L> {
     MethodRouter::default().any(handler)
 }

@@ -7,7 +7,7 @@
 //!   be given (`Next<'_, Out, E>`), so a middleware that declares `Out = (Database, P)` cannot continue the
 //!   chain without providing `Database`, and `next.run` takes `next` by value, so it runs at most once.
 //! * **provider** ([`Provider`]): returns the value(s) to provide or an early response; the chain
-//!   continues by itself. Wrap it in [`Provide`] to mount it.
+//!   continues by itself. Wrap it in [`ProviderMiddleware`] to mount it.
 //!
 //! Requirements on upstream keys are ordinary bounds (`P: Has<Session>`): mounting such a middleware before
 //! the one that provides `Session` is a compile error.
@@ -41,14 +41,14 @@ mod provider;
 
 pub(crate) use chain::{BoxFuture, ErasedEndpoint, handler_stage};
 pub use chain::{
-    BoxedStack, ErasedStage, Identity, Layers, PHASES, Phase, Phase0, Phase1, Phase2, Phase3,
-    Phase4, Phase5, Phase6, Phase7, Stack, Stage, Tail, Then,
+    BoxedStack, Chain, ErasedStage, PHASES, Phase, Phase0, Phase1, Phase2, Phase3, Phase4, Phase5,
+    Phase6, Phase7, Stack, Stage, Start, Tail, Then,
 };
 pub use group::ProvidesNothing;
 pub use handler::{Exact, Handler, HandlerEndpoint, MarkedHandler, Plain, Rooted};
 pub(crate) use next::panic_response;
 pub use next::{Endpoint, Guarded, Next};
-pub use provider::{Provide, Provider, Provision};
+pub use provider::{KeySet, Provider, ProviderMiddleware};
 
 use crate::context::Context;
 use crate::proof::KeyList;

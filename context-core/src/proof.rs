@@ -21,7 +21,7 @@ use crate::store::Store;
 
 /// A type-level list of provided keys: `()` or `(K, Rest)`.
 ///
-/// Sealed, like every trait of this module: baton implements them all, and the unchecked reads of the
+/// Routed, like every trait of this module: baton implements them all, and the unchecked reads of the
 /// store trust their answers (`LEN`, positions). They are public so that generic code can state them
 /// as bounds (`P: Has<User>`), never to be implemented.
 pub trait KeyList: Send + Sync + 'static {

@@ -31,7 +31,7 @@ use crate::catch::{Catch, ErrorKind, Failure, mark};
 use crate::context::Context;
 use crate::method::MethodRouter;
 use crate::middleware::{
-    ErasedEndpoint, ErasedStage, Handler, Identity, Layers, Middleware, ProvidesNothing, Then,
+    Chain, ErasedEndpoint, ErasedStage, Handler, Middleware, ProvidesNothing, Start, Then,
     handler_stage,
 };
 use crate::response::{IntoResponse, Response};
@@ -56,14 +56,55 @@ pub use table::{RouteService, RouterFuture};
 pub struct Open;
 /// Router state once it has routes: its middleware stack is fixed.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Sealed;
+pub struct Routed;
+
+/// A router that starts from the context `P` provided above it: what a route group written in its own
+/// function or module receives and returns.
+///
+/// A group states the keys it needs as bounds on the (non-empty) key list it is mounted on, and the
+/// parent mounts it with [`Router::scope`]; mounting it where a needed key is missing is a compile error
+/// naming the key, at the mount.
+///
+/// ```
+/// use baton::{Context, Has, Routed, Router, Scope, context_key, get, handler, middleware};
+///
+/// #[context_key]
+/// struct User(String);
+///
+/// mod account {
+///     use super::*;
+///
+///     #[handler]
+///     async fn me(ctx: Context) -> String {
+///         ctx.get::<User>().0.clone()
+///     }
+///
+///     /// The account pages: need a `User` from above.
+///     pub fn routes<H, T>(account: Scope<(H, T)>) -> Scope<(H, T), Routed>
+///     where
+///         (H, T): Has<User>,
+///     {
+///         account.route("/me", get(me))
+///     }
+/// }
+///
+/// #[middleware(provides = User)]
+/// async fn user(_ctx: &Context) -> User {
+///     User("ada".into())
+/// }
+///
+/// fn main() {
+///     let app = Router::new().with(user).scope("/account", account::routes);
+/// }
+/// ```
+pub type Scope<P, S = Open> = Router<Start<P>, S>;
 
 /// The router. See the [module docs](self).
 ///
 /// `L` is the stack of global (or scope) middleware and `S` is [`Open`] until the first route, then
-/// [`Sealed`]. You rarely write either: build the router with method chains and hand it to
+/// [`Routed`]. You rarely write either: build the router with method chains and hand it to
 /// [`serve`](crate::serve()) or call it as a [`tower::Service`](tower_service::Service).
-pub struct Router<L: Layers = Identity, S = Open> {
+pub struct Router<L: Chain = Start, S = Open> {
     // Behind `Arc`s so cloning a router (hyper does it per request) is a few reference-count bumps.
     layers: Arc<L>,
     prefix: Arc<str>,
@@ -76,7 +117,7 @@ pub struct Router<L: Layers = Identity, S = Open> {
 /// enclosing routers' middleware in front of it. The identity for a top-level router.
 type Mount<P> = Arc<dyn Fn(ErasedStage<P>) -> ErasedEndpoint + Send + Sync>;
 
-impl<L: Layers, S> Clone for Router<L, S> {
+impl<L: Chain, S> Clone for Router<L, S> {
     fn clone(&self) -> Self {
         Router {
             layers: self.layers.clone(),
@@ -97,11 +138,7 @@ impl Default for Router {
 impl Router {
     /// A router with no middleware and no routes (everything answers 404).
     pub fn new() -> Self {
-        Router::with_layers(
-            Arc::new(Identity::new()),
-            "".into(),
-            Arc::new(|stage| stage),
-        )
+        Router::with_layers(Arc::new(Start::new()), "".into(), Arc::new(|stage| stage))
     }
 }
 
@@ -122,14 +159,14 @@ async fn method_not_allowed<P: crate::KeyList>(ctx: Context<P>) -> Response {
     response
 }
 
-impl<L: Layers, S> Router<L, S> {
+impl<L: Chain, S> Router<L, S> {
     /// A whole route for `stage` (a handler reached through this router's middleware).
     fn endpoint(&self, stage: ErasedStage<L::Out>) -> Route {
         Route::Endpoint((self.mount)(self.layers.segment(stage)))
     }
 }
 
-impl<L: Layers> Router<L, Open> {
+impl<L: Chain> Router<L, Open> {
     fn with_layers(layers: Arc<L>, prefix: Arc<str>, mount: Mount<L::In>) -> Self {
         let table = Table {
             matcher: matchit::Router::new(),
@@ -164,7 +201,7 @@ impl<L: Layers> Router<L, Open> {
     }
 }
 
-impl<L: Layers> Router<L, Open> {
+impl<L: Chain> Router<L, Open> {
     /// Adds `middleware` only when `condition` holds: a request logger in development, say.
     ///
     /// Only for middleware that provide nothing (see [`ProvidesNothing`]): a route after a middleware
@@ -220,18 +257,18 @@ impl<L: Layers> Router<L, Open> {
 )]
 pub trait MiddlewareBeforeRoutes<M> {}
 
-impl<L: Layers> Router<L, Sealed> {
+impl<L: Chain> Router<L, Routed> {
     /// Not available once routes exist; see [`Router::with`] on an open router.
     pub fn with<M>(self, _middleware: M) -> Self
     where
-        Sealed: MiddlewareBeforeRoutes<M>,
+        Routed: MiddlewareBeforeRoutes<M>,
     {
         self
     }
 }
 
-impl<L: Layers, S> Router<L, S> {
-    fn seal(self) -> Router<L, Sealed> {
+impl<L: Chain, S> Router<L, S> {
+    fn seal(self) -> Router<L, Routed> {
         let mut router = Router {
             layers: self.layers,
             prefix: self.prefix,
@@ -276,7 +313,7 @@ impl<L: Layers, S> Router<L, S> {
     /// If the path is invalid or conflicts with another route, names a parameter twice (scope prefixes
     /// included), or a method is mounted twice on it (programming errors, reported when the router is
     /// built; see `docs/errors.md`).
-    pub fn route(self, path: &str, methods: MethodRouter<L>) -> Router<L, Sealed> {
+    pub fn route(self, path: &str, methods: MethodRouter<L>) -> Router<L, Routed> {
         let mut router = self.seal();
         let full = join(&router.prefix, path);
         let built: Vec<(Method, Route)> = methods
@@ -301,11 +338,11 @@ impl<L: Layers, S> Router<L, S> {
     ///     .scope("/admin", |admin| admin.route("/", get(|_: Context| async { "admin" })))
     ///     .route("/", get(|_: Context| async { "home" }));
     /// ```
-    pub fn scope<L2: Layers, S2>(
+    pub fn scope<L2: Chain, S2>(
         self,
         prefix: &str,
-        build: impl FnOnce(Router<Identity<L::Out>, Open>) -> Router<L2, S2>,
-    ) -> Router<L, Sealed> {
+        build: impl FnOnce(Router<Start<L::Out>, Open>) -> Router<L2, S2>,
+    ) -> Router<L, Routed> {
         let mut router = self.seal();
         // The scope's routes reach the outside through this router's middleware, compiled once here
         // (for the scope's whole subtree), not once per route of the scope.
@@ -313,7 +350,7 @@ impl<L: Layers, S> Router<L, S> {
         let outer = Arc::clone(&router.mount);
         let mount: Mount<L::Out> = Arc::new(move |stage| outer(layers.segment(stage)));
         let child = Router::with_layers(
-            Arc::new(Identity::new()),
+            Arc::new(Start::new()),
             join(&router.prefix, prefix).into(),
             mount,
         );
@@ -331,7 +368,7 @@ impl<L: Layers, S> Router<L, S> {
 
     /// The scope's own 404 for unmatched paths under its prefix, unless it set a fallback.
     fn scope_not_found<S2>(self) -> Router<L, S2> {
-        let mut router: Router<L, Sealed> = self.seal();
+        let mut router: Router<L, Routed> = self.seal();
         let path = join(&router.prefix, "/{*__baton_fallback}");
         if !router.table.by_path.contains_key(&path) {
             let route = router.endpoint(handler_stage(not_found::<L::Out>));
@@ -349,7 +386,7 @@ impl<L: Layers, S> Router<L, S> {
     /// Answers requests no route matched (default: an empty 404). Global middleware run for it.
     ///
     /// On a scope, it answers the unmatched paths under the scope's prefix, after the scope's middleware.
-    pub fn fallback<H: Handler<L::Out, M>, M: 'static>(self, handler: H) -> Router<L, Sealed> {
+    pub fn fallback<H: Handler<L::Out, M>, M: 'static>(self, handler: H) -> Router<L, Routed> {
         let mut router = self.seal();
         let route = router.endpoint(handler_stage(handler));
         if router.prefix.is_empty() {
@@ -439,7 +476,7 @@ fn join(prefix: &str, path: &str) -> String {
     }
 }
 
-impl<L: Layers, S, B> Service<http::Request<B>> for Router<L, S>
+impl<L: Chain, S, B> Service<http::Request<B>> for Router<L, S>
 where
     B: http_body::Body<Data = Bytes> + Send + 'static,
     B::Error: Into<BoxError>,

@@ -1,4 +1,4 @@
-//! How a router's middleware are composed: [`Layers`] (the stack declared so far), the chain links
+//! How a router's middleware are composed: [`Chain`] (the stack declared so far), the chain links
 //! built from it, and the erased [`Stage`]s that connect a router's middleware to its routes.
 
 use super::{Endpoint, Handler, MarkedHandler, Middleware, Next};
@@ -95,15 +95,15 @@ phases!(
     Phase7 => Phase0
 );
 
-/// The middleware declared so far on a router or scope, from its input context [`Layers::In`] (the
-/// empty context for a router, the enclosing router's output for a scope) to [`Layers::Out`].
+/// The middleware declared so far on a router or scope, from its input context [`Chain::In`] (the
+/// empty context for a router, the enclosing router's output for a scope) to [`Chain::Out`].
 ///
 /// A router compiles its middleware once, not once per route: every route of a router or scope runs
 /// the same instance of the chain type, which ends in an erased call to the matched route's next stage
 /// (a nested scope's middleware, or the handler). Code size grows with routes + middleware, never with
 /// their product; the proof is unchanged, because it lives in the types (`Context<Out>` is what each
 /// route's handler must accept).
-pub trait Layers: Clone + Send + Sync + 'static {
+pub trait Chain: Clone + Send + Sync + 'static {
     /// The key list the first middleware receives.
     type In: KeyList;
     /// The key list after every middleware ran.
@@ -124,37 +124,37 @@ pub trait Layers: Clone + Send + Sync + 'static {
     }
 }
 
-/// No middleware: the context `P` passes through unchanged (`P` is `()` for a router, the enclosing
-/// router's output for a scope).
-pub struct Identity<P = ()>(PhantomData<fn() -> P>);
+/// The start of a chain, no middleware yet: `P` is what is provided before it (`()` for a router,
+/// the enclosing router's output for a scope).
+pub struct Start<P = ()>(PhantomData<fn() -> P>);
 
-impl<P> Identity<P> {
+impl<P> Start<P> {
     pub(crate) fn new() -> Self {
-        Identity(PhantomData)
+        Start(PhantomData)
     }
 }
 
-impl<P> Default for Identity<P> {
+impl<P> Default for Start<P> {
     fn default() -> Self {
-        Identity::new()
+        Start::new()
     }
 }
 
-impl<P> Clone for Identity<P> {
+impl<P> Clone for Start<P> {
     fn clone(&self) -> Self {
         *self
     }
 }
 
-impl<P> Copy for Identity<P> {}
+impl<P> Copy for Start<P> {}
 
-impl<P> std::fmt::Debug for Identity<P> {
+impl<P> std::fmt::Debug for Start<P> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Identity")
+        f.write_str("Start")
     }
 }
 
-impl<P: KeyList> Layers for Identity<P> {
+impl<P: KeyList> Chain for Start<P> {
     type In = P;
     type Out = P;
     type Phase = Phase0;
@@ -192,7 +192,7 @@ impl<L, M> Then<L, M> {
     }
 }
 
-impl<L: Layers, M: Middleware<L::Out>> Layers for Then<L, M> {
+impl<L: Chain, M: Middleware<L::Out>> Chain for Then<L, M> {
     type In = L::In;
     type Out = M::Out;
     type Phase = <L::Phase as Phase>::Next;

@@ -8,7 +8,7 @@ use crate::response::Response;
 use std::future::Future;
 
 /// Key(s) a [`Provider`] provides: a key `K` or a tuple of up to 6 keys (nest providers for more).
-pub trait Provision<P: KeyList> {
+pub trait KeySet<P: KeyList> {
     /// The values, in the same shape (`K::Value` or a tuple of values).
     type Values: Send;
     /// The key list after providing.
@@ -17,7 +17,7 @@ pub trait Provision<P: KeyList> {
     fn apply(ctx: Context<P>, values: Self::Values) -> Context<Self::Out>;
 }
 
-impl<P: KeyList + Lacks<K>, K: ContextKey> Provision<P> for K {
+impl<P: KeyList + Lacks<K>, K: ContextKey> KeySet<P> for K {
     type Values = K::Value;
     type Out = (K, P);
     fn apply(ctx: Context<P>, value: K::Value) -> Context<(K, P)> {
@@ -25,7 +25,7 @@ impl<P: KeyList + Lacks<K>, K: ContextKey> Provision<P> for K {
     }
 }
 
-impl<P: KeyList, A: ContextKey> Provision<P> for (A,)
+impl<P: KeyList, A: ContextKey> KeySet<P> for (A,)
 where
     P: Lacks<A>,
 {
@@ -37,7 +37,7 @@ where
     }
 }
 
-impl<P: KeyList, A: ContextKey, B: ContextKey> Provision<P> for (A, B)
+impl<P: KeyList, A: ContextKey, B: ContextKey> KeySet<P> for (A, B)
 where
     P: Lacks<A>,
     (A, P): Lacks<B>,
@@ -51,7 +51,7 @@ where
     }
 }
 
-impl<P: KeyList, A: ContextKey, B: ContextKey, C: ContextKey> Provision<P> for (A, B, C)
+impl<P: KeyList, A: ContextKey, B: ContextKey, C: ContextKey> KeySet<P> for (A, B, C)
 where
     P: Lacks<A>,
     (A, P): Lacks<B>,
@@ -67,7 +67,7 @@ where
     }
 }
 
-impl<P: KeyList, A: ContextKey, B: ContextKey, C: ContextKey, D: ContextKey> Provision<P>
+impl<P: KeyList, A: ContextKey, B: ContextKey, C: ContextKey, D: ContextKey> KeySet<P>
     for (A, B, C, D)
 where
     P: Lacks<A>,
@@ -87,7 +87,7 @@ where
 }
 
 impl<P: KeyList, A: ContextKey, B: ContextKey, C: ContextKey, D: ContextKey, E: ContextKey>
-    Provision<P> for (A, B, C, D, E)
+    KeySet<P> for (A, B, C, D, E)
 where
     P: Lacks<A>,
     (A, P): Lacks<B>,
@@ -115,7 +115,7 @@ impl<
     D: ContextKey,
     E: ContextKey,
     F: ContextKey,
-> Provision<P> for (A, B, C, D, E, F)
+> KeySet<P> for (A, B, C, D, E, F)
 where
     P: Lacks<A>,
     (A, P): Lacks<B>,
@@ -142,7 +142,7 @@ where
 /// Returning `Err(response)` stops the chain and answers with that response (e.g. a 401).
 ///
 /// ```
-/// use baton::{Context, KeyList, Lacks, Provide, Provider, Response, Router, context_key, get};
+/// use baton::{Context, KeyList, Lacks, ProviderMiddleware, Provider, Response, Router, context_key, get};
 ///
 /// #[context_key]
 /// struct RequestId(u64);
@@ -157,7 +157,7 @@ where
 /// }
 ///
 /// let app = Router::new()
-///     .with(Provide(AssignRequestId))
+///     .with(ProviderMiddleware(AssignRequestId))
 ///     .route("/", get(|ctx: Context<(RequestId, ())>| async move { ctx.get::<RequestId>().0.to_string() }));
 /// ```
 #[diagnostic::on_unimplemented(
@@ -166,21 +166,21 @@ where
 )]
 pub trait Provider<P: KeyList>: Send + Sync + 'static {
     /// The key(s) provided: a key or a tuple of keys.
-    type Provides: Provision<P>;
+    type Provides: KeySet<P>;
 
     /// Produces the values, or an early response that ends the chain.
     fn provide(
         &self,
         ctx: &Context<P>,
-    ) -> impl Future<Output = Result<<Self::Provides as Provision<P>>::Values, Response>> + Send;
+    ) -> impl Future<Output = Result<<Self::Provides as KeySet<P>>::Values, Response>> + Send;
 }
 
 /// Mounts a [`Provider`] as a middleware.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Provide<T>(pub T);
+pub struct ProviderMiddleware<T>(pub T);
 
-impl<P: KeyList, T: Provider<P>> Middleware<P> for Provide<T> {
-    type Out = <T::Provides as Provision<P>>::Out;
+impl<P: KeyList, T: Provider<P>> Middleware<P> for ProviderMiddleware<T> {
+    type Out = <T::Provides as KeySet<P>>::Out;
 
     async fn call<E: Endpoint<Self::Out>>(
         &self,
@@ -189,7 +189,7 @@ impl<P: KeyList, T: Provider<P>> Middleware<P> for Provide<T> {
     ) -> Response {
         match self.0.provide(&ctx).await {
             Ok(values) => {
-                next.run(<T::Provides as Provision<P>>::apply(ctx, values))
+                next.run(<T::Provides as KeySet<P>>::apply(ctx, values))
                     .await
             }
             Err(response) => response,

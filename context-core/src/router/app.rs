@@ -1,9 +1,9 @@
 //! [`App`]: a finished router under one nameable type.
 
 use super::table::{RouterFuture, Table, dispatch};
-use super::{Router, Sealed};
+use super::{Routed, Router};
 use crate::body::BoxError;
-use crate::middleware::Layers;
+use crate::middleware::Chain;
 use crate::response::Response;
 use bytes::Bytes;
 use std::convert::Infallible;
@@ -14,7 +14,7 @@ use tower_service::Service;
 /// A finished application: a [`Router`] whose routes are all built, and so all proven, behind one
 /// concrete type.
 ///
-/// A router's type spells its middleware stack (`Router<Then<Then<Identity, A>, B>, Sealed>`), which
+/// A router's type spells its middleware stack (`Router<Then<Then<Start, A>, B>, Routed>`), which
 /// is what lets each route be checked against it, but is not a type to write in a signature. Once the
 /// routes are added nothing is left to check, so the stack can be forgotten: return an `App` from
 /// `fn app()`, hand it to [`serve`](crate::serve()), or call it in tests.
@@ -40,16 +40,16 @@ pub struct App {
     table: Arc<Table>,
 }
 
-impl<L: Layers<In = ()>, S> From<Router<L, S>> for App {
+impl<L: Chain<In = ()>, S> From<Router<L, S>> for App {
     fn from(router: Router<L, S>) -> App {
         router.into_app()
     }
 }
 
-impl<L: Layers<In = ()>, S> Router<L, S> {
+impl<L: Chain<In = ()>, S> Router<L, S> {
     /// Finishes the router: an [`App`], its middleware stack no longer in its type.
     pub fn into_app(self) -> App {
-        let router: Router<L, Sealed> = self.seal();
+        let router: Router<L, Routed> = self.seal();
         App {
             table: router.table,
         }

@@ -4,10 +4,10 @@
 //! request id, the logger, a session), then the service gets the plain HTTP request.
 
 use super::table::Absorb;
-use super::{Router, Sealed, join};
+use super::{Routed, Router, join};
 use crate::body::{Body, BoxError};
 use crate::context::Context;
-use crate::middleware::{Endpoint, Layers};
+use crate::middleware::{Chain, Endpoint};
 use crate::proof::KeyList;
 use crate::response::Response;
 use bytes::Bytes;
@@ -19,7 +19,7 @@ use std::sync::Arc;
 use tower::util::ServiceExt;
 use tower_service::Service;
 
-impl<L: Layers, S> Router<L, S> {
+impl<L: Chain, S> Router<L, S> {
     /// Mounts a tower [`Service`] at `path`, for every method, after this router's middleware.
     ///
     /// ```
@@ -34,7 +34,7 @@ impl<L: Layers, S> Router<L, S> {
     ///
     /// # Panics
     /// As [`Router::route`], for an invalid or conflicting path.
-    pub fn route_service<T, B>(self, path: &str, service: T) -> Router<L, Sealed>
+    pub fn route_service<T, B>(self, path: &str, service: T) -> Router<L, Routed>
     where
         T: Service<http::Request<Body>, Response = http::Response<B>>
             + Clone
@@ -81,7 +81,7 @@ impl<L: Layers, S> Router<L, S> {
     ///
     /// # Panics
     /// As [`Router::route`], for an invalid or conflicting prefix.
-    pub fn nest_service<T, B>(self, prefix: &str, service: T) -> Router<L, Sealed>
+    pub fn nest_service<T, B>(self, prefix: &str, service: T) -> Router<L, Routed>
     where
         T: Service<http::Request<Body>, Response = http::Response<B>>
             + Clone

@@ -1,6 +1,6 @@
 // Entering the typed app context's scope on a route that does not provide every declared key.
 
-use baton::{Context, KeyList, Lacks, Provide, Provider, Response, Router, context_key, get};
+use baton::{Context, KeyList, Lacks, ProviderMiddleware, Provider, Response, Router, context_key, get};
 
 #[context_key]
 struct RequestId(u64);
@@ -22,7 +22,7 @@ impl<P: KeyList + Lacks<RequestId>> Provider<P> for AssignRequestId {
 fn main() {
     // Only `RequestId` is provided above the scope entry: `CurrentUser` is missing.
     let _app = Router::new()
-        .with(Provide(AssignRequestId))
+        .with(ProviderMiddleware(AssignRequestId))
         .with(baton::async_context_for::<AppContext>())
         .route("/", get(|_: Context<(RequestId, ())>| async { "hi" }));
 }

@@ -1,6 +1,6 @@
 // Routes in their own function state what they need from above; mounting them where a needed key is
 // not provided names the key at the mount.
-use baton::{Context, Has, Identity, KeyList, Router, Sealed, context_key, get, handler};
+use baton::{Context, Has, Start, KeyList, Router, Routed, context_key, get, handler};
 
 #[context_key]
 struct User(String);
@@ -10,7 +10,7 @@ async fn me(ctx: Context) -> String {
     ctx.get::<User>().0.clone()
 }
 
-fn account<H, T>(account: Router<Identity<(H, T)>>) -> Router<Identity<(H, T)>, Sealed>
+fn account<H, T>(account: Router<Start<(H, T)>>) -> Router<Start<(H, T)>, Routed>
 where
     (H, T): KeyList + Has<User>,
 {

@@ -1,5 +1,5 @@
 // `Session` is provided in the `/app` scope only; a handler in the sibling `/api` scope cannot read it.
-use baton::{Context, Has, KeyList, Lacks, Provide, Provider, Response, Router, context_key, get};
+use baton::{Context, Has, KeyList, Lacks, ProviderMiddleware, Provider, Response, Router, context_key, get};
 
 #[context_key]
 struct Session(u64);
@@ -22,6 +22,6 @@ where
 
 fn main() {
     let _app = Router::new()
-        .scope("/app", |app| app.with(Provide(LoadSession)).route("/", get(dashboard)))
+        .scope("/app", |app| app.with(ProviderMiddleware(LoadSession)).route("/", get(dashboard)))
         .scope("/api", |api| api.route("/me", get(dashboard)));
 }

@@ -1,6 +1,6 @@
 // A typed app context entered after the providers of all its keys, read in helpers without `ctx`.
 
-use baton::{Context, KeyList, Lacks, Provide, Provider, Response, Router, context_key, get};
+use baton::{Context, KeyList, Lacks, ProviderMiddleware, Provider, Response, Router, context_key, get};
 
 #[context_key]
 pub struct RequestId(pub u64);
@@ -34,7 +34,7 @@ fn audit(action: &str) -> String {
 fn main() {
     let _app = Router::new()
         .with(baton::async_context())
-        .with(Provide(Identify))
+        .with(ProviderMiddleware(Identify))
         .with(AppContext::async_context())
         .route(
             "/",

@@ -58,7 +58,7 @@ async fn defaults_only(ctx: Context) -> String {
     format!("{} {}", ctx.get::<Locale>().0, ctx.get::<Retries>())
 }
 
-async fn call<L: baton::Layers, S>(app: &Router<L, S>, request: http::Request<String>) -> String {
+async fn call<L: baton::Chain, S>(app: &Router<L, S>, request: http::Request<String>) -> String {
     let response = app.call_request(request).await;
     assert_eq!(response.status(), 200);
     let body = response.into_body().collect().await.unwrap().to_bytes();

@@ -44,7 +44,7 @@ async fn hello(ctx: Context) -> impl IntoResponse {
     format!("hello {} of {}", ctx.get::<User>().0, ctx.get::<Tenant>())
 }
 
-async fn call<L: baton::Layers, S>(app: &Router<L, S>, token: Option<&str>) -> (u16, String) {
+async fn call<L: baton::Chain, S>(app: &Router<L, S>, token: Option<&str>) -> (u16, String) {
     let mut request = http::Request::get("http://acme.test/");
     if let Some(token) = token {
         request = request.header("authorization", format!("Bearer {token}"));

@@ -58,7 +58,7 @@ async fn panel(ctx: Context) -> String {
     format!("{} admin={}", ctx.get::<User>().0, ctx.get::<Admin>().0)
 }
 
-async fn call<L: baton::Layers, S>(
+async fn call<L: baton::Chain, S>(
     app: &Router<L, S>,
     path: &str,
     user: Option<&str>,
