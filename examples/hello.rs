@@ -7,7 +7,7 @@
 
 use baton::request_id::{RequestId, request_id};
 use baton::{
-    Context, Json, Next, PathRejection, Response, Router, context_key, get, handler, middleware,
+    App, Context, Json, Next, PathRejection, Response, Router, context_key, get, handler, middleware,
 };
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -56,7 +56,8 @@ async fn user(ctx: Context) -> Result<Json<serde_json::Value>, PathRejection> {
     ))
 }
 
-fn app() -> Router<impl baton::Chain, baton::Routed> {
+/// Every route proven when the app is built; `App` is the one type that is left.
+fn app() -> App {
     Router::new()
         .with(request_id())
         .with(count_visits(AtomicU64::new(0)))
@@ -64,6 +65,7 @@ fn app() -> Router<impl baton::Chain, baton::Routed> {
         .scope("/", |greeting| {
             greeting.with(identify_visitor).route("/", get(hello))
         })
+        .into()
 }
 
 #[tokio::main]
