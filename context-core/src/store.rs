@@ -319,6 +319,7 @@ impl Store {
     ///
     /// Positions are provision order (the first value provided is at 0); a `Context<P>` knows the
     /// position of each of its keys at compile time ([`Position`](crate::proof::Position)).
+    #[doc(hidden)]
     #[inline]
     pub fn get_at<V: Send + Sync + 'static>(&self, position: usize) -> Option<&V> {
         if position >= self.len() {
@@ -334,6 +335,7 @@ impl Store {
     ///
     /// Compares the key, not only the value type: two keys with one value type (`UserName` and
     /// `OrgName`, both `String`) are never confused.
+    #[doc(hidden)]
     #[inline]
     pub fn get_key_at<K: ContextKey>(&self, position: usize) -> Option<&K::Value> {
         if position >= self.len() {
