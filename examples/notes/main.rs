@@ -31,14 +31,21 @@ pub struct Notes;
 pub struct Author(pub String);
 
 #[middleware(provides = Notes)]
-async fn notes_store(store: Arc<Mutex<Vec<notes::Note>>>, _ctx: &Context) -> Arc<Mutex<Vec<notes::Note>>> {
+async fn notes_store(
+    store: Arc<Mutex<Vec<notes::Note>>>,
+    _ctx: &Context,
+) -> Arc<Mutex<Vec<notes::Note>>> {
     store
 }
 
 /// Provider form with an early answer: no author, no notes.
 #[middleware(provides = Author)]
 async fn author(ctx: &Context) -> Result<Author, Response> {
-    match ctx.headers().get("x-author").and_then(|value| value.to_str().ok()) {
+    match ctx
+        .headers()
+        .get("x-author")
+        .and_then(|value| value.to_str().ok())
+    {
         Some(name) if !name.is_empty() => Ok(Author(name.to_string())),
         _ => Err((StatusCode::UNAUTHORIZED, "send an x-author header").into_response()),
     }
@@ -60,7 +67,10 @@ fn api_stack(store: Arc<Mutex<Vec<notes::Note>>>) -> (notes_store, author) {
 
 /// A plain handler: reads nothing by proof, mounts anywhere.
 async fn health(ctx: Context) -> String {
-    format!("ok (request {})", ctx.try_get::<RequestId>().map_or("?", |id| id.as_str()))
+    format!(
+        "ok (request {})",
+        ctx.try_get::<RequestId>().map_or("?", |id| id.as_str())
+    )
 }
 
 fn page_error(failure: Failure) -> Response {
@@ -68,7 +78,10 @@ fn page_error(failure: Failure) -> Response {
         ErrorKind::NotFound => "Nothing here",
         _ => "Something went wrong",
     };
-    let id = failure.try_get::<RequestId>().map_or("?", |id| id.as_str()).to_string();
+    let id = failure
+        .try_get::<RequestId>()
+        .map_or("?", |id| id.as_str())
+        .to_string();
     let page = format!("<h1>{title}</h1><p>request {id}</p>");
     (failure.status(), Html(page)).into_response()
 }

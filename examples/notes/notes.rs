@@ -14,7 +14,13 @@ pub struct Note {
 async fn list(ctx: Context) -> Json<Vec<Note>> {
     let author = &ctx.get::<Author>().0;
     let notes = ctx.get::<Notes>().lock().unwrap();
-    Json(notes.iter().filter(|note| &note.author == author).cloned().collect())
+    Json(
+        notes
+            .iter()
+            .filter(|note| &note.author == author)
+            .cloned()
+            .collect(),
+    )
 }
 
 #[handler]

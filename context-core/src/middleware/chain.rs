@@ -23,33 +23,25 @@ impl<P: KeyList, M: Middleware<P>, E: Endpoint<M::Out>> Endpoint<P> for Stack<M,
     }
 }
 
-/// A [`Stack`] whose future is boxed: it ends a run of [`PHASES`] nested middleware futures.
-#[doc(hidden)]
-pub struct BoxedStack<M, E>(Stack<M, E>);
-
-impl<P: KeyList, M: Middleware<P>, E: Endpoint<M::Out>> Endpoint<P> for BoxedStack<M, E> {
-    fn call(&self, ctx: Context<P>) -> impl Future<Output = Response> + Send + '_ {
-        Box::pin(self.0.call(ctx)) as Pin<Box<dyn Future<Output = Response> + Send + '_>>
-    }
-}
-
-/// How many middleware futures nest inside one another before one is boxed.
+/// How many middleware nest inside one another before the rest of the chain is erased.
 ///
 /// A chain's future is one nested type; rustc computes its layout recursively and stops at its recursion
-/// limit (128 by default), reached near a dozen middleware. Boxing every `PHASES`-th middleware's future
-/// keeps the nesting bounded for any number of middleware, at one allocation per `PHASES` middleware.
+/// limit (128 by default), reached near a dozen middleware, and every nested type's name repeats all the
+/// types inside it (debug info grows with the square of the nesting). Every `PHASES`-th middleware
+/// reaches the rest of the chain through an erased [`Stage`] (one allocation, as the boxed future it
+/// replaces), which bounds both for any number of middleware.
 pub const PHASES: usize = 8;
 
-/// The position of a middleware in its route's chain, modulo [`PHASES`]: picks a [`Stack`] or, for
-/// the last phase, a [`BoxedStack`].
+/// The position of a middleware in its router's chain, modulo [`PHASES`]: picks a [`Stack`] over the
+/// rest of the chain or, for the last phase, over an erased [`Tail`].
 #[doc(hidden)]
 pub trait Phase: Send + Sync + 'static {
     /// The phase of the next middleware.
     type Next: Phase;
     /// The chain link for a middleware at this phase.
-    type Link<P: KeyList, M: Middleware<P>, E: Endpoint<M::Out>>: Endpoint<P>;
+    type Link<P: KeyList, M: Middleware<P>, E: Endpoint<M::Out> + 'static>: Endpoint<P>;
     /// Builds the link.
-    fn link<P: KeyList, M: Middleware<P>, E: Endpoint<M::Out>>(
+    fn link<P: KeyList, M: Middleware<P>, E: Endpoint<M::Out> + 'static>(
         middleware: Arc<M>,
         inner: E,
     ) -> Self::Link<P, M, E>;
@@ -63,8 +55,8 @@ macro_rules! phases {
 
             impl Phase for $phase {
                 type Next = $next;
-                type Link<P: KeyList, M: Middleware<P>, E: Endpoint<M::Out>> = Stack<M, E>;
-                fn link<P: KeyList, M: Middleware<P>, E: Endpoint<M::Out>>(
+                type Link<P: KeyList, M: Middleware<P>, E: Endpoint<M::Out> + 'static> = Stack<M, E>;
+                fn link<P: KeyList, M: Middleware<P>, E: Endpoint<M::Out> + 'static>(
                     middleware: Arc<M>,
                     inner: E,
                 ) -> Stack<M, E> {
@@ -78,12 +70,18 @@ macro_rules! phases {
 
         impl Phase for $last {
             type Next = $first;
-            type Link<P: KeyList, M: Middleware<P>, E: Endpoint<M::Out>> = BoxedStack<M, E>;
-            fn link<P: KeyList, M: Middleware<P>, E: Endpoint<M::Out>>(
+            type Link<P: KeyList, M: Middleware<P>, E: Endpoint<M::Out> + 'static> =
+                Stack<M, Tail<M::Out>>;
+            fn link<P: KeyList, M: Middleware<P>, E: Endpoint<M::Out> + 'static>(
                 middleware: Arc<M>,
                 inner: E,
-            ) -> BoxedStack<M, E> {
-                BoxedStack(Stack { middleware, inner })
+            ) -> Stack<M, Tail<M::Out>> {
+                Stack {
+                    middleware,
+                    inner: Tail {
+                        next: Arc::new(inner),
+                    },
+                }
             }
         }
     };
@@ -113,9 +111,9 @@ pub trait Chain: Clone + Send + Sync + 'static {
     type Phase: Phase;
     /// The chain with endpoint `E` behind every middleware.
     #[doc(hidden)]
-    type Wrapped<E: Endpoint<Self::Out>>: Endpoint<Self::In>;
+    type Wrapped<E: Endpoint<Self::Out> + 'static>: Endpoint<Self::In>;
     #[doc(hidden)]
-    fn wrap<E: Endpoint<Self::Out>>(&self, endpoint: E) -> Self::Wrapped<E>;
+    fn wrap<E: Endpoint<Self::Out> + 'static>(&self, endpoint: E) -> Self::Wrapped<E>;
 
     /// This stack of middleware in front of `next`, erased: one stage of a route.
     #[doc(hidden)]
@@ -158,8 +156,8 @@ impl<P: KeyList> Chain for Start<P> {
     type In = P;
     type Out = P;
     type Phase = Phase0;
-    type Wrapped<E: Endpoint<P>> = E;
-    fn wrap<E: Endpoint<P>>(&self, endpoint: E) -> E {
+    type Wrapped<E: Endpoint<P> + 'static> = E;
+    fn wrap<E: Endpoint<P> + 'static>(&self, endpoint: E) -> E {
         endpoint
     }
     // Nothing to run: the stage is the next one itself, with no erased call in between.
@@ -196,8 +194,9 @@ impl<L: Chain, M: Middleware<L::Out>> Chain for Then<L, M> {
     type In = L::In;
     type Out = M::Out;
     type Phase = <L::Phase as Phase>::Next;
-    type Wrapped<E: Endpoint<M::Out>> = L::Wrapped<<L::Phase as Phase>::Link<L::Out, M, E>>;
-    fn wrap<E: Endpoint<M::Out>>(&self, endpoint: E) -> Self::Wrapped<E> {
+    type Wrapped<E: Endpoint<M::Out> + 'static> =
+        L::Wrapped<<L::Phase as Phase>::Link<L::Out, M, E>>;
+    fn wrap<E: Endpoint<M::Out> + 'static>(&self, endpoint: E) -> Self::Wrapped<E> {
         self.layers
             .wrap(<L::Phase as Phase>::link(self.middleware.clone(), endpoint))
     }
