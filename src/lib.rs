@@ -49,9 +49,9 @@ pub struct ReadmeDoctests;
 /// # Start
 ///
 /// Each key has a type-level fingerprint that lets the compiler prove a key is not provided twice on a
-/// route. It is derived from the crate (name and version), the module, the file, line and column of
-/// the declaration and the type's name, so two keys declared by one `macro_rules!` in two modules, or
-/// one file `include!`d twice, are two keys. With `id = ".."` the fingerprint is the crate and that id
+/// route. It is derived from the crate (name and version), the file, line and column of the
+/// declaration, the type's name and the rank of the expansion, so two keys declared by one
+/// `macro_rules!` in two modules, or one file `include!`d twice, are two keys. With `id = ".."` the fingerprint is the crate and that id
 /// alone, stable when the key moves. The fingerprint only guides the search: a read or a replace also
 /// proves that the key found *is* the key asked for, so two keys that share a fingerprint (two equal
 /// ids) are a compile error where they meet, never one key read under the other's name.
@@ -77,9 +77,9 @@ pub use baton_macros::context_key;
 
 /// A key's type-level fingerprint, for `ContextKey` impls written by hand: `type Id = baton::key_id!();`.
 ///
-/// It hashes where it is written (crate name and version, module path, file, line, column) and its
-/// input, so every key gets its own. Inside a `macro_rules!` that declares several keys in one module,
-/// pass the key's name: `key_id!(Database)`.
+/// It hashes where it is written (crate name and version, file, line, column), its input and the rank of
+/// the expansion in the compilation, so every key gets its own, also when one `macro_rules!` declares
+/// keys in several modules. Passing the key's name (`key_id!(Database)`) makes the input readable.
 ///
 /// All instances of a generic key type written with one `key_id!()` share its fingerprint. That is
 /// never an alias: reading `Wrapper<A>` on a route that provides `Wrapper<B>` is a compile error, as is
@@ -387,7 +387,7 @@ pub mod __private_0_1 {
     //! that macros of one baton release never silently bind to another release's internals.
 
     use baton_core::ContextKey;
-    pub use baton_core::key::{B0, B1, Bit, bit, fingerprint};
+    pub use baton_core::key::{B0, B1};
 
     /// Holds for every key list; naming `K` in it checks that `K` is a key, where the user listed it
     /// (`requires = K`).

@@ -22,8 +22,8 @@
 //!
 //! Every key carries a type-level [`ContextKey::Id`]: a 64-bit fingerprint spelled in types, which lets
 //! the compiler prove that a key is *not* already provided on a route (see [`Lacks`](crate::Lacks)).
-//! `key_id!()` derives it from the crate, the module and the place it is written, so each key gets its
-//! own. The fingerprint only guides the search: once it matches, the proof also requires the two key
+//! `key_id!()` derives it from the crate, the place it is written and the expansion, so each key gets
+//! its own. The fingerprint only guides the search: once it matches, the proof also requires the two key
 //! *types* to be the same, so two keys that happened to share a fingerprint (a generic key type, or two
 //! explicit `#[context_key(id = "..")]` alike) are a compile error, never a value read under another
 //! key's name.
@@ -70,47 +70,12 @@ pub trait DefaultKey: ContextKey {
     fn default_value() -> &'static Self::Value;
 }
 
-/// One bit of a type-level key fingerprint.
-///
-/// A const parameter, so the macros can spell a bit as `Bit<{ bit(hash, i) }>` where `hash` mixes in
-/// `module_path!()`, which only the compiler knows where the key is declared (a proc macro does not).
-#[doc(hidden)]
-pub struct Bit<const SET: bool>;
 /// Bit zero of a type-level key fingerprint.
 #[doc(hidden)]
-pub type B0 = Bit<false>;
+pub struct B0;
 /// Bit one of a type-level key fingerprint.
 #[doc(hidden)]
-pub type B1 = Bit<true>;
-
-const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
-
-/// Continues an FNV-1a hash `seed` (begun by the macro over what it knows) over `text`, then avalanches it (so every input bit moves every
-/// output bit: fingerprints are compared bit by bit).
-///
-/// `const` because the key macros call it in a type, on `module_path!()`: two expansions of one
-/// `macro_rules!` or one `include!`d file in two modules get two identities.
-#[doc(hidden)]
-pub const fn fingerprint(seed: u64, text: &str) -> u64 {
-    let bytes = text.as_bytes();
-    let mut hash = seed;
-    let mut index = 0;
-    while index < bytes.len() {
-        hash ^= bytes[index] as u64;
-        hash = hash.wrapping_mul(FNV_PRIME);
-        index += 1;
-    }
-    // splitmix64's finaliser.
-    hash = (hash ^ (hash >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    hash = (hash ^ (hash >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    hash ^ (hash >> 31)
-}
-
-/// Bit `index` of `hash`.
-#[doc(hidden)]
-pub const fn bit(hash: u64, index: u32) -> bool {
-    (hash >> index) & 1 == 1
-}
+pub struct B1;
 
 /// A type-level fingerprint: a cons list of [`B0`]/[`B1`] ending in `()`.
 ///
@@ -123,7 +88,10 @@ pub trait KeyId: 'static {
 impl KeyId for () {
     fn __sealed(_: Seal) {}
 }
-impl<const SET: bool, T: KeyId> KeyId for (Bit<SET>, T) {
+impl<T: KeyId> KeyId for (B0, T) {
+    fn __sealed(_: Seal) {}
+}
+impl<T: KeyId> KeyId for (B1, T) {
     fn __sealed(_: Seal) {}
 }
 

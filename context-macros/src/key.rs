@@ -2,6 +2,7 @@
 
 use proc_macro2::TokenStream;
 use quote::{ToTokens, quote, quote_spanned};
+use std::sync::atomic::{AtomicU64, Ordering};
 use syn::parse::{Parse, ParseStream};
 use syn::spanned::Spanned;
 use syn::{Expr, Item, Token, Type};
@@ -109,48 +110,57 @@ impl Parse for KeyOptions {
     }
 }
 
-/// FNV-1a over `text`, continued by `baton::__private_0_1::fingerprint` in the generated code.
-fn fnv(text: &str) -> u64 {
+/// FNV-1a over `text`, then splitmix64's finaliser, so every input bit moves every output bit (the
+/// fingerprints are compared bit by bit).
+fn hash(text: &str) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for byte in text.bytes() {
         hash ^= u64::from(byte);
         hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
     }
-    hash
+    hash = (hash ^ (hash >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    hash = (hash ^ (hash >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    hash ^ (hash >> 31)
 }
 
-/// Where a key is declared, as far as a proc macro can tell: its crate (name and version) and the
-/// macro call's file, line and column. The module is mixed in by the compiler (see [`fingerprint`]).
+/// Keys declared so far in this compilation of this crate.
+///
+/// A proc macro cannot see the module a `macro_rules!` expansion or an `include!`d file lands in: two
+/// such expansions have the same file, line and column. Each expansion is a separate call, though, so
+/// its rank tells them apart; the rank only has to differ within one compilation, where each key is
+/// expanded once.
+static DECLARED: AtomicU64 = AtomicU64::new(0);
+
+/// Where a key is declared, as far as a proc macro can tell: its crate (name and version), the macro
+/// call's file, line and column, the key's name, and the expansion's rank in this compilation.
 pub fn declaration_site(extra: &str) -> String {
     let crate_name = std::env::var("CARGO_CRATE_NAME").unwrap_or_default();
     let version = std::env::var("CARGO_PKG_VERSION").unwrap_or_default();
     let span = proc_macro::Span::call_site();
+    let rank = DECLARED.fetch_add(1, Ordering::Relaxed);
     format!(
-        "{crate_name}@{version}:{}:{}:{}:{extra}",
+        "{crate_name}@{version}:{}:{}:{}:{extra}#{rank}",
         span.file(),
         span.line(),
         span.column()
     )
 }
 
-/// A key's type-level fingerprint: 64 bits, spelled as a list of `Bit<{ .. }>`.
+/// A key's type-level fingerprint: 64 bits of a hash of `seed`, spelled as a list of `B0`/`B1`.
 ///
-/// The hash starts from `seed` (computed here) and, when `in_module`, continues over `module_path!()`
-/// in a const expression: a proc macro cannot see the module a `macro_rules!` expansion or an
-/// `include!`d file lands in, but the compiler can.
-pub fn fingerprint(krate: &TokenStream, seed: &str, in_module: bool) -> TokenStream {
-    let seed = fnv(seed);
-    let module = if in_module {
-        quote!(::core::module_path!())
-    } else {
-        quote!("")
-    };
+/// Literal types, not const expressions: a const argument per bit would cost the type checker 64
+/// constant evaluations per key.
+pub fn fingerprint(krate: &TokenStream, seed: &str) -> TokenStream {
+    let hash = hash(seed);
     let private = quote!(#krate::__private_0_1);
     let mut bits = quote!(());
     for bit in 0..64u32 {
-        bits = quote! {
-            (#private::Bit<{ #private::bit(#private::fingerprint(#seed, #module), #bit) }>, #bits)
+        let digit = if hash >> bit & 1 == 1 {
+            quote!(#private::B1)
+        } else {
+            quote!(#private::B0)
         };
+        bits = quote!((#digit, #bits));
     }
     bits
 }
@@ -216,9 +226,9 @@ fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
         // An explicit id is the key's identity wherever it is declared, within its crate.
         Some(id) => {
             let crate_name = std::env::var("CARGO_CRATE_NAME").unwrap_or_default();
-            fingerprint(&krate, &format!("{crate_name}#id:{}", id.value()), false)
+            fingerprint(&krate, &format!("{crate_name}#id:{}", id.value()))
         }
-        None => fingerprint(&krate, &declaration_site(&ident.to_string()), true),
+        None => fingerprint(&krate, &declaration_site(&ident.to_string())),
     };
     let default = options.default.as_ref().map(|expr| {
         quote_spanned! {expr.span()=>

@@ -30,12 +30,12 @@ pub fn handler(args: TokenStream, item: TokenStream) -> TokenStream {
     handler::handler(args.into(), item.into()).into()
 }
 
-/// A key's type-level fingerprint, unique to the crate, module and place it is written. See
+/// A key's type-level fingerprint, unique to the crate, the place it is written and the expansion. See
 /// `baton::key_id`.
 #[proc_macro]
 pub fn key_id(input: TokenStream) -> TokenStream {
     let seed = key::declaration_site(&input.to_string());
-    key::fingerprint(&quote::quote!(::baton), &seed, true).into()
+    key::fingerprint(&quote::quote!(::baton), &seed).into()
 }
 
 mod app_context;
