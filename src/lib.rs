@@ -21,6 +21,7 @@ extern crate self as baton;
 
 pub use baton_core::*;
 
+pub mod connection;
 pub mod request_id;
 
 /// The README's code blocks, compiled as doctests so the tour stays true.

@@ -5,6 +5,7 @@
 
 pub mod body;
 pub mod catch;
+pub mod connection;
 pub mod context;
 pub mod key;
 pub mod method;
@@ -25,6 +26,7 @@ mod sealed {
 
 pub use body::{Body, BoxError};
 pub use catch::{ErrorKind, Failure};
+pub use connection::ConnectInfo;
 pub use context::{BodyRejection, Context};
 pub use key::{ContextKey, DefaultKey};
 pub use method::{MethodRouter, any, delete, get, head, options, patch, post, put};
