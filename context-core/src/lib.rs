@@ -6,6 +6,7 @@
 pub mod body;
 pub mod context;
 pub mod key;
+pub mod limit;
 pub mod method;
 pub mod middleware;
 pub mod path;
@@ -18,6 +19,7 @@ pub mod store;
 pub use body::{Body, BoxError};
 pub use context::{BodyRejection, Context};
 pub use key::{ContextKey, DefaultKey};
+pub use limit::{BodyLimit, body_limit};
 pub use method::{MethodRouter, any, delete, get, head, options, patch, post, put};
 pub use middleware::{
     Endpoint, Handler, Identity, Layers, Middleware, Next, Provide, Provider, Provision, Then,
