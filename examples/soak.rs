@@ -74,14 +74,14 @@ fn request(addr: &str, n: u64) -> http::Request<Full<Bytes>> {
     let builder = http::Request::builder().header("host", addr);
     match n % 3 {
         0 => builder.uri("/hello").body(Full::default()),
-        1 => builder
-            .uri(format!("/users/{n}"))
-            .body(Full::default()),
+        1 => builder.uri(format!("/users/{n}")).body(Full::default()),
         _ => builder
             .method("POST")
             .uri("/echo")
             .header("content-type", "application/json")
-            .body(Full::new(Bytes::from(format!(r#"{{"n":{n},"text":"soak"}}"#)))),
+            .body(Full::new(Bytes::from(format!(
+                r#"{{"n":{n},"text":"soak"}}"#
+            )))),
     }
     .expect("request")
 }

@@ -24,7 +24,10 @@ fn show<T: std::fmt::Debug + serde::de::DeserializeOwned>(
 
 fn paths() -> Router<Identity, Sealed> {
     Router::new()
-        .route("/users/{id}", get(|ctx: Context| async move { show::<u32>(&ctx) }))
+        .route(
+            "/users/{id}",
+            get(|ctx: Context| async move { show::<u32>(&ctx) }),
+        )
         .route(
             "/pair/{a}/{b}",
             get(|ctx: Context| async move { show::<(String, i64)>(&ctx) }),
@@ -33,9 +36,18 @@ fn paths() -> Router<Identity, Sealed> {
             "/named/{name}/{n}",
             get(|ctx: Context| async move { show::<Named>(&ctx) }),
         )
-        .route("/files/{*rest}", get(|ctx: Context| async move { show::<String>(&ctx) }))
-        .route("/float/{x}", get(|ctx: Context| async move { show::<f64>(&ctx) }))
-        .route("/char/{c}", get(|ctx: Context| async move { show::<char>(&ctx) }))
+        .route(
+            "/files/{*rest}",
+            get(|ctx: Context| async move { show::<String>(&ctx) }),
+        )
+        .route(
+            "/float/{x}",
+            get(|ctx: Context| async move { show::<f64>(&ctx) }),
+        )
+        .route(
+            "/char/{c}",
+            get(|ctx: Context| async move { show::<char>(&ctx) }),
+        )
         .route(
             "/wrong/{id}",
             get(|ctx: Context| async move { show::<(u32, u32)>(&ctx) }),
@@ -43,7 +55,9 @@ fn paths() -> Router<Identity, Sealed> {
 }
 
 fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread().build().unwrap()
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap()
 }
 
 /// Percent-encodes what a request target may not hold, keeping `%` so malformed escapes get through.

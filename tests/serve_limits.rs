@@ -44,7 +44,8 @@ fn app() -> App {
         })
 }
 
-type App = Router<baton::Then<baton::Identity, baton::request_id::RequestIdMiddleware>, baton::Sealed>;
+type App =
+    Router<baton::Then<baton::Identity, baton::request_id::RequestIdMiddleware>, baton::Sealed>;
 
 struct Server {
     addr: SocketAddr,
@@ -158,7 +159,10 @@ async fn a_slowloris_client_is_dropped_within_the_header_timeout() {
 
     // HTTP/1, the first request of a connection.
     let (mut reader, writer) = server.connect().await.into_split();
-    trickle(writer, b"GET /hello HTTP/1.1\r\nhost: localhost\r\nx-slow: ");
+    trickle(
+        writer,
+        b"GET /hello HTTP/1.1\r\nhost: localhost\r\nx-slow: ",
+    );
     let elapsed = closed_after(&mut reader, 4 * SECOND).await;
     assert!(elapsed < 2 * SECOND, "dropped after {elapsed:?}");
 
@@ -174,7 +178,10 @@ async fn a_slowloris_client_is_dropped_within_the_header_timeout() {
     let (status, _, body) = read_response(&mut stream).await;
     assert_eq!((status, &body[..]), (200, &b"hello"[..]));
     let (mut reader, writer) = stream.into_split();
-    trickle(writer, b"GET /hello HTTP/1.1\r\nhost: localhost\r\nx-slow: ");
+    trickle(
+        writer,
+        b"GET /hello HTTP/1.1\r\nhost: localhost\r\nx-slow: ",
+    );
     let elapsed = closed_after(&mut reader, 4 * SECOND).await;
     assert!(elapsed < 2 * SECOND, "dropped after {elapsed:?}");
 
@@ -200,7 +207,10 @@ async fn idle_connections_are_dropped_and_busy_ones_are_not() {
     kept.write_all(GET_HELLO).await.unwrap();
     assert_eq!(read_response(&mut kept).await.0, 200);
     let elapsed = closed_after(&mut kept, 4 * SECOND).await;
-    assert!(elapsed > SECOND / 2 && elapsed < 2 * SECOND, "dropped after {elapsed:?}");
+    assert!(
+        elapsed > SECOND / 2 && elapsed < 2 * SECOND,
+        "dropped after {elapsed:?}"
+    );
 
     // A handler running longer than the idle timeout is not cut.
     let mut busy = server.connect().await;
@@ -228,10 +238,15 @@ async fn idle_connections_time_out_over_http2_too() {
         .unwrap();
     let response = sender.send_request(request).await.unwrap();
     assert_eq!(response.status(), 200);
-    assert_eq!(response.into_body().collect().await.unwrap().to_bytes(), "hello");
+    assert_eq!(
+        response.into_body().collect().await.unwrap().to_bytes(),
+        "hello"
+    );
     // The server sends GOAWAY after the idle timeout and the client's connection task ends.
     let started = Instant::now();
-    let _ = timeout(4 * SECOND, connection).await.expect("HTTP/2 connection closed");
+    let _ = timeout(4 * SECOND, connection)
+        .await
+        .expect("HTTP/2 connection closed");
     assert!(started.elapsed() < 3 * SECOND);
     server.stop().await;
 }
@@ -266,13 +281,21 @@ async fn at_the_connection_cap_a_new_client_waits_until_one_frees() {
     );
     // ...and is served as soon as one closes.
     drop(idle.pop());
-    let (status, _, body) = timeout(2 * SECOND, read_response(&mut ninth)).await.unwrap();
+    let (status, _, body) = timeout(2 * SECOND, read_response(&mut ninth))
+        .await
+        .unwrap();
     assert_eq!((status, &body[..]), (200, &b"hello"[..]));
 
     // The server keeps accepting within the cap.
     let mut next = server.connect().await;
     next.write_all(GET_HELLO).await.unwrap();
-    assert_eq!(timeout(2 * SECOND, read_response(&mut next)).await.unwrap().0, 200);
+    assert_eq!(
+        timeout(2 * SECOND, read_response(&mut next))
+            .await
+            .unwrap()
+            .0,
+        200
+    );
     drop(idle);
     server.stop().await;
 }
@@ -350,7 +373,9 @@ async fn bodies_over_the_limit_are_a_413_through_the_middleware() {
         .write_all(b"POST /upload HTTP/1.1\r\nhost: localhost\r\ncontent-length: 3145728\r\n\r\n")
         .await
         .unwrap();
-    let (status, head, body) = timeout(2 * SECOND, read_response(&mut stream)).await.unwrap();
+    let (status, head, body) = timeout(2 * SECOND, read_response(&mut stream))
+        .await
+        .unwrap();
     assert_eq!(status, 413);
     assert!(head.contains("x-request-id: "), "{head}");
     assert_eq!(
@@ -361,7 +386,9 @@ async fn bodies_over_the_limit_are_a_413_through_the_middleware() {
     // A chunked body crossing it.
     let mut stream = server.connect().await;
     stream
-        .write_all(b"POST /upload HTTP/1.1\r\nhost: localhost\r\ntransfer-encoding: chunked\r\n\r\n")
+        .write_all(
+            b"POST /upload HTTP/1.1\r\nhost: localhost\r\ntransfer-encoding: chunked\r\n\r\n",
+        )
         .await
         .unwrap();
     let chunk = format!("10000\r\n{}\r\n", "x".repeat(0x10000));
@@ -373,7 +400,9 @@ async fn bodies_over_the_limit_are_a_413_through_the_middleware() {
             }
         }
     });
-    let (status, head, _) = timeout(2 * SECOND, read_response(&mut reader)).await.unwrap();
+    let (status, head, _) = timeout(2 * SECOND, read_response(&mut reader))
+        .await
+        .unwrap();
     assert_eq!(status, 413);
     assert!(head.contains("x-request-id: "), "{head}");
 
@@ -385,9 +414,8 @@ async fn bodies_over_the_limit_are_a_413_through_the_middleware() {
         ("/upload", 2 << 20, 200),
     ] {
         let mut stream = server.connect().await;
-        let head = format!(
-            "POST {path} HTTP/1.1\r\nhost: localhost\r\ncontent-length: {size}\r\n\r\n"
-        );
+        let head =
+            format!("POST {path} HTTP/1.1\r\nhost: localhost\r\ncontent-length: {size}\r\n\r\n");
         stream.write_all(head.as_bytes()).await.unwrap();
         let (mut reader, mut writer) = stream.into_split();
         // The writer is kept open: hyper treats a client's half-close mid-request as an abort.
@@ -395,7 +423,9 @@ async fn bodies_over_the_limit_are_a_413_through_the_middleware() {
             let _ = writer.write_all(&vec![b'x'; size]).await;
             writer
         });
-        let (status, _, _) = timeout(4 * SECOND, read_response(&mut reader)).await.unwrap();
+        let (status, _, _) = timeout(4 * SECOND, read_response(&mut reader))
+            .await
+            .unwrap();
         drop(sender);
         assert_eq!(status, expected, "{path} with {size} bytes");
     }
@@ -440,14 +470,19 @@ async fn upload_500_mb(server: &Server, chunked: bool) -> u16 {
         .await
         .expect("answered");
     // The server stops reading: the upload fails long before 500 MB.
-    let sent = timeout(20 * SECOND, sender).await.expect("upload ends").unwrap();
+    let sent = timeout(20 * SECOND, sender)
+        .await
+        .expect("upload ends")
+        .unwrap();
     assert!(sent.is_err(), "the whole 500 MB went through");
     status
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_500_mb_upload_is_a_413_and_memory_stays_under_twice_the_limit() {
-    let _alone = MEASURING.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let _alone = MEASURING
+        .write()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     let server = start(|serve| serve).await;
     // Warm up: the runtime, hyper's buffers and one body at the limit.
     let mut stream = server.connect().await;
@@ -490,7 +525,9 @@ async fn accept_survives_running_out_of_file_descriptors() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(!server.task.is_finished(), "serve ended on EMFILE");
     drop(fillers.drain(..8));
-    let (status, _, _) = timeout(2 * SECOND, read_response(&mut client)).await.unwrap();
+    let (status, _, _) = timeout(2 * SECOND, read_response(&mut client))
+        .await
+        .unwrap();
     assert_eq!(status, 200);
     drop(fillers);
     server.stop().await;

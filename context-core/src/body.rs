@@ -66,7 +66,8 @@ impl Body {
     pub async fn collect_bytes(self) -> Result<Bytes, BoxError> {
         // Up front, reserve at most what a default-limited body may hold: a client's `Content-Length`
         // is a claim, not a promise.
-        self.collect_reserving(crate::limit::BodyLimit::DEFAULT).await
+        self.collect_reserving(crate::limit::BodyLimit::DEFAULT)
+            .await
     }
 
     /// Collects into one buffer, sized from the size hint (at most `reserve_cap`) so a body announced
@@ -88,7 +89,8 @@ impl Body {
             if let Some(buffer) = &mut joined {
                 buffer.extend_from_slice(&data);
             } else if let Some(head) = first.take() {
-                let rest = usize::try_from(http_body::Body::size_hint(&body).lower()).unwrap_or(usize::MAX);
+                let rest = usize::try_from(http_body::Body::size_hint(&body).lower())
+                    .unwrap_or(usize::MAX);
                 let wanted = head.len().saturating_add(data.len()).saturating_add(rest);
                 let mut buffer = BytesMut::with_capacity(wanted.min(reserve_cap.max(head.len())));
                 buffer.extend_from_slice(&head);

@@ -144,7 +144,10 @@ impl<S> Layer<S> for BodyLimit {
     type Service = BodyLimitService<S>;
 
     fn layer(&self, inner: S) -> BodyLimitService<S> {
-        BodyLimitService { inner, limit: *self }
+        BodyLimitService {
+            inner,
+            limit: *self,
+        }
     }
 }
 

@@ -412,11 +412,9 @@ where
                 );
                 phase.send_replace(Phase::Closed);
                 // Upgraded connections (WebSockets) are the application's: not waited for long.
-                let _ = tokio::time::timeout(
-                    CLOSE_WAIT,
-                    permits.acquire_many(max_connections as u32),
-                )
-                .await;
+                let _ =
+                    tokio::time::timeout(CLOSE_WAIT, permits.acquire_many(max_connections as u32))
+                        .await;
             }
         }
     }

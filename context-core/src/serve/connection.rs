@@ -133,7 +133,11 @@ impl Tracker {
         if state.in_flight > 0 {
             return None;
         }
-        let header = |from: Instant| limits.header_read_timeout.map(|t| (from + t, Reason::Header));
+        let header = |from: Instant| {
+            limits
+                .header_read_timeout
+                .map(|t| (from + t, Reason::Header))
+        };
         let idle = |from: Instant| limits.idle_timeout.map(|t| (from + t, Reason::Idle));
         if !state.served {
             // Nothing useful has come yet: the first request's head is due within the header timeout.
