@@ -5,15 +5,14 @@
 use baton::request_id::request_id;
 use baton::{BodyLimit, Context, KeyList, Router, Serve, body_limit, get, post};
 use std::net::SocketAddr;
-use std::sync::RwLock;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::oneshot;
+use tokio::sync::{RwLock, oneshot};
 use tokio::time::timeout;
 
 /// The memory test measures the whole process: it runs alone, the others share.
-static MEASURING: RwLock<()> = RwLock::new(());
+static MEASURING: RwLock<()> = RwLock::const_new(());
 
 const SECOND: Duration = Duration::from_secs(1);
 
@@ -154,7 +153,7 @@ fn trickle(mut writer: tokio::net::tcp::OwnedWriteHalf, bytes: &'static [u8]) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_slowloris_client_is_dropped_within_the_header_timeout() {
-    let _shared = MEASURING.read().unwrap();
+    let _shared = MEASURING.read().await;
     let server = start(|serve| serve.header_read_timeout(SECOND).idle_timeout(30 * SECOND)).await;
 
     // HTTP/1, the first request of a connection.
@@ -194,7 +193,7 @@ async fn a_slowloris_client_is_dropped_within_the_header_timeout() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn idle_connections_are_dropped_and_busy_ones_are_not() {
-    let _shared = MEASURING.read().unwrap();
+    let _shared = MEASURING.read().await;
     let server = start(|serve| serve.header_read_timeout(SECOND).idle_timeout(SECOND)).await;
 
     // A connection that never sends anything.
@@ -225,7 +224,7 @@ async fn idle_connections_are_dropped_and_busy_ones_are_not() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn idle_connections_time_out_over_http2_too() {
     use http_body_util::{BodyExt, Empty};
-    let _shared = MEASURING.read().unwrap();
+    let _shared = MEASURING.read().await;
     let server = start(|serve| serve.header_read_timeout(SECOND).idle_timeout(SECOND)).await;
     let io = hyper_util::rt::TokioIo::new(server.connect().await);
     let (mut sender, connection) =
@@ -253,7 +252,7 @@ async fn idle_connections_time_out_over_http2_too() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn at_the_connection_cap_a_new_client_waits_until_one_frees() {
-    let _shared = MEASURING.read().unwrap();
+    let _shared = MEASURING.read().await;
     let server = start(|serve| {
         serve
             .max_connections(8)
@@ -302,7 +301,7 @@ async fn at_the_connection_cap_a_new_client_waits_until_one_frees() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn idle_clients_filling_the_cap_time_out_and_new_requests_are_answered() {
-    let _shared = MEASURING.read().unwrap();
+    let _shared = MEASURING.read().await;
     let server = start(|serve| serve.max_connections(8).header_read_timeout(SECOND)).await;
     let mut idle = Vec::new();
     for _ in 0..8 {
@@ -320,7 +319,7 @@ async fn idle_clients_filling_the_cap_time_out_and_new_requests_are_answered() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shutdown_with_a_half_sent_request_returns_within_the_deadline() {
-    let _shared = MEASURING.read().unwrap();
+    let _shared = MEASURING.read().await;
     let server = start(|serve| {
         serve
             .header_read_timeout(30 * SECOND)
@@ -344,7 +343,7 @@ async fn shutdown_with_a_half_sent_request_returns_within_the_deadline() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shutdown_finishes_requests_in_time_and_closes_idle_connections_at_once() {
-    let _shared = MEASURING.read().unwrap();
+    let _shared = MEASURING.read().await;
     let server = start(|serve| serve.shutdown_deadline(5 * SECOND)).await;
     let mut idle = server.connect().await;
     idle.write_all(GET_HELLO).await.unwrap();
@@ -364,7 +363,7 @@ async fn shutdown_finishes_requests_in_time_and_closes_idle_connections_at_once(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bodies_over_the_limit_are_a_413_through_the_middleware() {
-    let _shared = MEASURING.read().unwrap();
+    let _shared = MEASURING.read().await;
     let server = start(|serve| serve).await;
 
     // A `Content-Length` over the limit: answered before a byte of the body is sent.
@@ -480,9 +479,7 @@ async fn upload_500_mb(server: &Server, chunked: bool) -> u16 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_500_mb_upload_is_a_413_and_memory_stays_under_twice_the_limit() {
-    let _alone = MEASURING
-        .write()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let _alone = MEASURING.write().await;
     let server = start(|serve| serve).await;
     // Warm up: the runtime, hyper's buffers and one body at the limit.
     let mut stream = server.connect().await;
@@ -509,7 +506,7 @@ async fn a_500_mb_upload_is_a_413_and_memory_stays_under_twice_the_limit() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn accept_survives_running_out_of_file_descriptors() {
     if std::env::var_os("BATON_EMFILE_CHILD").is_none() {
-        let _shared = MEASURING.read().unwrap();
+        let _shared = MEASURING.read().await;
         run_in_child_with_few_descriptors("accept_survives_running_out_of_file_descriptors");
         return;
     }
