@@ -6,8 +6,11 @@
 //! `Content-Length` is over it, after at most the limit's worth of bytes for a chunked body. Nothing has
 //! to be mounted for the default to apply.
 //!
-//! The limit in effect is the [`BodyLimit`] in the request's extensions, set by the innermost
-//! [`body_limit`] middleware (or [`BodyLimit`] tower layer) on the route's path:
+//! The limit in effect is the [`BodyLimit`] in the request's extensions. Set it with the [`body_limit`]
+//! middleware: like any middleware it runs in declaration order, so the innermost one on a route's path
+//! wins. [`BodyLimit`] is also a tower layer, for stacks outside a router and for `Router::layer`; tower
+//! layers run before a route's baton middleware, so a `body_limit` middleware on the same path (the
+//! router's global one included) overrides a layer's limit.
 //!
 //! ```
 //! use baton::{BodyLimit, Context, Router, body_limit, post};
@@ -43,7 +46,8 @@ use tower_layer::Layer;
 use tower_service::Service;
 
 /// A request body limit, in bytes: a middleware (`.with(body_limit(n))`), a tower layer
-/// (`.layer(BodyLimit::new(n))`) and the request extension that records the limit in effect.
+/// (`.layer(BodyLimit::new(n))`) and the request extension that records the limit in effect. See the
+/// [module docs](self) for which one wins.
 ///
 /// ```
 /// use baton::BodyLimit;
