@@ -11,6 +11,9 @@
 //!   the next request replaces it with `header_read_timeout` from that byte (HTTP/2 connections carry
 //!   pings and window updates while idle, so only the idle deadline applies to them);
 //! * while a request is in flight (its handler running or its response body streaming): none.
+//!
+//! Bytes of a pipelined HTTP/1 request that arrived while the previous one was in flight do not start
+//! the header clock; that request's head is then bounded by the idle deadline instead.
 
 use super::Limits;
 use crate::body::{Body, BoxError};
