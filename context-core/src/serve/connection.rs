@@ -121,7 +121,10 @@ impl Tracker {
     }
 
     fn on_read(&self) {
-        if self.awaiting_first_byte.swap(false, Ordering::Relaxed) {
+        // A plain load first: on the hot path (no wait in progress) a read costs no atomic write.
+        if self.awaiting_first_byte.load(Ordering::Relaxed)
+            && self.awaiting_first_byte.swap(false, Ordering::Relaxed)
+        {
             let mut state = self.lock();
             if state.in_flight == 0 && state.first_byte_at.is_none() {
                 state.first_byte_at = Some(Instant::now());
