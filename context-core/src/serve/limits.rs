@@ -59,7 +59,7 @@ impl<S, F> Serve<S, F> {
     /// on a bad mobile link; Go's `http.Server` documentation suggests about 10 s for
     /// `ReadHeaderTimeout`, nginx's `client_header_timeout` is 60 s and hyper's own default 30 s: 10 s
     /// frees a trickling client's slot six times faster than nginx and is still generous. The
-    /// connection is closed without a response, as nginx and hyper do.
+    /// connection is closed without a response, as hyper does (nginx logs a 408 and closes it).
     ///
     /// ```
     /// # #[tokio::main] async fn main() -> std::io::Result<()> {
