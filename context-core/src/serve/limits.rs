@@ -56,9 +56,9 @@ impl<S, F> Serve<S, F> {
     ///
     /// This is what drops a slowloris client, which trickles a header byte at a time to hold a
     /// connection open. A real client sends its head in one or two packets, well within a second even
-    /// on a bad mobile link; Go's `http.Server` documentation suggests about 10 s for
-    /// `ReadHeaderTimeout`, nginx's `client_header_timeout` is 60 s and hyper's own default 30 s: 10 s
-    /// frees a trickling client's slot six times faster than nginx and is still generous. The
+    /// on a bad mobile link. The usual advice for Go's `http.Server` is a `ReadHeaderTimeout` of about
+    /// 10 s; nginx's `client_header_timeout` is 60 s and hyper's own default 30 s: 10 s frees a
+    /// trickling client's slot six times sooner than nginx and is still generous. The
     /// connection is closed without a response, as hyper does (nginx logs a 408 and closes it).
     ///
     /// ```
