@@ -24,8 +24,9 @@
 //! ctx.get::<RequestId>(); // error: no upstream middleware provides `RequestId` on this route
 //! ```
 
-use crate::body::{Body, BoxError};
+use crate::body::{Body, BoxError, LimitExceeded};
 use crate::key::ContextKey;
+use crate::limit::BodyLimit;
 use crate::path::{PathParams, PathRejection};
 use crate::proof::{Has, KeyList, Lacks, Position};
 use crate::response::{IntoResponse, Response};
@@ -266,25 +267,63 @@ impl<P: KeyList> Context<P> {
     }
 
     /// Takes the request body, leaving an empty one.
+    ///
+    /// The body is [limited](Body::limited) to the [`BodyLimit`] in effect (2 MiB unless a scope or
+    /// route changed it): reading past it fails with [`LimitExceeded`](crate::body::LimitExceeded),
+    /// which [`BodyRejection::from_read_error`] answers with a 413.
     pub fn take_body(&mut self) -> Body {
-        self.head_mut().body.get_mut().take().unwrap_or_default()
+        let limit = BodyLimit::of(self.extensions()).get();
+        let body = self.head_mut().body.get_mut().take().unwrap_or_default();
+        body.limited(limit)
     }
 
-    /// Reads the whole request body.
+    /// Reads the whole request body, up to the [`BodyLimit`] in effect.
+    ///
+    /// A body over the limit is a [`BodyRejection::TooLarge`] (`413 Payload Too Large`): at once when its
+    /// `Content-Length` says so, after at most the limit's worth of bytes when it is chunked.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use baton::{BodyLimit, BodyRejection, Context};
+    ///
+    /// let request = http::Request::post("/").body(baton::Body::from("hello")).unwrap();
+    /// let mut ctx = Context::from_request(request);
+    /// ctx.extensions_mut().insert(BodyLimit::new(4));
+    /// let rejection = ctx.bytes().await.unwrap_err();
+    /// assert!(matches!(rejection, BodyRejection::TooLarge { limit: 4 }));
+    /// # }
+    /// ```
     pub async fn bytes(&mut self) -> Result<Bytes, BodyRejection> {
+        let limit = BodyLimit::of(self.extensions()).get();
         self.take_body()
-            .collect_bytes()
+            .collect_reserving(limit)
             .await
-            .map_err(BodyRejection::Read)
+            .map_err(BodyRejection::from_read_error)
     }
 
-    /// Reads the whole request body as UTF-8 text.
+    /// Reads the whole request body as UTF-8 text, up to the [`BodyLimit`] in effect.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let request = http::Request::post("/").body(baton::Body::from("héllo")).unwrap();
+    /// assert_eq!(baton::Context::from_request(request).text().await.unwrap(), "héllo");
+    /// # }
+    /// ```
     pub async fn text(&mut self) -> Result<String, BodyRejection> {
         let bytes = self.bytes().await?;
-        String::from_utf8(bytes.to_vec()).map_err(|_| BodyRejection::NotUtf8)
+        // `Vec::from` reuses the buffer when the body is its only owner (a collected body is).
+        String::from_utf8(Vec::from(bytes)).map_err(|_| BodyRejection::NotUtf8)
     }
 
-    /// Reads the request body as JSON.
+    /// Reads the request body as JSON, up to the [`BodyLimit`] in effect.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let request = http::Request::post("/").body(baton::Body::from("[1, 2]")).unwrap();
+    /// let numbers: Vec<u8> = baton::Context::from_request(request).json().await.unwrap();
+    /// assert_eq!(numbers, [1, 2]);
+    /// # }
+    /// ```
     pub async fn json<T: serde::de::DeserializeOwned>(&mut self) -> Result<T, BodyRejection> {
         let bytes = self.bytes().await?;
         serde_json::from_slice(&bytes).map_err(BodyRejection::Json)
@@ -335,7 +374,16 @@ fn provide_on_forgotten_context<K>() -> ! {
     )
 }
 
-/// Why a request body could not be read; responds `400 Bad Request`.
+/// Why a request body could not be read; responds `400 Bad Request`, or `413 Payload Too Large` for a
+/// body over its limit.
+///
+/// ```
+/// use baton::{BodyRejection, IntoResponse};
+///
+/// let response = BodyRejection::TooLarge { limit: 1024 }.into_response();
+/// assert_eq!(response.status(), 413);
+/// assert_eq!(BodyRejection::NotUtf8.status(), 400);
+/// ```
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum BodyRejection {
@@ -345,6 +393,51 @@ pub enum BodyRejection {
     NotUtf8,
     /// The body is not valid JSON for the expected type.
     Json(serde_json::Error),
+    /// The body is larger than the [`BodyLimit`] in effect, in bytes.
+    TooLarge {
+        /// The limit that was crossed.
+        limit: usize,
+    },
+}
+
+impl BodyRejection {
+    /// Classifies an error from reading a body: going over a [limited](Body::limited) body's limit is
+    /// [`TooLarge`](BodyRejection::TooLarge), anything else [`Read`](BodyRejection::Read).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use baton::BodyRejection;
+    ///
+    /// let error = baton::Body::from("12345").limited(3).collect_bytes().await.unwrap_err();
+    /// assert!(matches!(BodyRejection::from_read_error(error), BodyRejection::TooLarge { limit: 3 }));
+    /// # }
+    /// ```
+    pub fn from_read_error(error: BoxError) -> Self {
+        match error.downcast::<LimitExceeded>() {
+            Ok(exceeded) => BodyRejection::TooLarge {
+                limit: exceeded.limit(),
+            },
+            Err(error) => BodyRejection::Read(error),
+        }
+    }
+
+    /// The status this rejection answers with.
+    ///
+    /// A read error caused by another layer's length limit (tower-http's `RequestBodyLimitLayer`) is a
+    /// 413 as well.
+    ///
+    /// ```
+    /// assert_eq!(baton::BodyRejection::TooLarge { limit: 1 }.status(), 413);
+    /// ```
+    pub fn status(&self) -> StatusCode {
+        match self {
+            BodyRejection::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            BodyRejection::Read(error) if error.is::<http_body_util::LengthLimitError>() => {
+                StatusCode::PAYLOAD_TOO_LARGE
+            }
+            _ => StatusCode::BAD_REQUEST,
+        }
+    }
 }
 
 impl fmt::Display for BodyRejection {
@@ -353,6 +446,9 @@ impl fmt::Display for BodyRejection {
             BodyRejection::Read(error) => write!(f, "failed to read the request body: {error}"),
             BodyRejection::NotUtf8 => f.write_str("request body is not valid UTF-8"),
             BodyRejection::Json(error) => write!(f, "invalid JSON body: {error}"),
+            BodyRejection::TooLarge { limit } => {
+                write!(f, "request body is larger than the limit of {limit} bytes")
+            }
         }
     }
 }
@@ -361,6 +457,6 @@ impl std::error::Error for BodyRejection {}
 
 impl IntoResponse for BodyRejection {
     fn into_response(self) -> Response {
-        (StatusCode::BAD_REQUEST, self.to_string()).into_response()
+        (self.status(), self.to_string()).into_response()
     }
 }

@@ -8,6 +8,7 @@ pub mod catch;
 pub mod connection;
 pub mod context;
 pub mod key;
+pub mod limit;
 pub mod method;
 pub mod middleware;
 pub mod path;
@@ -29,6 +30,7 @@ pub use catch::{ErrorKind, Failure};
 pub use connection::ConnectInfo;
 pub use context::{BodyRejection, Context};
 pub use key::{ContextKey, DefaultKey};
+pub use limit::{BodyLimit, body_limit};
 pub use method::{MethodRouter, any, delete, get, head, options, patch, post, put};
 pub use middleware::{
     Chain, Endpoint, Exact, Handler, KeySet, Middleware, Next, Plain, Provider, ProviderMiddleware,

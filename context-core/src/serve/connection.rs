@@ -1,0 +1,390 @@
+//! One connection's life: its request-in-flight tracking, its header and idle deadlines, and how it
+//! reacts to the server shutting down.
+//!
+//! hyper's own HTTP/1 `header_read_timeout` is not used: it also runs while a kept-alive connection
+//! waits for its next request, so it would cut every idle connection at the header timeout, and it does
+//! not cover the HTTP/1-or-2 detection before hyper's parser starts, where a client trickling an HTTP/2
+//! preface would sit forever. The deadlines here cover every phase:
+//!
+//! * until the first request's head is complete: `header_read_timeout` from the accept;
+//! * between requests: `idle_timeout` from the end of the last response; on HTTP/1, the first byte of
+//!   the next request replaces it with `header_read_timeout` from that byte (HTTP/2 connections carry
+//!   pings and window updates while idle, so only the idle deadline applies to them);
+//! * while a request is in flight (its handler running or its response body streaming): none.
+//!
+//! Bytes of a pipelined HTTP/1 request that arrived while the previous one was in flight do not start
+//! the header clock; that request's head is then bounded by the idle deadline instead.
+
+use super::Limits;
+use crate::body::{Body, BoxError};
+use crate::response::Response;
+use bytes::Bytes;
+use http_body::{Frame, SizeHint};
+use hyper_util::server::graceful::GracefulConnection;
+use std::convert::Infallible;
+use std::future::{Future, pending};
+use std::io;
+use std::pin::{Pin, pin};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::task::{Context as TaskContext, Poll, ready};
+use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::sync::{Notify, OwnedSemaphorePermit, watch};
+use tokio::time::{Instant, sleep_until};
+use tower::util::Oneshot;
+use tower::util::ServiceExt;
+use tower_service::Service;
+
+/// How long a connection closed for idleness gets to finish closing (an HTTP/2 `GOAWAY`) before it is
+/// dropped.
+const CLOSE_GRACE: Duration = Duration::from_secs(1);
+
+/// The server's phase, broadcast to every connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Phase {
+    Serving,
+    /// Finish the requests in flight, take no new ones.
+    Draining,
+    /// The shutdown deadline passed: drop the connection now.
+    Closed,
+}
+
+/// What one connection is doing, shared by its socket, its requests and its watcher.
+pub(super) struct Tracker {
+    state: Mutex<State>,
+    /// Set while an HTTP/1 connection waits for its next request: the first byte read then starts the
+    /// header deadline. Checked on every read, so it is an atomic outside the lock.
+    awaiting_first_byte: AtomicBool,
+    changed: Notify,
+}
+
+struct State {
+    in_flight: usize,
+    served: bool,
+    http2: bool,
+    /// Since when no request has been in flight (the accept, at first).
+    idle_since: Instant,
+    first_byte_at: Option<Instant>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reason {
+    /// A request's head did not arrive in time.
+    Header,
+    /// No request for the idle timeout.
+    Idle,
+    /// Asked to close and did not within the grace period.
+    Closing,
+}
+
+impl Tracker {
+    pub(super) fn new() -> Arc<Self> {
+        Arc::new(Tracker {
+            state: Mutex::new(State {
+                in_flight: 0,
+                served: false,
+                http2: false,
+                idle_since: Instant::now(),
+                first_byte_at: None,
+            }),
+            awaiting_first_byte: AtomicBool::new(false),
+            changed: Notify::new(),
+        })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn start(self: &Arc<Self>, version: http::Version) -> InFlight {
+        let mut state = self.lock();
+        state.in_flight += 1;
+        state.served = true;
+        state.first_byte_at = None;
+        state.http2 |= version == http::Version::HTTP_2;
+        self.awaiting_first_byte.store(false, Ordering::Relaxed);
+        InFlight(self.clone())
+    }
+
+    fn finish(&self) {
+        let mut state = self.lock();
+        state.in_flight -= 1;
+        if state.in_flight == 0 {
+            state.idle_since = Instant::now();
+            state.first_byte_at = None;
+            self.awaiting_first_byte
+                .store(!state.http2, Ordering::Relaxed);
+            drop(state);
+            self.changed.notify_one();
+        }
+    }
+
+    fn on_read(&self) {
+        // A plain load first: on the hot path (no wait in progress) a read costs no atomic write.
+        if self.awaiting_first_byte.load(Ordering::Relaxed)
+            && self.awaiting_first_byte.swap(false, Ordering::Relaxed)
+        {
+            let mut state = self.lock();
+            if state.in_flight == 0 && state.first_byte_at.is_none() {
+                state.first_byte_at = Some(Instant::now());
+                drop(state);
+                self.changed.notify_one();
+            }
+        }
+    }
+
+    fn deadline(&self, limits: &Limits) -> Option<(Instant, Reason)> {
+        let state = self.lock();
+        if state.in_flight > 0 {
+            return None;
+        }
+        let header = |from: Instant| {
+            limits
+                .header_read_timeout
+                .map(|t| (from + t, Reason::Header))
+        };
+        let idle = |from: Instant| limits.idle_timeout.map(|t| (from + t, Reason::Idle));
+        if !state.served {
+            // Nothing useful has come yet: the first request's head is due within the header timeout.
+            return header(state.idle_since).or_else(|| idle(state.idle_since));
+        }
+        match state.first_byte_at {
+            Some(start) => header(start).or_else(|| idle(state.idle_since)),
+            None => idle(state.idle_since),
+        }
+    }
+}
+
+/// A request in flight; the connection is busy until it (and so the response body) is dropped.
+struct InFlight(Arc<Tracker>);
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.finish();
+    }
+}
+
+/// The socket: notes the first byte of each request, and holds the connection's place under the
+/// connection cap for as long as the socket is open (an upgraded connection keeps it).
+pub(super) struct Watched<I> {
+    io: I,
+    tracker: Arc<Tracker>,
+    _permit: OwnedSemaphorePermit,
+}
+
+impl<I> Watched<I> {
+    pub(super) fn new(io: I, tracker: Arc<Tracker>, permit: OwnedSemaphorePermit) -> Self {
+        Watched {
+            io,
+            tracker,
+            _permit: permit,
+        }
+    }
+}
+
+impl<I: AsyncRead + Unpin> AsyncRead for Watched<I> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut TaskContext<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let before = buf.filled().len();
+        ready!(Pin::new(&mut self.io).poll_read(cx, buf))?;
+        if buf.filled().len() > before {
+            self.tracker.on_read();
+        }
+        Poll::Ready(Ok(()))
+    }
+}
+
+impl<I: AsyncWrite + Unpin> AsyncWrite for Watched<I> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut TaskContext<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.io).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.io).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.io).poll_shutdown(cx)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.io.is_write_vectored()
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut TaskContext<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.io).poll_write_vectored(cx, bufs)
+    }
+}
+
+/// The service hyper calls: the user's service, with each request counted in flight until its response
+/// body is dropped.
+pub(super) struct Tracked<S> {
+    service: S,
+    tracker: Arc<Tracker>,
+}
+
+impl<S> Tracked<S> {
+    pub(super) fn new(service: S, tracker: Arc<Tracker>) -> Self {
+        Tracked { service, tracker }
+    }
+}
+
+impl<S, B> hyper::service::Service<http::Request<B>> for Tracked<S>
+where
+    S: Service<http::Request<B>, Response = Response, Error = Infallible> + Clone,
+{
+    type Response = http::Response<TrackedBody>;
+    type Error = Infallible;
+    type Future = TrackedFuture<S, http::Request<B>>;
+
+    fn call(&self, request: http::Request<B>) -> Self::Future {
+        let in_flight = self.tracker.start(request.version());
+        TrackedFuture {
+            inner: self.service.clone().oneshot(request),
+            in_flight: Some(in_flight),
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The future of a [`Tracked`] call.
+    pub(super) struct TrackedFuture<S: Service<R>, R> {
+        #[pin]
+        inner: Oneshot<S, R>,
+        in_flight: Option<InFlight>,
+    }
+}
+
+impl<S, R> Future for TrackedFuture<S, R>
+where
+    S: Service<R, Response = Response, Error = Infallible>,
+{
+    type Output = Result<http::Response<TrackedBody>, Infallible>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let response = match ready!(this.inner.poll(cx)) {
+            Ok(response) => response,
+            Err(never) => match never {},
+        };
+        let in_flight = this.in_flight.take();
+        Poll::Ready(Ok(response.map(|body| TrackedBody {
+            body,
+            _in_flight: in_flight,
+        })))
+    }
+}
+
+/// A response body that keeps its request in flight until hyper is done with it.
+pub(super) struct TrackedBody {
+    body: Body,
+    _in_flight: Option<InFlight>,
+}
+
+impl http_body::Body for TrackedBody {
+    type Data = Bytes;
+    type Error = BoxError;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut TaskContext<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
+        Pin::new(&mut self.body).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.body.size_hint()
+    }
+}
+
+/// Drives `connection` to its end, enforcing the deadlines of the [module docs](self) and the server's
+/// [`Phase`].
+pub(super) async fn drive<C>(
+    connection: C,
+    tracker: Arc<Tracker>,
+    limits: Arc<Limits>,
+    mut phase: watch::Receiver<Phase>,
+) where
+    C: GracefulConnection,
+    C::Error: std::fmt::Display,
+{
+    let mut connection = pin!(connection);
+    let mut closing: Option<Instant> = None;
+    let mut asked_to_close = false;
+    // Stops when the server future is dropped without a shutdown: connections then run on, as before.
+    let mut server_alive = true;
+    loop {
+        let deadline = match closing {
+            Some(at) => Some((at, Reason::Closing)),
+            None => tracker.deadline(&limits),
+        };
+        let timer = async {
+            match deadline {
+                Some((at, _)) => sleep_until(at).await,
+                None => pending().await,
+            }
+        };
+        tokio::select! {
+            result = connection.as_mut() => {
+                if let Err(error) = result {
+                    tracing::debug!(%error, "connection ended with an error");
+                }
+                return;
+            }
+            () = timer => {
+                // The state may have moved on since the deadline was computed: check it again.
+                let now = Instant::now();
+                let current = match closing {
+                    Some(at) => Some((at, Reason::Closing)),
+                    None => tracker.deadline(&limits),
+                };
+                match current {
+                    Some((at, Reason::Header)) if at <= now => {
+                        tracing::debug!("request head not received in time; closing the connection");
+                        return;
+                    }
+                    Some((at, Reason::Closing)) if at <= now => return,
+                    Some((at, Reason::Idle)) if at <= now => {
+                        tracing::trace!("idle connection; closing it");
+                        if !asked_to_close {
+                            asked_to_close = true;
+                            connection.as_mut().graceful_shutdown();
+                        }
+                        closing = Some(now + CLOSE_GRACE);
+                    }
+                    _ => {}
+                }
+            }
+            () = tracker.changed.notified() => {}
+            changed = phase.changed(), if server_alive => match changed {
+                Err(_) => server_alive = false,
+                Ok(()) => match *phase.borrow_and_update() {
+                    Phase::Serving => {}
+                    Phase::Draining => {
+                        if !asked_to_close {
+                            asked_to_close = true;
+                            connection.as_mut().graceful_shutdown();
+                        }
+                    }
+                    Phase::Closed => return,
+                },
+            },
+        }
+    }
+}
