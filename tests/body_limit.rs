@@ -121,6 +121,7 @@ async fn every_reader_honours_the_limit() {
     let request = |size: usize| {
         let mut ctx = Context::from_request(
             http::Request::post("/")
+                .header("content-type", "application/json")
                 .body(Body::new(Chunked(size)))
                 .unwrap(),
         );

@@ -319,14 +319,35 @@ impl<P: KeyList> Context<P> {
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() {
-    /// let request = http::Request::post("/").body(baton::Body::from("[1, 2]")).unwrap();
+    /// let request = http::Request::post("/")
+    ///     .header("content-type", "application/json")
+    ///     .body(baton::Body::from("[1, 2]"))
+    ///     .unwrap();
     /// let numbers: Vec<u8> = baton::Context::from_request(request).json().await.unwrap();
     /// assert_eq!(numbers, [1, 2]);
     /// # }
     /// ```
+    ///
+    /// The request must say it is JSON (`Content-Type: application/json`, or `application/*+json`),
+    /// or this is [`BodyRejection::UnsupportedMediaType`] (415). Malformed JSON is
+    /// [`BodyRejection::Json`] (400); JSON of the wrong shape is [`BodyRejection::InvalidJson`] (422),
+    /// naming the field that failed (`items[2].price`).
     pub async fn json<T: serde::de::DeserializeOwned>(&mut self) -> Result<T, BodyRejection> {
+        if !is_json(self.headers()) {
+            return Err(BodyRejection::UnsupportedMediaType);
+        }
         let bytes = self.bytes().await?;
-        serde_json::from_slice(&bytes).map_err(BodyRejection::Json)
+        let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
+        let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+            let path = error.path().to_string();
+            let error = error.into_inner();
+            match error.classify() {
+                serde_json::error::Category::Data => BodyRejection::InvalidJson { path, error },
+                _ => BodyRejection::Json(error),
+            }
+        })?;
+        deserializer.end().map_err(BodyRejection::Json)?;
+        Ok(value)
     }
 
     /// Gives the request back (head and body); the provided values stay reachable via [`Store`].
@@ -374,8 +395,39 @@ fn provide_on_forgotten_context<K>() -> ! {
     )
 }
 
+/// `application/json`, or a structured `+json` type (`application/problem+json`), parameters allowed.
+fn is_json(headers: &HeaderMap) -> bool {
+    let Some(mime) = headers
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = mime
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || essence
+            .strip_prefix("application/")
+            .is_some_and(|subtype| subtype.ends_with("+json"))
+}
+
+/// The most of a parser's message echoed back to the client: serde's messages quote the input.
+const ECHO_LIMIT: usize = 200;
+
+fn bounded(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(ECHO_LIMIT) {
+        None => text.into(),
+        Some((cut, _)) => format!("{}… ({} bytes)", &text[..cut], text.len()).into(),
+    }
+}
+
 /// Why a request body could not be read; responds `400 Bad Request`, or `413 Payload Too Large` for a
-/// body over its limit.
+/// body over its limit, `415` for a body that is not JSON where JSON is read, `422` for JSON of the
+/// wrong shape.
 ///
 /// ```
 /// use baton::{BodyRejection, IntoResponse};
@@ -391,8 +443,17 @@ pub enum BodyRejection {
     Read(BoxError),
     /// The body is not UTF-8.
     NotUtf8,
-    /// The body is not valid JSON for the expected type.
+    /// The body is not valid JSON (a syntax error, or it ends early).
     Json(serde_json::Error),
+    /// The body is JSON, but not of the expected shape: `path` names the field (`items[2].price`).
+    InvalidJson {
+        /// Where in the document the value failed (`.` for the document itself).
+        path: String,
+        /// What was wrong with it.
+        error: serde_json::Error,
+    },
+    /// The body was read as JSON, but the request does not say it is (`Content-Type`).
+    UnsupportedMediaType,
     /// The body is larger than the [`BodyLimit`] in effect, in bytes.
     TooLarge {
         /// The limit that was crossed.
@@ -432,6 +493,8 @@ impl BodyRejection {
     pub fn status(&self) -> StatusCode {
         match self {
             BodyRejection::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            BodyRejection::InvalidJson { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            BodyRejection::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             BodyRejection::Read(error) if error.is::<http_body_util::LengthLimitError>() => {
                 StatusCode::PAYLOAD_TOO_LARGE
             }
@@ -445,7 +508,18 @@ impl fmt::Display for BodyRejection {
         match self {
             BodyRejection::Read(error) => write!(f, "failed to read the request body: {error}"),
             BodyRejection::NotUtf8 => f.write_str("request body is not valid UTF-8"),
-            BodyRejection::Json(error) => write!(f, "invalid JSON body: {error}"),
+            BodyRejection::Json(error) => {
+                write!(f, "invalid JSON body: {}", bounded(&error.to_string()))
+            }
+            BodyRejection::InvalidJson { path, error } => write!(
+                f,
+                "invalid JSON body at `{}`: {}",
+                bounded(path),
+                bounded(&error.to_string())
+            ),
+            BodyRejection::UnsupportedMediaType => {
+                f.write_str("expected a JSON body: send `Content-Type: application/json`")
+            }
             BodyRejection::TooLarge { limit } => {
                 write!(f, "request body is larger than the limit of {limit} bytes")
             }
