@@ -293,3 +293,48 @@ mod boundaries {
         );
     }
 }
+
+#[tokio::test]
+async fn the_connection_is_a_key_when_served_and_settable_in_tests() {
+    use baton::connection::{Connection, connection_info};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    #[handler]
+    async fn addresses(ctx: Context) -> String {
+        let connection = ctx.get::<Connection>();
+        format!("{} {}", connection.peer.ip(), connection.local.port())
+    }
+    let app = || -> App {
+        Router::new()
+            .with(connection_info())
+            .route("/", get(addresses))
+            .into()
+    };
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let server = tokio::spawn(baton::serve(listener, app()).into_future());
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    stream
+        .write_all(b"GET / HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut text = String::new();
+    stream.read_to_string(&mut text).await.unwrap();
+    assert!(
+        text.ends_with(&format!("127.0.0.1 {}", address.port())),
+        "{text}"
+    );
+    server.abort();
+
+    // In process, a test plays the client by setting the addresses; without them it is a 500.
+    let mut request = http::Request::get("/").body(baton::Body::empty()).unwrap();
+    request.extensions_mut().insert(baton::ConnectInfo {
+        peer: "203.0.113.7:52100".parse().unwrap(),
+        local: "10.0.0.1:8080".parse().unwrap(),
+    });
+    let response = app().call_request(request).await;
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    assert_eq!(bytes, "203.0.113.7 8080");
+    assert_eq!(body(&app(), "/").await.0, 500);
+}

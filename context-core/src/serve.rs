@@ -12,6 +12,7 @@
 //! assert_eq!(DEFAULT_IDLE_TIMEOUT, Duration::from_secs(75));
 //! ```
 
+use crate::connection::ConnectInfo;
 use crate::response::Response;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto::Builder;
@@ -160,9 +161,9 @@ where
         };
         let stream = tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((stream, _peer)) => {
+                Ok((stream, peer)) => {
                     backoff.on_success();
-                    stream
+                    (stream, peer)
                 }
                 Err(error) => {
                     if let Some(pause) = backoff.on_error(&error) {
@@ -176,11 +177,19 @@ where
             },
             () = &mut signal => break,
         };
+        let (stream, peer) = stream;
         let _ = stream.set_nodelay(true);
+        let addresses = stream
+            .local_addr()
+            .ok()
+            .map(|local| ConnectInfo { peer, local });
         let tracker = Tracker::new();
         let io = TokioIo::new(Watched::new(stream, tracker.clone(), permit));
         let connection = builder
-            .serve_connection_with_upgrades(io, Tracked::new(service.clone(), tracker.clone()))
+            .serve_connection_with_upgrades(
+                io,
+                Tracked::new(service.clone(), tracker.clone(), addresses),
+            )
             .into_owned();
         tokio::spawn(connection::drive(
             connection,

@@ -233,11 +233,21 @@ impl<I: AsyncWrite + Unpin> AsyncWrite for Watched<I> {
 pub(super) struct Tracked<S> {
     service: S,
     tracker: Arc<Tracker>,
+    /// Recorded on every request, for `connection_info()`.
+    connection: Option<crate::connection::ConnectInfo>,
 }
 
 impl<S> Tracked<S> {
-    pub(super) fn new(service: S, tracker: Arc<Tracker>) -> Self {
-        Tracked { service, tracker }
+    pub(super) fn new(
+        service: S,
+        tracker: Arc<Tracker>,
+        connection: Option<crate::connection::ConnectInfo>,
+    ) -> Self {
+        Tracked {
+            service,
+            tracker,
+            connection,
+        }
     }
 }
 
@@ -249,7 +259,10 @@ where
     type Error = Infallible;
     type Future = TrackedFuture<S, http::Request<B>>;
 
-    fn call(&self, request: http::Request<B>) -> Self::Future {
+    fn call(&self, mut request: http::Request<B>) -> Self::Future {
+        if let Some(connection) = self.connection {
+            request.extensions_mut().insert(connection);
+        }
         let in_flight = self.tracker.start(request.version());
         TrackedFuture {
             inner: self.service.clone().oneshot(request),
