@@ -24,6 +24,10 @@ pub use baton_core::*;
 pub mod connection;
 pub mod request_id;
 
+/// The built-in middleware (forms, cookies, sessions, CSRF, auth, logger, transport), one cargo feature
+/// each.
+pub use baton_middleware as builtin;
+
 /// The README's code blocks, compiled as doctests so the tour stays true.
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]
