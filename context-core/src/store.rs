@@ -172,6 +172,8 @@ impl Store {
     /// Only the owning `Context` may call this, and only while it is borrowed for the returned lifetime.
     #[inline(always)]
     pub(crate) unsafe fn head(&self) -> &Head {
+        // SAFETY: the caller is the head's only owner (see above), so no `&mut Head` is alive while
+        // this shared borrow is; other handles (`Store` clones) never reach `head`.
         unsafe { &*self.request.head.get() }
     }
 
@@ -182,6 +184,8 @@ impl Store {
     #[inline(always)]
     #[allow(clippy::mut_from_ref)]
     pub(crate) unsafe fn head_mut(&self) -> &mut Head {
+        // SAFETY: the caller is the head's only owner and is mutably borrowed, so this is the only
+        // reference to the head for the returned lifetime.
         unsafe { &mut *self.request.head.get() }
     }
 
@@ -190,6 +194,7 @@ impl Store {
     /// # Safety
     /// As for [`Store::head_mut`].
     pub(crate) unsafe fn take_head(&self) -> Head {
+        // SAFETY: forwarded from this function's own contract.
         let head = unsafe { self.head_mut() };
         std::mem::replace(
             head,
