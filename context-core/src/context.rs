@@ -269,7 +269,7 @@ impl<P: KeyList> Context<P> {
     /// Takes the request body, leaving an empty one.
     ///
     /// The body is [limited](Body::limited) to the [`BodyLimit`] in effect (2 MiB unless a scope or
-    /// route changed it): reading past it fails with [`LimitExceeded`](crate::body::LimitExceeded),
+    /// route changed it): reading past it fails with [`LimitExceeded`],
     /// which [`BodyRejection::from_read_error`] answers with a 413.
     pub fn take_body(&mut self) -> Body {
         let limit = BodyLimit::of(self.extensions()).get();
