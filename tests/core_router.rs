@@ -812,11 +812,18 @@ async fn a_json_body_is_read_with_ctx_json_and_answered_with_json() {
     );
 
     let broken = Request::post("/users")
+        .header("content-type", "application/json")
         .body(Body::from(r#"{"name":"ada"}"#))
         .unwrap();
     let response = app.call_request(broken).await;
-    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(text(response).await.contains("age"));
+
+    let untyped = Request::post("/users")
+        .body(Body::from(r#"{"name":"ada","age":36}"#))
+        .unwrap();
+    let response = app.call_request(untyped).await;
+    assert_eq!(response.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
 }
 
 #[tokio::test]
