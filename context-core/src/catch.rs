@@ -2,7 +2,7 @@
 //!
 //! The seeds' `ErrorBoundary`: the errors of a part of the app (a route that does not exist, a method
 //! it does not answer, a handler's `Err`, a panic) are rendered by that part's own renderer: HTML error
-//! pages for the pages, JSON under `/api`. A renderer is installed with [`Router::catch`] and sees every
+//! pages for the pages, JSON under `/api`. A renderer is installed with [`Router::catch`](crate::Router::catch) and sees every
 //! error response of the routes after it, with the request's provided values (the request id, the
 //! user) to put in the page.
 //!
