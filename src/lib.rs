@@ -1,19 +1,4 @@
-//! # baton
-//!
-//! Typed request context for HTTP services. Middleware *provide* typed values to a request; handlers and
-//! other middleware *read* them; the compiler proves, route by route, that every value read was provided
-//! upstream.
-//!
-//! ```
-//! use baton::{Context, Router, context_key, get};
-//!
-//! #[context_key]
-//! struct RequestId(u64);
-//!
-//! let ctx = Context::default().provide(RequestId(1));
-//! assert_eq!(ctx.get::<RequestId>().0, 1);
-//! # let _app = Router::new().route("/", get(|_: Context| async { "hi" }));
-//! ```
+#![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
 // Lets code in this crate use the macros, whose output names `::baton::...`.
@@ -28,10 +13,8 @@ pub mod request_id;
 /// each.
 pub use baton_middleware as builtin;
 
-/// The README's code blocks, compiled as doctests so the tour stays true.
-#[doc = include_str!("../README.md")]
-#[cfg(doctest)]
-pub struct ReadmeDoctests;
+#[doc = include_str!("../docs/guide.md")]
+pub mod guide {}
 
 /// Makes a struct or enum a context key.
 ///

@@ -9,3 +9,100 @@ fn ui() {
     cases.pass("tests/ui/pass/*.rs");
     cases.compile_fail("tests/ui/fail/*.rs");
 }
+
+/// The longest a compile-fail case's expected output may be: one error a reader takes in at a glance.
+const MAX_LINES: usize = 20;
+
+/// Cases allowed past the bar, each with the reason stable rustc leaves no way under it. Every entry
+/// must still fail the bar: an exemption that is no longer needed fails this test, so the list only
+/// shrinks.
+const EXEMPT: &[(&str, &str)] = &[
+    (
+        "macro_requires_before_provider",
+        "a refused `.with(m)` still returns `Router<Then<_, m>>`; rustc's method lookup then reports \
+         E0599 on the next router call. Poisoning that type needs a failed projection, which rustc's \
+         trait solver only produces when no impl header matches (the middleware's impl always does); \
+         erasing each middleware instead would add an allocation per middleware per request",
+    ),
+    (
+        "macro_provide_already_provided",
+        "same follow-up E0599 after a refused `.with(m)` as `macro_requires_before_provider`",
+    ),
+    (
+        "async_scope_missing_key",
+        "same follow-up E0599 after a refused `.with(m)` as `macro_requires_before_provider`",
+    ),
+    (
+        "macro_factory_not_called",
+        "same follow-up E0599 after a refused `.with(m)` as `macro_requires_before_provider`",
+    ),
+    (
+        "macro_requires_from_sibling_scope",
+        "the refused `.with(m)` is the scope's last call, so the follow-up is `scope`'s own bound on \
+         the scope's middleware stack (`L2: Chain`), which the refused stack cannot meet; same cause \
+         as `macro_requires_before_provider`",
+    ),
+    (
+        "macro_provided_by_two_middleware",
+        "rustc adds \"the trait `Middleware<_>` is implemented for `login`\" for a macro-made \
+         middleware refused by its bounds; `do_not_recommend` on that impl would also drop the \
+         note naming the key",
+    ),
+    (
+        "async_undeclared_key",
+        "rustc adds \"but trait `Declares<RequestId>` is implemented\", pointing at the declaration \
+         to extend (22 lines); it ignores `do_not_recommend` for impls that differ only in a \
+         generic argument",
+    ),
+    (
+        "macro_next_called_twice",
+        "one mistake consumes two values (`next` and `ctx`), and the borrow checker reports each move",
+    ),
+    (
+        "core_get_not_a_key",
+        "`get::<K>()` states `K: ContextKey` and `P: Has<K>`; both fail for a non-key and rustc reports \
+         each bound (the `Has` bound cannot require `K: ContextKey` without breaking generated bounds)",
+    ),
+    (
+        "core_group_inner_order",
+        "rustc appends the list of tuple `Middleware` impls to the error of a group; hiding them with \
+         `do_not_recommend` would also hide the key's name",
+    ),
+];
+
+/// Every expected error is a single error of at most `MAX_LINES` lines, bar the listed exemptions.
+#[test]
+fn every_compile_fail_case_is_one_short_error() {
+    let mut problems = Vec::new();
+    let mut seen = Vec::new();
+    for entry in std::fs::read_dir("tests/ui/fail").expect("tests/ui/fail exists") {
+        let path = entry.expect("readable directory").path();
+        if path.extension().is_none_or(|ext| ext != "stderr") {
+            continue;
+        }
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let text = std::fs::read_to_string(&path).expect("readable .stderr");
+        let lines = text.lines().count();
+        let errors = text
+            .lines()
+            .filter(|line| line.starts_with("error"))
+            .count();
+        let within = lines <= MAX_LINES && errors == 1;
+        match (EXEMPT.iter().any(|(exempt, _)| *exempt == name), within) {
+            (false, false) => problems.push(format!("{name}: {lines} lines, {errors} errors")),
+            (true, true) => problems.push(format!("{name}: meets the bar, drop its exemption")),
+            _ => {}
+        }
+        seen.push(name);
+    }
+    for (name, _) in EXEMPT {
+        if !seen.iter().any(|case| case == name) {
+            problems.push(format!("{name}: exempt, but there is no such case"));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "compile-fail cases must be one error of at most {MAX_LINES} lines:\n{}",
+        problems.join("\n")
+    );
+}

@@ -38,8 +38,7 @@ pub trait DeclaredContext: Send + Sync + 'static {
 #[diagnostic::on_unimplemented(
     message = "`{K}` is not declared in the app context `{Self}`",
     label = "`{K}` is read through `{Self}`, which does not declare it",
-    note = "add `{K}` to the `app_context!` declaration of `{Self}` (every route that enters `{Self}`'s scope must then provide it)",
-    note = "to read a key that only some requests carry, use `.try_get::<{K}>()`, which returns an `Option`"
+    note = "add `{K}` to the `app_context!` declaration of `{Self}` (every route that enters `{Self}`'s scope must then provide it); to read a key that only some requests carry, use `.try_get::<{K}>()`, which returns an `Option`"
 )]
 pub trait Declares<K: ContextKey>: DeclaredContext {
     /// The key's place in the declaration (first is 0).

@@ -14,7 +14,24 @@ use deserializer::ParamsDeserializer;
 
 /// The path parameters of a matched route, in route order.
 ///
-/// Names are shared with the route (no copy per request); values sit in one buffer.
+/// Names are shared with the route (no copy per request); values sit in one buffer. Read one by name
+/// with [`Context::param`](crate::Context::param), all of them with [`Context::params`](crate::Context::params),
+/// or typed with [`Context::path`](crate::Context::path).
+///
+/// ```
+/// use baton::{Context, Router, get};
+///
+/// async fn file(ctx: Context) -> String {
+///     let params = ctx.params();
+///     format!("{} params, user {:?}", params.len(), params.get("user"))
+/// }
+///
+/// let app = Router::new().route("/users/{user}/files/{*path}", get(file));
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let response = app.call_request(http::Request::get("/users/ada/files/a/b.txt").body(baton::Body::empty()).unwrap()).await;
+/// assert_eq!(response.into_body().collect_bytes().await.unwrap(), r#"2 params, user Some("ada")"#);
+/// # });
+/// ```
 #[derive(Clone, Default)]
 pub struct PathParams {
     names: Option<Arc<[Box<str>]>>,

@@ -83,8 +83,7 @@ impl<K: DefaultKey> Has<K> for (NothingProvided, ()) {
 #[diagnostic::on_unimplemented(
     message = "no upstream middleware provides `{K}` on this route",
     label = "`{K}` is read here, but nothing before this point provides it",
-    note = "add a middleware that provides `{K}` (e.g. `#[middleware(provides = {K})]`) with `.with(...)` above this route or in its scope: a route is checked against the middleware declared before it",
-    note = "if `{K}` is optional here, read it with `ctx.try_get::<{K}>()`; if this read is inside a macro of yours in a `#[handler]`/`#[middleware]` body, the attribute cannot see it: declare it with `requires = {K}`"
+    note = "add a middleware that provides `{K}` (e.g. `#[middleware(provides = {K})]`) with `.with(...)` above this route or in its scope: a route is checked against the middleware declared before it. If `{K}` is optional here, read it with `ctx.try_get::<{K}>()`; if this read is inside a macro of yours in a `#[handler]`/`#[middleware]` body, the attribute cannot see it: declare it with `requires = {K}`"
 )]
 // `K` is not bounded by `ContextKey` here (only `fetch` is), so a generated bound `P: Has<NotAKey>` is
 // well-formed: the read `ctx.get::<NotAKey>()` then reports "`NotAKey` is not a context key" once.
@@ -264,14 +263,15 @@ where
 #[diagnostic::on_unimplemented(
     message = "`{K}` is already provided upstream on this route",
     label = "`{K}` is provided a second time here",
-    note = "a key is provided once per route: to change its value use `ctx.replace::<{K}>(..)`, to narrow it define a new key",
-    note = "if nothing above provides `{K}`, another key shares its identity (two `#[context_key(id = ..)]` alike, or instances of one generic key): give each key its own"
+    note = "a key is provided once per route: to change its value use `ctx.replace::<{K}>(..)`, to narrow it define a new key. If nothing above provides `{K}`, another key shares its identity (two `#[context_key(id = ..)]` alike, or instances of one generic key): give each key its own"
 )]
 pub trait Lacks<K: ContextKey>: KeyList {
     #[doc(hidden)]
     fn __sealed(_: Seal);
 }
 
+// Hidden from errors: "`Lacks<K>` is implemented for `()`" only adds noise to a duplicate-key error.
+#[diagnostic::do_not_recommend]
 impl<K: ContextKey> Lacks<K> for () {
     fn __sealed(_: Seal) {}
 }

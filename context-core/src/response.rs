@@ -306,10 +306,24 @@ where
 
 /// A JSON response (and, in [`Context::json`](crate::Context::json), a JSON request body).
 ///
+/// Any `serde::Serialize` value; a value that fails to serialize answers `500` (and is logged).
+///
 /// ```
-/// use baton::{IntoResponse, Json};
-/// let response = Json(serde_json::json!({ "ok": true })).into_response();
+/// use baton::{Context, Json, Router, get};
+///
+/// #[derive(serde::Serialize)]
+/// struct Note { id: u64, text: &'static str }
+///
+/// async fn note(_ctx: Context) -> Json<Note> {
+///     Json(Note { id: 1, text: "buy milk" })
+/// }
+///
+/// let app = Router::new().route("/notes/1", get(note));
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let response = app.call_request(http::Request::get("/notes/1").body(baton::Body::empty()).unwrap()).await;
 /// assert_eq!(response.headers()["content-type"], "application/json");
+/// assert_eq!(response.into_body().collect_bytes().await.unwrap(), r#"{"id":1,"text":"buy milk"}"#);
+/// # });
 /// ```
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Json<T>(pub T);
@@ -323,7 +337,22 @@ impl<T: serde::Serialize> IntoResponse for Json<T> {
     }
 }
 
-/// An HTML response.
+/// An HTML response: the body with `content-type: text/html; charset=utf-8`.
+///
+/// ```
+/// use baton::{Context, Html, Router, get};
+///
+/// async fn page(ctx: Context) -> Html<String> {
+///     Html(format!("<h1>{}</h1>", ctx.uri().path()))
+/// }
+///
+/// let app = Router::new().route("/about", get(page));
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let response = app.call_request(http::Request::get("/about").body(baton::Body::empty()).unwrap()).await;
+/// assert_eq!(response.headers()["content-type"], "text/html; charset=utf-8");
+/// assert_eq!(response.into_body().collect_bytes().await.unwrap(), "<h1>/about</h1>");
+/// # });
+/// ```
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Html<T>(pub T);
 

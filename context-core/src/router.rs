@@ -191,6 +191,37 @@ impl<L: Chain> Router<L, Open> {
     ///
     /// Only available before the first route: a route is proven against, and runs, exactly the
     /// middleware declared above it.
+    ///
+    /// ```
+    /// use baton::{Context, Next, Response, Router, context_key, get, handler, middleware};
+    ///
+    /// #[context_key]
+    /// struct Tenant(String);
+    ///
+    /// #[middleware(provides = Tenant)]
+    /// async fn tenant(ctx: &Context) -> Tenant {
+    ///     Tenant(ctx.uri().host().unwrap_or("default").to_string())
+    /// }
+    ///
+    /// #[middleware]
+    /// async fn server_header(ctx: Context, next: Next) -> Response {
+    ///     let mut response = next.run(ctx).await;
+    ///     response.headers_mut().insert("server", "baton".parse().unwrap());
+    ///     response
+    /// }
+    ///
+    /// #[handler]
+    /// async fn home(ctx: Context) -> String {
+    ///     format!("tenant {}", ctx.get::<Tenant>().0)
+    /// }
+    ///
+    /// let app = Router::new().with(server_header).with(tenant).route("/", get(home));
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let response = app.call_request(http::Request::get("/").body(baton::Body::empty()).unwrap()).await;
+    /// assert_eq!(response.headers()["server"], "baton");
+    /// assert_eq!(response.into_body().collect_bytes().await.unwrap(), "tenant default");
+    /// # });
+    /// ```
     pub fn with<M: Middleware<L::Out>>(self, middleware: M) -> Router<Then<L, M>, Open> {
         let layers = Then::new(Arc::unwrap_or_clone(self.layers), middleware);
         let mut router = Router::with_layers(Arc::new(layers), self.prefix, self.mount);
@@ -386,6 +417,23 @@ impl<L: Chain, S> Router<L, S> {
     /// Answers requests no route matched (default: an empty 404). Global middleware run for it.
     ///
     /// On a scope, it answers the unmatched paths under the scope's prefix, after the scope's middleware.
+    ///
+    /// ```
+    /// use baton::{Context, Router, StatusCode, get};
+    ///
+    /// async fn not_found(ctx: Context) -> (StatusCode, String) {
+    ///     (StatusCode::NOT_FOUND, format!("no page at {}", ctx.uri().path()))
+    /// }
+    ///
+    /// let app = Router::new()
+    ///     .route("/", get(|_: Context| async { "home" }))
+    ///     .fallback(not_found);
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let response = app.call_request(http::Request::get("/nope").body(baton::Body::empty()).unwrap()).await;
+    /// assert_eq!(response.status(), 404);
+    /// assert_eq!(response.into_body().collect_bytes().await.unwrap(), "no page at /nope");
+    /// # });
+    /// ```
     pub fn fallback<H: Handler<L::Out, M>, M: 'static>(self, handler: H) -> Router<L, Routed> {
         let mut router = self.seal();
         let route = router.endpoint(handler_stage(handler));
@@ -405,6 +453,20 @@ impl<L: Chain, S> Router<L, S> {
     ///
     /// Tower layers see plain HTTP requests and run outside baton's middleware chain of the routes they
     /// wrap. Errors from the layered service become `500` responses.
+    ///
+    /// ```
+    /// use baton::{Context, Router, get};
+    /// use http::{HeaderValue, header::X_CONTENT_TYPE_OPTIONS};
+    /// use tower_http::set_header::SetResponseHeaderLayer;
+    ///
+    /// let app = Router::new()
+    ///     .route("/", get(|_: Context| async { "home" }))
+    ///     .layer(SetResponseHeaderLayer::overriding(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")));
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let response = app.call_request(http::Request::get("/").body(baton::Body::empty()).unwrap()).await;
+    /// assert_eq!(response.headers()["x-content-type-options"], "nosniff");
+    /// # });
+    /// ```
     pub fn layer<La, Svc, B>(self, layer: La) -> Self
     where
         La: Layer<RouteService, Service = Svc> + Send + Sync + 'static,
@@ -440,7 +502,21 @@ impl<L: Chain, S> Router<L, S> {
         router
     }
 
-    /// Serves one request in process, without a socket (for tests and embedding).
+    /// Serves one request in process, without a socket (for tests and embedding): the same routing,
+    /// middleware, error boundaries and tower layers as a served request.
+    ///
+    /// ```
+    /// use baton::{Context, Router, get};
+    ///
+    /// let app = Router::new().route("/users/{id}", get(|ctx: Context| async move {
+    ///     format!("user {}", ctx.param("id").unwrap_or("?"))
+    /// }));
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let response = app.call_request(http::Request::get("/users/42").body(baton::Body::empty()).unwrap()).await;
+    /// assert_eq!(response.status(), 200);
+    /// assert_eq!(response.into_body().collect_bytes().await.unwrap(), "user 42");
+    /// # });
+    /// ```
     pub async fn call_request<B>(&self, request: http::Request<B>) -> Response
     where
         B: http_body::Body<Data = Bytes> + Send + 'static,

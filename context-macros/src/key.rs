@@ -249,6 +249,9 @@ fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
     Ok(quote! {
         #item
         #assert_value
+        // Keeps "the following other types implement `ContextKey`" (every key in scope, baton's own
+        // included) out of the error for a type that is not a key.
+        #[diagnostic::do_not_recommend]
         impl #krate::ContextKey for #ident {
             type Value = #value;
             type Id = #id;

@@ -175,7 +175,36 @@ pub trait Provider<P: KeyList>: Send + Sync + 'static {
     ) -> impl Future<Output = Result<<Self::Provides as KeySet<P>>::Values, Response>> + Send;
 }
 
-/// Mounts a [`Provider`] as a middleware.
+/// Mounts a [`Provider`] as a middleware: `.with(ProviderMiddleware(provider))`.
+///
+/// ```
+/// use baton::{Context, KeyList, Lacks, Provider, ProviderMiddleware, Response, Router, context_key, get, handler};
+///
+/// #[context_key(value = u32)]
+/// struct Page;
+///
+/// /// `?page=N`, 1 when absent.
+/// struct PageNumber;
+///
+/// impl<P: KeyList + Lacks<Page>> Provider<P> for PageNumber {
+///     type Provides = Page;
+///     async fn provide(&self, ctx: &Context<P>) -> Result<u32, Response> {
+///         let query = ctx.uri().query().unwrap_or("");
+///         Ok(query.strip_prefix("page=").and_then(|n| n.parse().ok()).unwrap_or(1))
+///     }
+/// }
+///
+/// #[handler]
+/// async fn list(ctx: Context) -> String {
+///     format!("page {}", ctx.get::<Page>())
+/// }
+///
+/// let app = Router::new().with(ProviderMiddleware(PageNumber)).route("/notes", get(list));
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let response = app.call_request(http::Request::get("/notes?page=3").body(baton::Body::empty()).unwrap()).await;
+/// assert_eq!(response.into_body().collect_bytes().await.unwrap(), "page 3");
+/// # });
+/// ```
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ProviderMiddleware<T>(pub T);
 
