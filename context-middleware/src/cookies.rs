@@ -45,8 +45,8 @@ use http::{HeaderMap, HeaderValue};
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-pub use cookie::{Cookie, Key, SameSite};
 use cookie::CookieJar;
+pub use cookie::{Cookie, Key, SameSite};
 
 /// The keys that sign and encrypt cookies: the current key first, then retired keys still accepted.
 ///
@@ -296,7 +296,10 @@ impl Cookies {
                 Ok(value) => values.push(value),
                 // Percent-encoding leaves only header-safe bytes, so this is a cookie whose
                 // attributes (a domain, a path) hold control characters: drop it, loudly.
-                Err(_) => tracing::warn!(cookie = cookie.name(), "cookie is not a valid header; not sent"),
+                Err(_) => tracing::warn!(
+                    cookie = cookie.name(),
+                    "cookie is not a valid header; not sent"
+                ),
             }
         }
         values
@@ -305,7 +308,9 @@ impl Cookies {
     fn lock(&self) -> MutexGuard<'_, CookieJar> {
         // A panic while the lock was held (in the panicking handler's own call) leaves the jar
         // consistent: every method changes it in one call into cookie-rs.
-        self.jar.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.jar
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 

@@ -26,7 +26,9 @@
 //! # });
 //! ```
 
-use baton_core::{Context, Endpoint, IntoResponse, KeyList, Middleware, Next, Response, StatusCode};
+use baton_core::{
+    Context, Endpoint, IntoResponse, KeyList, Middleware, Next, Response, StatusCode,
+};
 use http::Method;
 use http::header::{HOST, ORIGIN};
 use std::sync::Arc;

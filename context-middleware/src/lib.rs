@@ -3,10 +3,10 @@
 //! session) are compile errors. Use them through the facade, `baton::builtin`, one cargo feature each.
 #![warn(missing_docs)]
 
-#[cfg(feature = "cop")]
-pub mod cop;
 #[cfg(feature = "cookies")]
 pub mod cookies;
+#[cfg(feature = "cop")]
+pub mod cop;
 #[cfg(feature = "logger")]
 pub mod logger;
 #[cfg(feature = "request-id")]
@@ -18,10 +18,10 @@ pub mod static_files;
 #[cfg(any(feature = "compression", feature = "cors", feature = "timeout"))]
 pub mod transport;
 
-#[cfg(feature = "cop")]
-pub use cop::cop;
 #[cfg(feature = "cookies")]
 pub use cookies::{Cookies, KeyRing, cookies};
+#[cfg(feature = "cop")]
+pub use cop::cop;
 #[cfg(feature = "logger")]
 pub use logger::{Logger, logger};
 #[cfg(feature = "security-headers")]

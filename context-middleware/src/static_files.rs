@@ -94,7 +94,12 @@ impl StaticFiles {
     }
 
     /// ServeDir's answer for this request, or `None` when it has no file for it.
-    async fn try_serve(&self, method: &Method, uri: &http::Uri, headers: &HeaderMap) -> Option<Response> {
+    async fn try_serve(
+        &self,
+        method: &Method,
+        uri: &http::Uri,
+        headers: &HeaderMap,
+    ) -> Option<Response> {
         let path = self.file_path(uri.path())?;
         let mut request = http::Request::new(Body::empty());
         *request.method_mut() = method.clone();
@@ -126,7 +131,9 @@ impl StaticFiles {
                 *not_modified.status_mut() = StatusCode::NOT_MODIFIED;
                 not_modified.headers_mut().insert(ETAG, etag);
                 if let Some(modified) = parts.headers.get(LAST_MODIFIED) {
-                    not_modified.headers_mut().insert(LAST_MODIFIED, modified.clone());
+                    not_modified
+                        .headers_mut()
+                        .insert(LAST_MODIFIED, modified.clone());
                 }
                 return Some(not_modified);
             }
@@ -155,11 +162,14 @@ fn etag(headers: &HeaderMap) -> Option<HeaderValue> {
 
 /// Weak comparison (RFC 9110 §13.1.2): `W/` prefixes are ignored, `*` matches any tag.
 fn matches_etag(wanted: &HeaderValue, etag: &HeaderValue) -> bool {
-    let Ok(wanted) = wanted.to_str() else { return false };
+    let Ok(wanted) = wanted.to_str() else {
+        return false;
+    };
     let etag = etag.to_str().unwrap_or_default();
-    wanted.split(',').map(str::trim).any(|tag| {
-        tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == etag
-    })
+    wanted
+        .split(',')
+        .map(str::trim)
+        .any(|tag| tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == etag)
 }
 
 impl<P: KeyList> Middleware<P> for StaticFiles {
@@ -187,7 +197,10 @@ mod tests {
     fn etags_compare_weakly_and_by_list() {
         let tag = HeaderValue::from_static("\"a-b\"");
         for wanted in ["\"a-b\"", "W/\"a-b\"", "\"x\", \"a-b\"", "*"] {
-            assert!(matches_etag(&HeaderValue::from_static(wanted), &tag), "{wanted}");
+            assert!(
+                matches_etag(&HeaderValue::from_static(wanted), &tag),
+                "{wanted}"
+            );
         }
         assert!(!matches_etag(&HeaderValue::from_static("\"a-c\""), &tag));
     }
