@@ -245,7 +245,7 @@ impl Cookies {
     /// let jar = Cookies::from_headers(&headers, KeyRing::new(Key::generate()));
     /// jar.remove("lang");
     /// assert!(jar.get("lang").is_none());
-    /// assert!(jar.set_cookie_headers()[0].starts_with("lang=; "));
+    /// assert!(jar.set_cookie_headers()[0].to_str().unwrap().starts_with("lang=; "));
     /// ```
     pub fn remove(&self, name: &str) {
         self.lock()
