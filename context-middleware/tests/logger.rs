@@ -28,7 +28,7 @@ impl std::io::Write for Captured {
 async fn user(ctx: Context) -> String {
     tracing::info!("loading the user");
     let span = ctx.get::<Logger>().span();
-    format!("{}", span.metadata().map_or("", |meta| meta.name()))
+    span.metadata().map_or("", |meta| meta.name()).to_string()
 }
 
 #[tokio::test]
@@ -51,6 +51,11 @@ async fn one_line_per_request_and_the_span_reaches_the_handler() {
         .unwrap();
     let response = app.call_request(request).await;
     assert_eq!(response.status(), 200);
+    let body = http_body_util::BodyExt::collect(response.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    assert_eq!(body, "http", "the provided `Logger` is the request's span");
     let missing = http::Request::get("/nowhere")
         .header("x-request-id", "req-8")
         .body(Body::empty())
