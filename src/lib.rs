@@ -7,7 +7,9 @@ extern crate self as baton;
 pub use baton_core::*;
 
 pub mod connection;
-pub mod request_id;
+/// Request ids and W3C trace context; lives in `baton-middleware` so that its `logger()` can require
+/// `RequestId`.
+pub use baton_middleware::request_id;
 
 /// The built-in middleware (forms, cookies, sessions, CSRF, auth, logger, transport), one cargo feature
 /// each.

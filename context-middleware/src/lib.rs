@@ -3,6 +3,38 @@
 //! session) are compile errors. Use them through the facade, `baton::builtin`, one cargo feature each.
 #![warn(missing_docs)]
 
+#[cfg(feature = "cookies")]
+pub mod cookies;
+#[cfg(feature = "cop")]
+pub mod cop;
+#[cfg(feature = "logger")]
+pub mod logger;
+#[cfg(feature = "request-id")]
+pub mod request_id;
+#[cfg(feature = "security-headers")]
+pub mod security_headers;
+#[cfg(feature = "static-files")]
+pub mod static_files;
+#[cfg(any(feature = "compression", feature = "cors", feature = "timeout"))]
+pub mod transport;
+
+#[cfg(feature = "cookies")]
+pub use cookies::{Cookies, KeyRing, cookies};
+#[cfg(feature = "cop")]
+pub use cop::cop;
+#[cfg(feature = "logger")]
+pub use logger::{Logger, logger};
+#[cfg(feature = "security-headers")]
+pub use security_headers::{CspNonce, security_headers};
+#[cfg(feature = "static-files")]
+pub use static_files::static_files;
+#[cfg(feature = "compression")]
+pub use transport::compression;
+#[cfg(feature = "cors")]
+pub use transport::cors;
+#[cfg(feature = "timeout")]
+pub use transport::timeout;
+
 /// The paths the macros' generated code names, for use inside this crate (the facade re-exports
 /// this crate, so it cannot be named `baton` here): `#[middleware(crate = "crate::__baton")]`.
 #[doc(hidden)]

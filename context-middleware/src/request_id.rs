@@ -27,7 +27,8 @@
 //! let app = Router::new().with(request_id()).route("/", get(call_billing));
 //! ```
 
-use crate::{Context, Endpoint, Has, KeyList, Lacks, Middleware, Next, Response, context_key};
+use baton_core::{Context, Endpoint, Has, KeyList, Lacks, Middleware, Next, Response};
+use baton_macros::context_key;
 use http::{HeaderMap, HeaderName, HeaderValue};
 use std::fmt;
 use std::hash::{BuildHasher, Hasher};
@@ -41,7 +42,7 @@ pub const TRACEPARENT: HeaderName = HeaderName::from_static("traceparent");
 
 /// This request's id: the caller's `x-request-id` when it sent a usable one (1 to 128 characters from
 /// `[A-Za-z0-9._:-]`), otherwise a new one.
-#[context_key]
+#[context_key(crate = "crate::__baton")]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RequestId(HeaderValue);
 
@@ -65,7 +66,7 @@ impl fmt::Display for RequestId {
 }
 
 /// The W3C trace context of this request: the trace it belongs to, the caller's span and ours.
-#[context_key]
+#[context_key(crate = "crate::__baton")]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TraceContext {
     trace_id: [u8; 16],

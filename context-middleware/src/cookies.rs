@@ -1,0 +1,486 @@
+//! Cookies: the request's jar with signed and private (encrypted) views, and a key ring for rotating
+//! the secret.
+//!
+//! [`cookies(keys)`](cookies()) provides [`Cookies`]. Handlers read and change cookies through it; after
+//! the rest of the chain has run, every changed cookie goes out as its own `Set-Cookie` header
+//! (appended, never merged into one).
+//!
+//! * **Plain** cookies: [`Cookies::get`], [`Cookies::add`], [`Cookies::remove`].
+//! * **Signed** ([`Cookies::signed`]): readable by the client, but a changed value does not verify.
+//! * **Private** ([`Cookies::private`]): encrypted and authenticated, unreadable by the client.
+//!
+//! A tampered, unsigned or garbage value reads as absent (`None`), never as an error or a panic.
+//!
+//! # Key rotation
+//!
+//! cookie-rs verifies with one key. A [`KeyRing`] holds the current key first and retired keys after
+//! it: new cookies are signed or encrypted with the current key, incoming ones are verified with every
+//! key, and a cookie that verified only with a retired key is re-issued, signed or encrypted with the
+//! current key, on the same response. Retire a key once its cookies have had time to come back.
+//!
+//! ```
+//! use baton::builtin::cookies::{Cookie, Cookies, Key, KeyRing, cookies};
+//! use baton::{Context, Router, get, handler};
+//!
+//! #[handler]
+//! async fn visit(ctx: Context) -> String {
+//!     let jar = ctx.get::<Cookies>();
+//!     let visits: u32 = jar.signed().get("visits").and_then(|c| c.value().parse().ok()).unwrap_or(0);
+//!     jar.signed().add(Cookie::new("visits", (visits + 1).to_string()));
+//!     format!("visit {}", visits + 1)
+//! }
+//!
+//! let keys = KeyRing::new(Key::generate());
+//! let app = Router::new().with(cookies(keys)).route("/", get(visit));
+//! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+//! let response = app.call_request(http::Request::get("/").body(baton::Body::empty()).unwrap()).await;
+//! assert!(response.headers()["set-cookie"].to_str().unwrap().starts_with("visits="));
+//! # });
+//! ```
+
+use baton_core::{Context, Endpoint, KeyList, Lacks, Middleware, Next, Response};
+use baton_macros::context_key;
+use http::header::{COOKIE, SET_COOKIE};
+use http::{HeaderMap, HeaderValue};
+use std::fmt;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use cookie::CookieJar;
+pub use cookie::{Cookie, Key, SameSite};
+
+/// The keys that sign and encrypt cookies: the current key first, then retired keys still accepted.
+///
+/// Cheap to clone (the keys are shared).
+///
+/// ```
+/// use baton::builtin::cookies::{Key, KeyRing};
+///
+/// let old = Key::generate();
+/// let ring = KeyRing::new(Key::generate()).with_retired(old);
+/// assert_eq!(ring.len(), 2);
+/// ```
+#[derive(Clone)]
+pub struct KeyRing {
+    keys: Arc<[Key]>,
+}
+
+impl KeyRing {
+    /// A ring with one key, used to sign, encrypt, verify and decrypt.
+    ///
+    /// ```
+    /// use baton::builtin::cookies::{Key, KeyRing};
+    /// let ring = KeyRing::new(Key::generate());
+    /// assert_eq!(ring.len(), 1);
+    /// ```
+    pub fn new(current: Key) -> Self {
+        KeyRing {
+            keys: Arc::from(vec![current]),
+        }
+    }
+
+    /// A ring from raw secrets, current first; each must be at least 64 bytes of random data.
+    /// Gives `None` when one is too short, so a misconfigured secret stops the app at start-up
+    /// rather than weakening it.
+    ///
+    /// ```
+    /// use baton::builtin::cookies::KeyRing;
+    /// assert!(KeyRing::from_secrets(&[&[7u8; 64][..], &[9u8; 64][..]]).is_some());
+    /// assert!(KeyRing::from_secrets(&[b"short".as_slice()]).is_none());
+    /// ```
+    pub fn from_secrets(secrets: &[&[u8]]) -> Option<Self> {
+        let keys = secrets
+            .iter()
+            .map(|secret| Key::try_from(*secret).ok())
+            .collect::<Option<Vec<Key>>>()?;
+        (!keys.is_empty()).then(|| KeyRing {
+            keys: Arc::from(keys),
+        })
+    }
+
+    /// Adds a retired key: still accepted when verifying and decrypting, never used to sign.
+    ///
+    /// ```
+    /// use baton::builtin::cookies::{Key, KeyRing};
+    /// let ring = KeyRing::new(Key::generate()).with_retired(Key::generate());
+    /// assert_eq!(ring.len(), 2);
+    /// ```
+    pub fn with_retired(self, retired: Key) -> Self {
+        let mut keys = self.keys.to_vec();
+        keys.push(retired);
+        KeyRing {
+            keys: Arc::from(keys),
+        }
+    }
+
+    /// The number of keys, current and retired.
+    ///
+    /// ```
+    /// use baton::builtin::cookies::{Key, KeyRing};
+    /// assert_eq!(KeyRing::new(Key::generate()).len(), 1);
+    /// ```
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Always `false`: a ring is built with a current key.
+    ///
+    /// ```
+    /// use baton::builtin::cookies::{Key, KeyRing};
+    /// assert!(!KeyRing::new(Key::generate()).is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    fn current(&self) -> &Key {
+        // Every constructor puts a key first.
+        &self.keys[0]
+    }
+}
+
+impl fmt::Debug for KeyRing {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Never print key material.
+        write!(f, "KeyRing({} keys)", self.keys.len())
+    }
+}
+
+/// The request's cookies, provided by [`cookies()`].
+///
+/// Provided values are shared, immutable references (`ctx.get::<Cookies>()` is a `&Cookies`), yet
+/// handlers must be able to set cookies: the jar sits behind a `Mutex` inside the value, so every
+/// method takes `&self`. The middleware keeps a handle on the same jar and writes its changes as
+/// `Set-Cookie` headers once the rest of the chain has answered. Locks are held only inside each
+/// method, never across an `.await`.
+///
+/// ```
+/// use baton::builtin::cookies::{Cookie, Cookies, Key, KeyRing, cookies};
+/// use baton::{Context, Router, get, handler};
+///
+/// #[handler]
+/// async fn theme(ctx: Context) -> String {
+///     let jar = ctx.get::<Cookies>();
+///     let theme = jar.get("theme").map(|c| c.value().to_string()).unwrap_or("light".into());
+///     jar.add(Cookie::new("seen", "1"));
+///     theme
+/// }
+///
+/// let _app = Router::new().with(cookies(KeyRing::new(Key::generate()))).route("/", get(theme));
+/// ```
+#[context_key(crate = "crate::__baton")]
+#[derive(Clone)]
+pub struct Cookies {
+    jar: Arc<Mutex<CookieJar>>,
+    keys: KeyRing,
+}
+
+impl fmt::Debug for Cookies {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Names only: values may be secrets.
+        let jar = self.lock();
+        f.debug_list()
+            .entries(jar.iter().map(|cookie| cookie.name().to_string()))
+            .finish()
+    }
+}
+
+impl Cookies {
+    /// A jar holding the cookies of a request's `Cookie` headers; what [`cookies()`] provides.
+    /// Unparsable pairs are skipped.
+    ///
+    /// ```
+    /// use baton::builtin::cookies::{Cookies, Key, KeyRing};
+    ///
+    /// let mut headers = http::HeaderMap::new();
+    /// headers.insert("cookie", "a=1; b=2; =broken".parse().unwrap());
+    /// let jar = Cookies::from_headers(&headers, KeyRing::new(Key::generate()));
+    /// assert_eq!(jar.get("b").unwrap().value(), "2");
+    /// ```
+    pub fn from_headers(headers: &HeaderMap, keys: KeyRing) -> Self {
+        let mut jar = CookieJar::new();
+        for header in headers.get_all(COOKIE) {
+            // A header that is not UTF-8 carries no cookie we could have set.
+            let Ok(text) = header.to_str() else { continue };
+            for cookie in Cookie::split_parse_encoded(text).flatten() {
+                jar.add_original(cookie.into_owned());
+            }
+        }
+        Cookies {
+            jar: Arc::new(Mutex::new(jar)),
+            keys,
+        }
+    }
+
+    /// The plain cookie `name`, as sent by the client or set during this request.
+    ///
+    /// ```
+    /// # use baton::builtin::cookies::{Cookie, Cookies, Key, KeyRing};
+    /// let jar = Cookies::from_headers(&http::HeaderMap::new(), KeyRing::new(Key::generate()));
+    /// jar.add(Cookie::new("lang", "fr"));
+    /// assert_eq!(jar.get("lang").unwrap().value(), "fr");
+    /// ```
+    pub fn get(&self, name: &str) -> Option<Cookie<'static>> {
+        self.lock().get(name).cloned()
+    }
+
+    /// Sets a plain cookie (a `Set-Cookie` on the response). A cookie without a path gets `Path=/`,
+    /// so it is sent back on every page rather than only under the current URL's directory.
+    ///
+    /// ```
+    /// # use baton::builtin::cookies::{Cookie, Cookies, Key, KeyRing};
+    /// let jar = Cookies::from_headers(&http::HeaderMap::new(), KeyRing::new(Key::generate()));
+    /// jar.add(Cookie::build(("lang", "fr")).http_only(true));
+    /// assert_eq!(jar.set_cookie_headers()[0], "lang=fr; HttpOnly; Path=/");
+    /// ```
+    pub fn add(&self, cookie: impl Into<Cookie<'static>>) {
+        self.lock().add(with_path(cookie.into()));
+    }
+
+    /// Removes the cookie `name` (an expired `Set-Cookie` with `Path=/`).
+    ///
+    /// ```
+    /// # use baton::builtin::cookies::{Cookies, Key, KeyRing};
+    /// let mut headers = http::HeaderMap::new();
+    /// headers.insert("cookie", "lang=fr".parse().unwrap());
+    /// let jar = Cookies::from_headers(&headers, KeyRing::new(Key::generate()));
+    /// jar.remove("lang");
+    /// assert!(jar.get("lang").is_none());
+    /// assert!(jar.set_cookie_headers()[0].to_str().unwrap().starts_with("lang=; "));
+    /// ```
+    pub fn remove(&self, name: &str) {
+        self.lock()
+            .remove(Cookie::build(name.to_string()).path("/"));
+    }
+
+    /// The signed view: values the client can read but not change.
+    ///
+    /// ```
+    /// # use baton::builtin::cookies::{Cookie, Cookies, Key, KeyRing};
+    /// let jar = Cookies::from_headers(&http::HeaderMap::new(), KeyRing::new(Key::generate()));
+    /// jar.signed().add(Cookie::new("user", "ada"));
+    /// assert_eq!(jar.signed().get("user").unwrap().value(), "ada");
+    /// assert_ne!(jar.get("user").unwrap().value(), "ada"); // the raw value carries the signature
+    /// ```
+    pub fn signed(&self) -> Signed<'_> {
+        Signed { cookies: self }
+    }
+
+    /// The private view: values encrypted and authenticated, unreadable by the client.
+    ///
+    /// ```
+    /// # use baton::builtin::cookies::{Cookie, Cookies, Key, KeyRing};
+    /// let jar = Cookies::from_headers(&http::HeaderMap::new(), KeyRing::new(Key::generate()));
+    /// jar.private().add(Cookie::new("token", "s3cret"));
+    /// assert_eq!(jar.private().get("token").unwrap().value(), "s3cret");
+    /// assert!(!jar.get("token").unwrap().value().contains("s3cret"));
+    /// ```
+    pub fn private(&self) -> Private<'_> {
+        Private { cookies: self }
+    }
+
+    /// The `Set-Cookie` values for every cookie changed so far, one per cookie; [`cookies()`] appends
+    /// them to the response.
+    ///
+    /// ```
+    /// # use baton::builtin::cookies::{Cookie, Cookies, Key, KeyRing};
+    /// let jar = Cookies::from_headers(&http::HeaderMap::new(), KeyRing::new(Key::generate()));
+    /// jar.add(Cookie::new("a", "1"));
+    /// jar.add(Cookie::new("b", "2"));
+    /// assert_eq!(jar.set_cookie_headers().len(), 2);
+    /// ```
+    pub fn set_cookie_headers(&self) -> Vec<HeaderValue> {
+        let jar = self.lock();
+        let mut values: Vec<HeaderValue> = Vec::new();
+        for cookie in jar.delta() {
+            match HeaderValue::from_str(&cookie.encoded().to_string()) {
+                Ok(value) => values.push(value),
+                // Percent-encoding leaves only header-safe bytes, so this is a cookie whose
+                // attributes (a domain, a path) hold control characters: drop it, loudly.
+                Err(_) => tracing::warn!(
+                    cookie = cookie.name(),
+                    "cookie is not a valid header; not sent"
+                ),
+            }
+        }
+        values
+    }
+
+    fn lock(&self) -> MutexGuard<'_, CookieJar> {
+        // A panic while the lock was held (in the panicking handler's own call) leaves the jar
+        // consistent: every method changes it in one call into cookie-rs.
+        self.jar
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+fn with_path(mut cookie: Cookie<'static>) -> Cookie<'static> {
+    if cookie.path().is_none() {
+        cookie.set_path("/");
+    }
+    cookie
+}
+
+/// The signed view of [`Cookies`], from [`Cookies::signed`].
+#[derive(Debug)]
+pub struct Signed<'a> {
+    cookies: &'a Cookies,
+}
+
+impl Signed<'_> {
+    /// The verified cookie `name`; `None` when absent, unsigned or tampered with. A cookie signed
+    /// with a retired key is returned and re-issued with the current key.
+    ///
+    /// ```
+    /// # use baton::builtin::cookies::{Cookies, Key, KeyRing};
+    /// let mut headers = http::HeaderMap::new();
+    /// headers.insert("cookie", "user=ada".parse().unwrap()); // no signature
+    /// let jar = Cookies::from_headers(&headers, KeyRing::new(Key::generate()));
+    /// assert!(jar.signed().get("user").is_none());
+    /// ```
+    pub fn get(&self, name: &str) -> Option<Cookie<'static>> {
+        let keys = &self.cookies.keys.keys;
+        let mut jar = self.cookies.lock();
+        let (index, cookie) = keys
+            .iter()
+            .enumerate()
+            .find_map(|(index, key)| Some((index, jar.signed(key).get(name)?)))?;
+        if index > 0 {
+            jar.signed_mut(self.cookies.keys.current())
+                .add(with_path(cookie.clone()));
+        }
+        Some(cookie)
+    }
+
+    /// Signs `cookie` with the current key and sets it.
+    ///
+    /// ```
+    /// # use baton::builtin::cookies::{Cookie, Cookies, Key, KeyRing};
+    /// let jar = Cookies::from_headers(&http::HeaderMap::new(), KeyRing::new(Key::generate()));
+    /// jar.signed().add(Cookie::new("user", "ada"));
+    /// assert!(jar.set_cookie_headers()[0].to_str().unwrap().contains("ada"));
+    /// ```
+    pub fn add(&self, cookie: impl Into<Cookie<'static>>) {
+        let mut jar = self.cookies.lock();
+        jar.signed_mut(self.cookies.keys.current())
+            .add(with_path(cookie.into()));
+    }
+
+    /// Removes the cookie `name`, as [`Cookies::remove`].
+    ///
+    /// ```
+    /// # use baton::builtin::cookies::{Cookie, Cookies, Key, KeyRing};
+    /// let jar = Cookies::from_headers(&http::HeaderMap::new(), KeyRing::new(Key::generate()));
+    /// jar.signed().add(Cookie::new("user", "ada"));
+    /// jar.signed().remove("user");
+    /// assert!(jar.signed().get("user").is_none());
+    /// ```
+    pub fn remove(&self, name: &str) {
+        self.cookies.remove(name);
+    }
+}
+
+/// The private view of [`Cookies`], from [`Cookies::private`].
+#[derive(Debug)]
+pub struct Private<'a> {
+    cookies: &'a Cookies,
+}
+
+impl Private<'_> {
+    /// The decrypted cookie `name`; `None` when absent, not encrypted by us or tampered with. A cookie
+    /// encrypted with a retired key is returned and re-issued with the current key.
+    ///
+    /// ```
+    /// # use baton::builtin::cookies::{Cookies, Key, KeyRing};
+    /// let mut headers = http::HeaderMap::new();
+    /// headers.insert("cookie", "token=garbage%00%ff".parse().unwrap());
+    /// let jar = Cookies::from_headers(&headers, KeyRing::new(Key::generate()));
+    /// assert!(jar.private().get("token").is_none());
+    /// ```
+    pub fn get(&self, name: &str) -> Option<Cookie<'static>> {
+        let keys = &self.cookies.keys.keys;
+        let mut jar = self.cookies.lock();
+        let (index, cookie) = keys
+            .iter()
+            .enumerate()
+            .find_map(|(index, key)| Some((index, jar.private(key).get(name)?)))?;
+        if index > 0 {
+            jar.private_mut(self.cookies.keys.current())
+                .add(with_path(cookie.clone()));
+        }
+        Some(cookie)
+    }
+
+    /// Encrypts `cookie` with the current key and sets it.
+    ///
+    /// ```
+    /// # use baton::builtin::cookies::{Cookie, Cookies, Key, KeyRing};
+    /// let jar = Cookies::from_headers(&http::HeaderMap::new(), KeyRing::new(Key::generate()));
+    /// jar.private().add(Cookie::new("token", "s3cret"));
+    /// assert!(!jar.set_cookie_headers()[0].to_str().unwrap().contains("s3cret"));
+    /// ```
+    pub fn add(&self, cookie: impl Into<Cookie<'static>>) {
+        let mut jar = self.cookies.lock();
+        jar.private_mut(self.cookies.keys.current())
+            .add(with_path(cookie.into()));
+    }
+
+    /// Removes the cookie `name`, as [`Cookies::remove`].
+    ///
+    /// ```
+    /// # use baton::builtin::cookies::{Cookie, Cookies, Key, KeyRing};
+    /// let jar = Cookies::from_headers(&http::HeaderMap::new(), KeyRing::new(Key::generate()));
+    /// jar.private().add(Cookie::new("token", "s3cret"));
+    /// jar.private().remove("token");
+    /// assert!(jar.private().get("token").is_none());
+    /// ```
+    pub fn remove(&self, name: &str) {
+        self.cookies.remove(name);
+    }
+}
+
+/// The cookies middleware: provides [`Cookies`] and sends every changed cookie as its own
+/// `Set-Cookie` after the rest of the chain (see the [module docs](self)).
+///
+/// ```
+/// use baton::builtin::cookies::{Key, KeyRing, cookies};
+/// use baton::{Context, Router, get};
+///
+/// let _app = Router::new()
+///     .with(cookies(KeyRing::new(Key::generate())))
+///     .route("/", get(|_: Context| async { "hi" }));
+/// ```
+pub fn cookies(keys: KeyRing) -> CookiesMiddleware {
+    CookiesMiddleware { keys }
+}
+
+/// Middleware returned by [`cookies()`].
+#[derive(Clone, Debug)]
+pub struct CookiesMiddleware {
+    keys: KeyRing,
+}
+
+impl<P> Middleware<P> for CookiesMiddleware
+where
+    P: KeyList + Lacks<Cookies>,
+{
+    type Out = (Cookies, P);
+
+    async fn call<E: Endpoint<Self::Out>>(
+        &self,
+        ctx: Context<P>,
+        next: Next<'_, Self::Out, E>,
+    ) -> Response {
+        let cookies = Cookies::from_headers(ctx.headers(), self.keys.clone());
+        // The context owns the provided value; this clone shares its jar, so the changes made
+        // downstream are visible here once `next` has answered.
+        let handle = cookies.clone();
+        let mut response = next.run(ctx.provide(cookies)).await;
+        let headers = response.headers_mut();
+        for value in handle.set_cookie_headers() {
+            // `append`: one header per cookie (RFC 6265 §3 forbids folding `Set-Cookie`).
+            headers.append(SET_COOKIE, value);
+        }
+        response
+    }
+}

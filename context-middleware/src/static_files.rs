@@ -1,0 +1,207 @@
+//! Static files from a directory, falling through to the rest of the chain on a miss.
+//!
+//! [`static_files(dir)`](static_files()) answers a GET or HEAD whose path names a file under `dir`
+//! with tower-http's `ServeDir` (ranges, `Last-Modified`/`If-Modified-Since`, `index.html` for a
+//! directory, paths with `..` or other escapes refused) and adds a validator tower-http lacks: an
+//! `ETag` from the file's length and modification time, honoured in `If-None-Match` with a `304`.
+//! Any other request, and any path with no file behind it, goes on to the routes, so it can be
+//! mounted globally in front of them, as in the seeds (`staticFiles('./public')`).
+//!
+//! ```
+//! use baton::builtin::static_files::static_files;
+//! use baton::{Context, Router, get};
+//!
+//! let dir = std::env::temp_dir().join("baton-doc-static");
+//! std::fs::create_dir_all(&dir).unwrap();
+//! std::fs::write(dir.join("app.css"), "body {}").unwrap();
+//!
+//! let app = Router::new()
+//!     .with(static_files(&dir))
+//!     .route("/", get(|_: Context| async { "home" }));
+//! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+//! let response = app.call_request(http::Request::get("/app.css").body(baton::Body::empty()).unwrap()).await;
+//! assert_eq!(response.status(), 200);
+//! assert!(response.headers().contains_key("etag"));
+//! let response = app.call_request(http::Request::get("/").body(baton::Body::empty()).unwrap()).await;
+//! assert_eq!(response.status(), 200); // no file `/`: the route answered
+//! # });
+//! ```
+
+use baton_core::{Body, Context, Endpoint, KeyList, Middleware, Next, Response, StatusCode};
+use http::header::{
+    CONTENT_LENGTH, CONTENT_RANGE, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED, LOCATION,
+};
+use http::{HeaderMap, HeaderValue, Method};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::UNIX_EPOCH;
+use tower::ServiceExt;
+use tower_http::services::ServeDir;
+
+/// Serves the files under `dir` at the root of the site; see the [module docs](self).
+///
+/// ```
+/// use baton::builtin::static_files::static_files;
+/// let _assets = static_files("public").at("/assets"); // /assets/app.css is public/app.css
+/// ```
+pub fn static_files(dir: impl AsRef<Path>) -> StaticFiles {
+    StaticFiles {
+        serve: ServeDir::new(dir.as_ref()),
+        prefix: None,
+    }
+}
+
+/// Middleware returned by [`static_files()`].
+#[derive(Clone, Debug)]
+pub struct StaticFiles {
+    serve: ServeDir,
+    /// The URL prefix the files live under, without a trailing `/`.
+    prefix: Option<Arc<str>>,
+}
+
+impl StaticFiles {
+    /// Serves the files under a URL prefix instead of the root: `/assets/app.css` is `dir/app.css`.
+    ///
+    /// ```
+    /// use baton::builtin::static_files::static_files;
+    /// use baton::{Context, Router, get};
+    ///
+    /// let dir = std::env::temp_dir().join("baton-doc-static-at");
+    /// std::fs::create_dir_all(&dir).unwrap();
+    /// std::fs::write(dir.join("app.js"), "1").unwrap();
+    /// let app = Router::new().with(static_files(&dir).at("/assets")).route("/", get(|_: Context| async { "home" }));
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let response = app.call_request(http::Request::get("/assets/app.js").body(baton::Body::empty()).unwrap()).await;
+    /// assert_eq!(response.status(), 200);
+    /// # });
+    /// ```
+    pub fn at(self, prefix: &str) -> Self {
+        let prefix = prefix.trim_end_matches('/');
+        StaticFiles {
+            prefix: (!prefix.is_empty()).then(|| Arc::from(prefix)),
+            ..self
+        }
+    }
+
+    /// The path inside the directory, or `None` when the request is not for it.
+    fn file_path<'a>(&self, path: &'a str) -> Option<&'a str> {
+        match &self.prefix {
+            None => Some(path),
+            Some(prefix) => path
+                .strip_prefix(&**prefix)
+                .filter(|rest| rest.starts_with('/')),
+        }
+    }
+
+    /// ServeDir's answer for this request, or `None` when it has no file for it.
+    async fn try_serve(
+        &self,
+        method: &Method,
+        uri: &http::Uri,
+        headers: &HeaderMap,
+    ) -> Option<Response> {
+        let path = self.file_path(uri.path())?;
+        let mut request = http::Request::new(Body::empty());
+        *request.method_mut() = method.clone();
+        *request.uri_mut() = path.parse().ok()?;
+        *request.headers_mut() = headers.clone();
+        let if_none_match = headers.get(IF_NONE_MATCH).cloned();
+        if if_none_match.is_some() {
+            // RFC 9110 §13.1.3: with `If-None-Match`, `If-Modified-Since` is ignored.
+            request.headers_mut().remove(IF_MODIFIED_SINCE);
+        }
+        let response = match self.serve.clone().oneshot(request).await {
+            Ok(response) => response,
+            Err(never) => match never {},
+        };
+        if response.status() == StatusCode::NOT_FOUND {
+            return None;
+        }
+        let (mut parts, body) = response.into_parts();
+        if let (Some(prefix), Some(location)) = (&self.prefix, parts.headers.get(LOCATION)) {
+            // ServeDir redirects `/dir` to `/dir/` by the path it saw, which lacks the prefix.
+            let full = format!("{prefix}{}", location.to_str().unwrap_or_default());
+            if let Ok(location) = HeaderValue::from_str(&full) {
+                parts.headers.insert(LOCATION, location);
+            }
+        }
+        if let Some(etag) = etag(&parts.headers) {
+            if if_none_match.is_some_and(|wanted| matches_etag(&wanted, &etag)) {
+                let mut not_modified = Response::new(Body::empty());
+                *not_modified.status_mut() = StatusCode::NOT_MODIFIED;
+                not_modified.headers_mut().insert(ETAG, etag);
+                if let Some(modified) = parts.headers.get(LAST_MODIFIED) {
+                    not_modified
+                        .headers_mut()
+                        .insert(LAST_MODIFIED, modified.clone());
+                }
+                return Some(not_modified);
+            }
+            parts.headers.insert(ETAG, etag);
+        }
+        Some(Response::from_parts(parts, Body::new(body)))
+    }
+}
+
+/// `"<length>-<mtime>"` in hex, from the headers ServeDir set: the same file gives the same tag
+/// across restarts and servers sharing the files, and any write changes it.
+fn etag(headers: &HeaderMap) -> Option<HeaderValue> {
+    let modified = headers.get(LAST_MODIFIED)?.to_str().ok()?;
+    let seconds = httpdate::parse_http_date(modified)
+        .ok()?
+        .duration_since(UNIX_EPOCH)
+        .ok()?
+        .as_secs();
+    let length: u64 = match headers.get(CONTENT_RANGE) {
+        // A range response: `bytes 0-99/1234`, the file's length after the slash.
+        Some(range) => range.to_str().ok()?.rsplit('/').next()?.parse().ok()?,
+        None => headers.get(CONTENT_LENGTH)?.to_str().ok()?.parse().ok()?,
+    };
+    HeaderValue::from_str(&format!("\"{length:x}-{seconds:x}\"")).ok()
+}
+
+/// Weak comparison (RFC 9110 §13.1.2): `W/` prefixes are ignored, `*` matches any tag.
+fn matches_etag(wanted: &HeaderValue, etag: &HeaderValue) -> bool {
+    let Ok(wanted) = wanted.to_str() else {
+        return false;
+    };
+    let etag = etag.to_str().unwrap_or_default();
+    wanted
+        .split(',')
+        .map(str::trim)
+        .any(|tag| tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == etag)
+}
+
+impl<P: KeyList> Middleware<P> for StaticFiles {
+    type Out = P;
+
+    async fn call<E: Endpoint<Self::Out>>(
+        &self,
+        ctx: Context<P>,
+        next: Next<'_, Self::Out, E>,
+    ) -> Response {
+        if matches!(*ctx.method(), Method::GET | Method::HEAD)
+            && let Some(response) = self.try_serve(ctx.method(), ctx.uri(), ctx.headers()).await
+        {
+            return response;
+        }
+        next.run(ctx).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn etags_compare_weakly_and_by_list() {
+        let tag = HeaderValue::from_static("\"a-b\"");
+        for wanted in ["\"a-b\"", "W/\"a-b\"", "\"x\", \"a-b\"", "*"] {
+            assert!(
+                matches_etag(&HeaderValue::from_static(wanted), &tag),
+                "{wanted}"
+            );
+        }
+        assert!(!matches_etag(&HeaderValue::from_static("\"a-c\""), &tag));
+    }
+}
