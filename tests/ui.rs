@@ -64,6 +64,11 @@ const EXEMPT: &[(&str, &str)] = &[
          each bound (the `Has` bound cannot require `K: ContextKey` without breaking generated bounds)",
     ),
     (
+        "builtin_logger_before_request_id",
+        "same follow-up E0599 after a refused `.with(m)` as `macro_requires_before_provider` (the case \
+         mounts `request_id()` after the refused `logger()`, as the mistake is written)",
+    ),
+    (
         "core_group_inner_order",
         "rustc appends the list of tuple `Middleware` impls to the error of a group; hiding them with \
          `do_not_recommend` would also hide the key's name",
