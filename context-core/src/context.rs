@@ -248,6 +248,26 @@ impl<P: KeyList> Context<P> {
         self.head().params.get(name)
     }
 
+    /// The pattern of the route this request matched (`/users/{id}`, scope prefixes included), for
+    /// logs and metrics, whose cardinality a raw path would blow up; `None` on a 404.
+    ///
+    /// ```
+    /// use baton::{Context, Router, get};
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// # use http_body_util::BodyExt;
+    /// let app = Router::new().route("/users/{id}", get(|ctx: Context| async move {
+    ///     ctx.matched_path().unwrap_or("-").to_string()
+    /// }));
+    /// let request = http::Request::get("/users/7").body(baton::Body::empty()).unwrap();
+    /// let response = app.call_request(request).await;
+    /// assert_eq!(response.into_body().collect().await.unwrap().to_bytes(), "/users/{id}");
+    /// # });
+    /// ```
+    pub fn matched_path(&self) -> Option<&str> {
+        self.head().params.pattern()
+    }
+
     /// All raw path parameters of the matched route.
     pub fn params(&self) -> &PathParams {
         &self.head().params

@@ -34,6 +34,8 @@ use deserializer::ParamsDeserializer;
 /// ```
 #[derive(Clone, Default)]
 pub struct PathParams {
+    /// The pattern of the matched route (`/users/{id}`), shared by every request of the route.
+    pattern: Option<Arc<str>>,
     names: Option<Arc<[Box<str>]>>,
     values: String,
     /// End offset of each value in `values`.
@@ -76,6 +78,12 @@ impl Ends {
 }
 
 impl PathParams {
+    /// The pattern of the route the request matched (`/users/{id}`, scope prefixes included), or
+    /// `None` when none did (a 404) or the parameters were built by hand.
+    pub fn pattern(&self) -> Option<&str> {
+        self.pattern.as_deref()
+    }
+
     /// The raw value of `name`.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.iter()
@@ -120,10 +128,12 @@ impl PathParams {
     /// The parameters of a matched route, percent-decoded (`%20` → space). A value whose decoded bytes
     /// are not UTF-8 is kept as sent. `names` are the route's parameter names, in order.
     pub(crate) fn decoded<'a>(
+        pattern: &Arc<str>,
         names: &Arc<[Box<str>]>,
         values: impl Iterator<Item = &'a str>,
     ) -> Self {
         let mut params = PathParams {
+            pattern: Some(pattern.clone()),
             names: Some(names.clone()),
             values: String::new(),
             ends: Ends::None,
@@ -445,8 +455,11 @@ mod tests {
         assert_eq!(percent_decode("100%"), "100%");
         assert_eq!(percent_decode("%zz%4"), "%zz%4");
         assert_eq!(percent_decode("%FF"), "%FF");
-        let decoded =
-            PathParams::decoded(&parameter_names("/{name}"), ["ada%20lovelace"].into_iter());
+        let decoded = PathParams::decoded(
+            &Arc::from("/{name}"),
+            &parameter_names("/{name}"),
+            ["ada%20lovelace"].into_iter(),
+        );
         assert_eq!(decoded.get("name"), Some("ada lovelace"));
     }
 

@@ -49,7 +49,7 @@ mod service;
 mod table;
 pub use app::App;
 use table::{Absorb, Allow, LayerFn, Route, Table, dispatch};
-pub use table::{MatchedPath, RouteService, RouterFuture};
+pub use table::{RouteService, RouterFuture};
 
 /// Router state before its first route: middleware may still be added with [`Router::with`].
 #[derive(Debug, Clone, Copy, Default)]

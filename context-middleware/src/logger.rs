@@ -26,7 +26,6 @@
 //! ```
 
 use crate::request_id::RequestId;
-use baton_core::router::MatchedPath;
 use baton_core::{Context, Endpoint, Has, KeyList, Lacks, Middleware, Next, Response};
 use baton_macros::context_key;
 use std::time::Instant;
@@ -106,8 +105,7 @@ where
     ) -> Response {
         let started = Instant::now();
         let method = ctx.method().clone();
-        let route = ctx.extensions().get::<MatchedPath>().cloned();
-        let route = route.as_ref().map_or("-", MatchedPath::as_str);
+        let route = ctx.matched_path().unwrap_or("-").to_string();
         let request_id = ctx.get::<RequestId>().clone();
         let span = tracing::info_span!(
             "http",

@@ -17,32 +17,6 @@ use std::task::{Context as TaskContext, Poll};
 use tower::util::{BoxCloneSyncService, ServiceExt};
 use tower_service::Service;
 
-/// The route pattern a request matched (`/users/{id}`, scope prefixes included), in the request's
-/// extensions for the middleware and handlers of a matched route; absent on a 404. For logs and
-/// metrics, whose cardinality a raw path would blow up.
-///
-/// ```
-/// use baton::{Context, Router, get, router::MatchedPath};
-///
-/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-/// # use http_body_util::BodyExt;
-/// let app = Router::new().route("/users/{id}", get(|ctx: Context| async move {
-///     ctx.extensions().get::<MatchedPath>().unwrap().as_str().to_string()
-/// }));
-/// let response = app.call_request(http::Request::get("/users/7").body(baton::Body::empty()).unwrap()).await;
-/// assert_eq!(response.into_body().collect().await.unwrap().to_bytes(), "/users/{id}");
-/// # });
-/// ```
-#[derive(Clone, Debug)]
-pub struct MatchedPath(Arc<str>);
-
-impl MatchedPath {
-    /// The pattern, as the route was declared.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
 /// The allowed methods of a path, handed to the 405 handler.
 #[derive(Clone)]
 pub(super) struct Allow(pub(super) HeaderValue);
@@ -119,7 +93,7 @@ impl Route {
 #[derive(Clone)]
 pub(super) struct PathEntry {
     pub(super) path: String,
-    /// `path` shared with every matching request's [`MatchedPath`].
+    /// `path` shared with every matching request's [`PathParams::pattern`].
     pub(super) pattern: Arc<str>,
     /// The route's parameter names, shared by every request's `PathParams`.
     pub(super) param_names: Arc<[Box<str>]>,
@@ -236,8 +210,8 @@ where
     let (route, params) = match table.matcher.at(parts.uri.path()) {
         Ok(matched) => {
             let entry = &table.entries[*matched.value];
-            parts.extensions.insert(MatchedPath(entry.pattern.clone()));
             let params = PathParams::decoded(
+                &entry.pattern,
                 &entry.param_names,
                 matched.params.iter().map(|(_, value)| value),
             );
