@@ -3,6 +3,11 @@
 //! session) are compile errors. Use them through the facade, `baton::builtin`, one cargo feature each.
 #![warn(missing_docs)]
 
+#[cfg(feature = "forms")]
+pub mod form;
+#[cfg(feature = "method-override")]
+pub mod method_override;
+
 /// The paths the macros' generated code names, for use inside this crate (the facade re-exports
 /// this crate, so it cannot be named `baton` here): `#[middleware(crate = "crate::__baton")]`.
 #[doc(hidden)]
