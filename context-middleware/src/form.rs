@@ -496,7 +496,11 @@ async fn read_multipart(
 
     // The body is already limited to the request's `BodyLimit` (by `take_body`), so the total is
     // bounded there; multer has no part or file counts, so they are counted here.
-    let mut multipart = multer::Multipart::new(body.into_data_stream(), boundary);
+    let stream = OneChunkAtATime {
+        inner: body.into_data_stream(),
+        yielded: false,
+    };
+    let mut multipart = multer::Multipart::new(stream, boundary);
     let mut form = FormData::default();
     let mut parts = 0;
     while let Some(mut field) = multipart
@@ -535,6 +539,33 @@ async fn read_multipart(
         }
     }
     Ok(form)
+}
+
+/// Hands multer one chunk per poll. multer's buffer pulls every chunk that is ready at once, so a
+/// client faster than the disk (or a body already in memory) would otherwise be buffered whole before
+/// a byte of it is spooled: yielding after each chunk bounds what sits in memory to a few chunks.
+struct OneChunkAtATime<S> {
+    inner: S,
+    yielded: bool,
+}
+
+impl<S: futures_util::Stream + Unpin> futures_util::Stream for OneChunkAtATime<S> {
+    type Item = S::Item;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<S::Item>> {
+        use futures_util::StreamExt;
+        if std::mem::take(&mut self.yielded) {
+            // Pending with an immediate wake-up: multer returns what it has, we are polled again.
+            cx.waker().wake_by_ref();
+            return std::task::Poll::Pending;
+        }
+        let item = std::task::ready!(self.inner.poll_next_unpin(cx));
+        self.yielded = item.is_some();
+        std::task::Poll::Ready(item)
+    }
 }
 
 /// Receives one file part: in memory up to the spool threshold, then in a temporary file.
