@@ -7,8 +7,8 @@
 
 use baton::request_id::{RequestId, request_id};
 use baton::{
-    App, Context, Json, Next, PathRejection, QueryRejection, Response, Router, context_key, get, handler,
-    middleware,
+    App, Context, Json, Next, PathRejection, QueryRejection, Response, Router, context_key, get,
+    handler, middleware,
 };
 use std::sync::atomic::{AtomicU64, Ordering};
 

@@ -38,8 +38,8 @@ pub use middleware::{
     ProvidesNothing, Start, Then,
 };
 pub use path::{PathParams, PathRejection};
-pub use query::QueryRejection;
 pub use proof::{Has, HasAll, KeyList, Lacks, NothingProvided, Position};
+pub use query::QueryRejection;
 pub use response::{AppendHeaders, Html, IntoResponse, InvalidRedirect, Json, Redirect, Response};
 pub use router::{App, Open, Routed, Router, Scope};
 pub use serve::{Serve, serve};

@@ -480,10 +480,7 @@ impl IntoResponse for FormRejection {
 /// # });
 /// ```
 #[middleware(crate = "crate::__baton", provides = FormData)]
-pub async fn form_data(
-    limits: &FormLimits,
-    ctx: &mut Context,
-) -> Result<FormData, FormRejection> {
+pub async fn form_data(limits: &FormLimits, ctx: &mut Context) -> Result<FormData, FormRejection> {
     FormData::read(ctx, limits).await
 }
 

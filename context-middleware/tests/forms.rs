@@ -59,7 +59,11 @@ async fn describe(ctx: Context) -> String {
         .map(|(name, value)| format!("{name}={value}"))
         .collect();
     for file in form.files() {
-        let place = if file.path().is_some() { "disk" } else { "memory" };
+        let place = if file.path().is_some() {
+            "disk"
+        } else {
+            "memory"
+        };
         let content = file.bytes().await.unwrap();
         assert_eq!(content.len() as u64, file.len());
         out.push(format!(
@@ -114,10 +118,7 @@ async fn multipart_fields_and_files() {
     ]);
     let (status, body) = send(&app(FormLimits::default()), multipart_request(body)).await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!(
-        body,
-        "title=Zoë,small:a.txt:5:memory,big:b.bin:102400:disk"
-    );
+    assert_eq!(body, "title=Zoë,small:a.txt:5:memory,big:b.bin:102400:disk");
 }
 
 #[tokio::test]
@@ -131,9 +132,16 @@ async fn spooled_files_are_deleted_with_the_request() {
         .with(form_data(FormLimits::default().spool_threshold(0)))
         .route("/", post(where_is_it))
         .into();
-    let (status, path) = send(&app, multipart_request(multipart(&[("f", Some("x"), b"abc")]))).await;
+    let (status, path) = send(
+        &app,
+        multipart_request(multipart(&[("f", Some("x"), b"abc")])),
+    )
+    .await;
     assert_eq!(status, 200, "{path}");
-    assert!(!std::path::Path::new(&path).exists(), "{path} outlived the request");
+    assert!(
+        !std::path::Path::new(&path).exists(),
+        "{path} outlived the request"
+    );
 }
 
 #[tokio::test]
@@ -145,7 +153,11 @@ async fn malformed_multipart_is_400() {
     assert!(text.starts_with("malformed form body"), "{text}");
 
     let field_not_utf8 = multipart(&[("name", None, &[0xff, 0xfe])]);
-    let (status, text) = send(&app(FormLimits::default()), multipart_request(field_not_utf8)).await;
+    let (status, text) = send(
+        &app(FormLimits::default()),
+        multipart_request(field_not_utf8),
+    )
+    .await;
     assert_eq!(status, 400, "{text}");
     assert!(text.contains("`name` is not UTF-8"), "{text}");
 }
@@ -171,17 +183,24 @@ async fn boundary_never_closed_is_400() {
 
 #[tokio::test]
 async fn ten_thousand_tiny_parts_hit_max_parts() {
-    let parts: Vec<(String, Option<&str>, &[u8])> =
-        (0..10_000).map(|i| (format!("p{i}"), None, &b"x"[..])).collect();
+    let parts: Vec<(String, Option<&str>, &[u8])> = (0..10_000)
+        .map(|i| (format!("p{i}"), None, &b"x"[..]))
+        .collect();
     let parts: Vec<(&str, Option<&str>, &[u8])> = parts
         .iter()
         .map(|(name, file, content)| (name.as_str(), *file, *content))
         .collect();
     let body = multipart(&parts);
-    assert!(body.len() < 2 << 20, "stays under the body limit: the count is what is hit");
+    assert!(
+        body.len() < 2 << 20,
+        "stays under the body limit: the count is what is hit"
+    );
     let (status, text) = send(&app(FormLimits::default()), multipart_request(body)).await;
     assert_eq!(status, 413, "{text}");
-    assert!(text.contains("`max_parts`") && text.contains("1000"), "{text}");
+    assert!(
+        text.contains("`max_parts`") && text.contains("1000"),
+        "{text}"
+    );
 
     let pairs = vec!["a=1"; 10_000].join("&");
     let (status, text) = send(&app(FormLimits::default()), urlencoded_request(&pairs)).await;
@@ -201,18 +220,34 @@ async fn file_count_and_sizes_are_limited() {
         ("c", Some("3"), b"3"),
     ]);
     let (status, text) = send(&app(limits.clone()), multipart_request(three_files)).await;
-    assert_eq!((status, text.contains("`max_files`")), (StatusCode::PAYLOAD_TOO_LARGE, true), "{text}");
+    assert_eq!(
+        (status, text.contains("`max_files`")),
+        (StatusCode::PAYLOAD_TOO_LARGE, true),
+        "{text}"
+    );
 
     let big_file = multipart(&[("a", Some("1"), b"eleven byte")]);
     let (status, text) = send(&app(limits.clone()), multipart_request(big_file)).await;
-    assert_eq!((status, text.contains("`max_file_size`")), (StatusCode::PAYLOAD_TOO_LARGE, true), "{text}");
+    assert_eq!(
+        (status, text.contains("`max_file_size`")),
+        (StatusCode::PAYLOAD_TOO_LARGE, true),
+        "{text}"
+    );
 
     let big_field = multipart(&[("a", None, b"12345")]);
     let (status, text) = send(&app(limits.clone()), multipart_request(big_field)).await;
-    assert_eq!((status, text.contains("`max_field_size`")), (StatusCode::PAYLOAD_TOO_LARGE, true), "{text}");
+    assert_eq!(
+        (status, text.contains("`max_field_size`")),
+        (StatusCode::PAYLOAD_TOO_LARGE, true),
+        "{text}"
+    );
 
     let (status, text) = send(&app(limits), urlencoded_request("a=12345")).await;
-    assert_eq!((status, text.contains("`max_field_size`")), (StatusCode::PAYLOAD_TOO_LARGE, true), "{text}");
+    assert_eq!(
+        (status, text.contains("`max_field_size`")),
+        (StatusCode::PAYLOAD_TOO_LARGE, true),
+        "{text}"
+    );
 }
 
 #[tokio::test]
@@ -225,17 +260,30 @@ async fn over_the_body_limit_is_413() {
     let body = multipart(&[("f", Some("x"), &[b'x'; 4096])]);
     let (status, text) = send(&app, multipart_request(body)).await;
     assert_eq!(status, 413, "{text}");
-    assert!(text.contains("`body_limit`") && text.contains("1024"), "{text}");
+    assert!(
+        text.contains("`body_limit`") && text.contains("1024"),
+        "{text}"
+    );
 
     // Chunked (no length announced): stopped by the limited body as it streams.
-    let chunks = (0..8).map(|_| Ok::<_, std::io::Error>(http_body::Frame::data(bytes::Bytes::from(vec![b'x'; 512]))));
+    let chunks = (0..8).map(|_| {
+        Ok::<_, std::io::Error>(http_body::Frame::data(bytes::Bytes::from(vec![b'x'; 512])))
+    });
     let mut head = multipart_open(&[]);
-    head.extend_from_slice(format!("--{BOUNDARY}\r\ncontent-disposition: form-data; name=\"f\"; filename=\"x\"\r\n\r\n").as_bytes());
+    head.extend_from_slice(
+        format!(
+            "--{BOUNDARY}\r\ncontent-disposition: form-data; name=\"f\"; filename=\"x\"\r\n\r\n"
+        )
+        .as_bytes(),
+    );
     let stream = futures_util::stream::iter(
         std::iter::once(Ok(http_body::Frame::data(bytes::Bytes::from(head)))).chain(chunks),
     );
     let request = http::Request::post("/")
-        .header("content-type", format!("multipart/form-data; boundary={BOUNDARY}"))
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        )
         .body(Body::new(http_body_util::StreamBody::new(stream)))
         .unwrap();
     let (status, text) = send(&app, request).await;
@@ -265,7 +313,11 @@ async fn get_head_and_other_types_give_an_empty_form() {
         .header("content-type", "application/json")
         .body(Body::from("{}"))
         .unwrap();
-    assert_eq!(send(&app, json).await.1, "true:{}", "the body is left for the handler");
+    assert_eq!(
+        send(&app, json).await.1,
+        "true:{}",
+        "the body is left for the handler"
+    );
     let none = http::Request::post("/").body(Body::from("x")).unwrap();
     assert_eq!(send(&app, none).await.1, "true:x");
 }
@@ -292,7 +344,10 @@ async fn typed_view_and_its_422() {
         .route("/", post(signup))
         .into();
     let (status, text) = send(&app, urlencoded_request("name=Ada&age=36&tags=x&tags=y")).await;
-    assert_eq!((status.as_u16(), text.as_str()), (200, "Ada 36 [\"x\", \"y\"]"));
+    assert_eq!(
+        (status.as_u16(), text.as_str()),
+        (200, "Ada 36 [\"x\", \"y\"]")
+    );
 
     let multipart_body = multipart(&[("name", None, b"Ada"), ("age", None, b"36")]);
     let (status, text) = send(&app, multipart_request(multipart_body)).await;

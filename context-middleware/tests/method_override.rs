@@ -39,20 +39,41 @@ async fn send(method: &str, uri: &str, body: &str) -> String {
 
 #[tokio::test]
 async fn post_becomes_put_patch_or_delete() {
-    assert_eq!(send("POST", "/", "_method=PUT").await, "PUT from POST changed=true");
-    assert_eq!(send("POST", "/", "a=1&_method=delete").await, "DELETE from POST changed=true");
-    assert_eq!(send("POST", "/", "_method=Patch").await, "PATCH from POST changed=true");
+    assert_eq!(
+        send("POST", "/", "_method=PUT").await,
+        "PUT from POST changed=true"
+    );
+    assert_eq!(
+        send("POST", "/", "a=1&_method=delete").await,
+        "DELETE from POST changed=true"
+    );
+    assert_eq!(
+        send("POST", "/", "_method=Patch").await,
+        "PATCH from POST changed=true"
+    );
 }
 
 #[tokio::test]
 async fn anything_else_is_ignored() {
-    assert_eq!(send("POST", "/", "a=1").await, "POST from POST changed=false");
-    for refused in ["GET", "HEAD", "CONNECT", "OPTIONS", "TRACE", "POST", "", "PUTX"] {
+    assert_eq!(
+        send("POST", "/", "a=1").await,
+        "POST from POST changed=false"
+    );
+    for refused in [
+        "GET", "HEAD", "CONNECT", "OPTIONS", "TRACE", "POST", "", "PUTX",
+    ] {
         let body = format!("_method={refused}");
-        assert_eq!(send("POST", "/", &body).await, "POST from POST changed=false", "{refused}");
+        assert_eq!(
+            send("POST", "/", &body).await,
+            "POST from POST changed=false",
+            "{refused}"
+        );
     }
     // A GET is never changed, whether `_method` is in its query or in a body it should not have.
-    assert_eq!(send("GET", "/?_method=DELETE", "_method=DELETE").await, "GET from GET changed=false");
+    assert_eq!(
+        send("GET", "/?_method=DELETE", "_method=DELETE").await,
+        "GET from GET changed=false"
+    );
 }
 
 #[tokio::test]

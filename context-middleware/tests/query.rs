@@ -13,7 +13,12 @@ struct Search {
 
 async fn search(ctx: Context) -> Result<String, QueryRejection> {
     let search: Search = ctx.query()?;
-    Ok(format!("{}|{}|{:?}", search.q, search.tag.join(","), search.page))
+    Ok(format!(
+        "{}|{}|{:?}",
+        search.q,
+        search.tag.join(","),
+        search.page
+    ))
 }
 
 async fn send(uri: &str) -> (u16, String) {
@@ -28,15 +33,24 @@ async fn send(uri: &str) -> (u16, String) {
 
 #[tokio::test]
 async fn decodes_and_collects_repeated_keys() {
-    assert_eq!(send("/?q=Zo%C3%AB%20Ada").await, (200, "Zoë Ada||None".into()));
-    assert_eq!(send("/?q=a+b&tag=x&tag=y&page=2").await, (200, "a b|x,y|Some(2)".into()));
+    assert_eq!(
+        send("/?q=Zo%C3%AB%20Ada").await,
+        (200, "Zoë Ada||None".into())
+    );
+    assert_eq!(
+        send("/?q=a+b&tag=x&tag=y&page=2").await,
+        (200, "a b|x,y|Some(2)".into())
+    );
 }
 
 #[tokio::test]
 async fn a_bad_field_is_a_400_naming_it() {
     let (status, body) = send("/?q=x&page=two").await;
     assert_eq!(status, 400);
-    assert!(body.starts_with("invalid query parameter `page`: "), "{body}");
+    assert!(
+        body.starts_with("invalid query parameter `page`: "),
+        "{body}"
+    );
 
     let (status, body) = send("/").await;
     assert_eq!(status, 400);

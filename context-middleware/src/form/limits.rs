@@ -124,7 +124,10 @@ pub(super) fn urlencoded_fields(
     limits: &FormLimits,
 ) -> Result<Vec<(String, String)>, FormRejection> {
     let mut fields = Vec::new();
-    for pair in body.split(|&byte| byte == b'&').filter(|pair| !pair.is_empty()) {
+    for pair in body
+        .split(|&byte| byte == b'&')
+        .filter(|pair| !pair.is_empty())
+    {
         limits.check_count("max_parts", fields.len() + 1, limits.max_parts)?;
         let (name, value) = match pair.iter().position(|&byte| byte == b'=') {
             Some(at) => (&pair[..at], &pair[at + 1..]),
@@ -175,8 +178,20 @@ mod tests {
     fn decodes_like_a_browser() {
         let limits = FormLimits::default();
         let fields = urlencoded_fields(b"a=1&b=x+y&c=%C3%AB&d&&e=%zz%4", &limits).unwrap();
-        let fields: Vec<_> = fields.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
-        assert_eq!(fields, [("a", "1"), ("b", "x y"), ("c", "ë"), ("d", ""), ("e", "%zz%4")]);
+        let fields: Vec<_> = fields
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                ("a", "1"),
+                ("b", "x y"),
+                ("c", "ë"),
+                ("d", ""),
+                ("e", "%zz%4")
+            ]
+        );
         assert!(urlencoded_fields(b"a=%FF", &limits).is_err());
     }
 
@@ -185,9 +200,21 @@ mod tests {
         let limits = FormLimits::default().max_parts(2).max_field_size(3);
         assert!(urlencoded_fields(b"a=1&b=2", &limits).is_ok());
         let too_many = urlencoded_fields(b"a=1&b=2&c=3", &limits).unwrap_err();
-        assert!(matches!(too_many, FormRejection::LimitExceeded { limit: "max_parts", max: 2 }));
+        assert!(matches!(
+            too_many,
+            FormRejection::LimitExceeded {
+                limit: "max_parts",
+                max: 2
+            }
+        ));
         let too_long = urlencoded_fields(b"a=1234", &limits).unwrap_err();
-        assert!(matches!(too_long, FormRejection::LimitExceeded { limit: "max_field_size", .. }));
+        assert!(matches!(
+            too_long,
+            FormRejection::LimitExceeded {
+                limit: "max_field_size",
+                ..
+            }
+        ));
         // Escapes count decoded: `%41%41%41` is three bytes.
         assert!(urlencoded_fields(b"a=%41%41%41", &limits).is_ok());
     }
