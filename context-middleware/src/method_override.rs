@@ -25,17 +25,17 @@
 //! }
 //!
 //! #[handler]
-//! async fn destroy(_ctx: Context) -> &'static str {
-//!     "deleted"
+//! async fn destroy(ctx: Context) -> String {
+//!     format!("deleted (sent as {})", ctx.get::<MethodOverride>().original())
 //! }
 //!
 //! /// The HTML form's entry point: one POST route, dispatched on the overridden method.
-//! #[handler(uses = update)]
+//! #[handler(requires = FormData)] // what `update` reads
 //! async fn note_form(ctx: Context) -> String {
 //!     let via = ctx.get::<MethodOverride>().original().clone();
 //!     match *ctx.method() {
 //!         Method::PUT => update(ctx).await,
-//!         Method::DELETE => destroy(ctx).await.to_string(),
+//!         Method::DELETE => destroy(ctx).await,
 //!         _ => format!("{via} without a usable _method"),
 //!     }
 //! }
