@@ -7,8 +7,8 @@
 
 use baton::request_id::{RequestId, request_id};
 use baton::{
-    App, Context, Json, Next, PathRejection, Response, Router, context_key, get, handler,
-    middleware,
+    App, Context, Json, Next, PathRejection, QueryRejection, Response, Router, context_key, get,
+    handler, middleware,
 };
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -20,14 +20,17 @@ struct Visitor;
 #[context_key]
 struct Visits(u64);
 
-/// Provider form: return the value; the chain continues by itself.
+/// What `?name=` carries; `ctx.query()` decodes it (`?name=Zo%C3%AB+Ada` is "Zoë Ada").
+#[derive(serde::Deserialize)]
+struct Greeting {
+    name: Option<String>,
+}
+
+/// Provider form: return the value (or an early response); the chain continues by itself.
 #[middleware(provides = Visitor)]
-async fn identify_visitor(ctx: &Context) -> String {
-    ctx.uri()
-        .query()
-        .and_then(|query| query.split('&').find_map(|pair| pair.strip_prefix("name=")))
-        .unwrap_or("world")
-        .to_string()
+async fn identify_visitor(ctx: &Context) -> Result<String, QueryRejection> {
+    let greeting: Greeting = ctx.query()?;
+    Ok(greeting.name.unwrap_or_else(|| "world".to_string()))
 }
 
 /// Around form with configuration: `counter` is built once, borrowed by every request.

@@ -29,6 +29,7 @@ use crate::key::ContextKey;
 use crate::limit::BodyLimit;
 use crate::path::{PathParams, PathRejection};
 use crate::proof::{Has, KeyList, Lacks, Position};
+use crate::query::QueryRejection;
 use crate::response::{IntoResponse, Response};
 use crate::store::{Head, Store};
 use bytes::Bytes;
@@ -284,6 +285,25 @@ impl<P: KeyList> Context<P> {
     /// ```
     pub fn path<T: serde::de::DeserializeOwned>(&self) -> Result<T, PathRejection> {
         self.head().params.deserialize()
+    }
+
+    /// The URI query, deserialized as a form (serde_html_form): a key given several times fills a
+    /// `Vec` field, `+` and percent escapes decode to UTF-8. No query is the empty one.
+    ///
+    /// A query of the wrong shape is a [`QueryRejection`], which responds `400 Bad Request` naming the
+    /// field, echoing at most 64 characters of any value.
+    ///
+    /// ```
+    /// #[derive(serde::Deserialize)]
+    /// struct Hello { name: Option<String>, tag: Vec<String> }
+    ///
+    /// let request = http::Request::get("/?name=Zo%C3%AB%20Ada&tag=a&tag=b").body(baton::Body::empty()).unwrap();
+    /// let hello: Hello = baton::Context::from_request(request).query().unwrap();
+    /// assert_eq!(hello.name.as_deref(), Some("Zoë Ada"));
+    /// assert_eq!(hello.tag, ["a", "b"]);
+    /// ```
+    pub fn query<T: serde::de::DeserializeOwned>(&self) -> Result<T, QueryRejection> {
+        QueryRejection::parse(self.uri().query().unwrap_or(""))
     }
 
     /// Takes the request body, leaving an empty one.

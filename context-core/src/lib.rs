@@ -13,6 +13,7 @@ pub mod method;
 pub mod middleware;
 pub mod path;
 pub mod proof;
+pub mod query;
 pub mod response;
 pub mod router;
 pub mod serve;
@@ -38,6 +39,7 @@ pub use middleware::{
 };
 pub use path::{PathParams, PathRejection};
 pub use proof::{Has, HasAll, KeyList, Lacks, NothingProvided, Position};
+pub use query::QueryRejection;
 pub use response::{AppendHeaders, Html, IntoResponse, InvalidRedirect, Json, Redirect, Response};
 pub use router::{App, Open, Routed, Router, Scope};
 pub use serve::{Serve, serve};

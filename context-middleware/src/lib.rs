@@ -34,6 +34,10 @@ pub use transport::compression;
 pub use transport::cors;
 #[cfg(feature = "timeout")]
 pub use transport::timeout;
+#[cfg(feature = "forms")]
+pub mod form;
+#[cfg(feature = "method-override")]
+pub mod method_override;
 
 /// The paths the macros' generated code names, for use inside this crate (the facade re-exports
 /// this crate, so it cannot be named `baton` here): `#[middleware(crate = "crate::__baton")]`.

@@ -1,0 +1,156 @@
+//! HTML forms can only send GET and POST: [`method_override()`] lets a POST form say `_method=PUT`
+//! (or `PATCH`, `DELETE`) and rewrites the request's method, providing the original as
+//! [`MethodOverride`].
+//!
+//! It reads the `_method` field of [`FormData`], so it must be mounted after
+//! [`form_data`](crate::form::form_data()): the other order is a compile error naming `FormData`.
+//! Only a POST is changed, and only into PUT, PATCH or DELETE (case-insensitive); a GET carrying
+//! `_method` in its query, or `_method=CONNECT`, keeps its method.
+//!
+//! # Routing an overridden request
+//!
+//! baton matches a route (path *and* method) before any middleware runs, so the request reaches the
+//! route's **POST** handler, with `ctx.method()` already rewritten. Mount the form's handler on POST and
+//! dispatch on `ctx.method()` there, next to the real PUT and DELETE handlers that scripts and API
+//! clients reach directly:
+//!
+//! ```
+//! use baton::builtin::form::{FormData, FormLimits, form_data};
+//! use baton::builtin::method_override::{MethodOverride, method_override};
+//! use baton::{Context, Method, Router, delete, handler, post, put};
+//!
+//! #[handler]
+//! async fn update(ctx: Context) -> String {
+//!     format!("updated to {}", ctx.get::<FormData>().get("title").unwrap_or_default())
+//! }
+//!
+//! #[handler]
+//! async fn destroy(ctx: Context) -> String {
+//!     format!("deleted (sent as {})", ctx.get::<MethodOverride>().original())
+//! }
+//!
+//! /// The HTML form's entry point: one POST route, dispatched on the overridden method.
+//! #[handler(requires = FormData)] // what `update` reads
+//! async fn note_form(ctx: Context) -> String {
+//!     let via = ctx.get::<MethodOverride>().original().clone();
+//!     match *ctx.method() {
+//!         Method::PUT => update(ctx).await,
+//!         Method::DELETE => destroy(ctx).await,
+//!         _ => format!("{via} without a usable _method"),
+//!     }
+//! }
+//!
+//! let app = Router::new()
+//!     .with(form_data(FormLimits::default()))
+//!     .with(method_override)
+//!     .route("/notes/{id}", post(note_form).put(update).delete(destroy));
+//! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+//! # use http_body_util::BodyExt;
+//! let request = http::Request::post("/notes/1")
+//!     .header("content-type", "application/x-www-form-urlencoded")
+//!     .body(baton::Body::from("_method=put&title=new"))
+//!     .unwrap();
+//! let body = app.call_request(request).await.into_body().collect().await.unwrap().to_bytes();
+//! assert_eq!(body, "updated to new");
+//! # });
+//! ```
+//!
+//! A router that re-matched the route after `method_override` would need the global middleware to
+//! run before matching, which baton's per-route proof does not do (a route is proven against the
+//! middleware that run on it); the POST entry point keeps that proof and is visible in the route table.
+
+use crate::__baton::Context;
+use crate::form::FormData;
+use baton_macros::{context_key, middleware};
+use http::Method;
+
+/// The request's method as the client sent it, before [`method_override()`] looked at `_method`.
+///
+/// ```
+/// use baton::builtin::method_override::MethodOverride;
+///
+/// let seen = MethodOverride::new(http::Method::POST);
+/// assert_eq!(seen.original(), http::Method::POST);
+/// assert!(seen.changed(&http::Method::DELETE));
+/// ```
+#[context_key(crate = "crate::__baton")]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MethodOverride {
+    original: Method,
+}
+
+impl MethodOverride {
+    /// The record of a request sent with `original`.
+    pub fn new(original: Method) -> Self {
+        MethodOverride { original }
+    }
+
+    /// The method the client sent.
+    pub fn original(&self) -> &Method {
+        &self.original
+    }
+
+    /// Whether `current` (the request's method now, `ctx.method()`) differs from the original.
+    pub fn changed(&self, current: &Method) -> bool {
+        self.original != current
+    }
+}
+
+/// The method a POST form may ask for with `_method`: PUT, PATCH or DELETE, case-insensitive.
+///
+/// ```
+/// use baton::builtin::method_override::requested_method;
+///
+/// assert_eq!(requested_method("delete"), Some(http::Method::DELETE));
+/// assert_eq!(requested_method("GET"), None);
+/// assert_eq!(requested_method("CONNECT"), None);
+/// ```
+pub fn requested_method(value: &str) -> Option<Method> {
+    // Anything else is refused: a form turning itself into a GET, HEAD or CONNECT would change how
+    // caches, CSRF checks and proxies treat a request that carries a body.
+    [Method::PUT, Method::PATCH, Method::DELETE]
+        .into_iter()
+        .find(|method| method.as_str().eq_ignore_ascii_case(value.trim()))
+}
+
+/// Rewrites a POST's method from its `_method` form field and provides [`MethodOverride`]. See the
+/// [module docs](self) for routing the result.
+///
+/// ```
+/// use baton::builtin::form::{FormLimits, form_data};
+/// use baton::builtin::method_override::{MethodOverride, method_override};
+/// use baton::{Context, Router, handler, post};
+///
+/// #[handler]
+/// async fn show(ctx: Context) -> String {
+///     format!("{} via {}", ctx.method(), ctx.get::<MethodOverride>().original())
+/// }
+///
+/// let app = Router::new()
+///     .with(form_data(FormLimits::default()))
+///     .with(method_override)
+///     .route("/", post(show));
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// # use http_body_util::BodyExt;
+/// let request = http::Request::post("/")
+///     .header("content-type", "application/x-www-form-urlencoded")
+///     .body(baton::Body::from("_method=DELETE"))
+///     .unwrap();
+/// let body = app.call_request(request).await.into_body().collect().await.unwrap().to_bytes();
+/// assert_eq!(body, "DELETE via POST");
+/// # });
+/// ```
+#[middleware(crate = "crate::__baton", provides = MethodOverride, requires = FormData)]
+pub async fn method_override(ctx: &mut Context) -> MethodOverride {
+    let original = ctx.method().clone();
+    if original == Method::POST {
+        let requested = ctx
+            .get::<FormData>()
+            .get("_method")
+            .and_then(requested_method);
+        if let Some(method) = requested {
+            ctx.parts_mut().method = method;
+        }
+    }
+    MethodOverride { original }
+}
