@@ -69,6 +69,11 @@ const EXEMPT: &[(&str, &str)] = &[
          mounts `request_id()` after the refused `logger()`, as the mistake is written)",
     ),
     (
+        "builtin_method_override_before_form_data",
+        "same follow-up E0599 after a refused `.with(m)` as `macro_requires_before_provider` (the case \
+         mounts `form_data(..)` after the refused `method_override`, as the mistake is written)",
+    ),
+    (
         "core_group_inner_order",
         "rustc appends the list of tuple `Middleware` impls to the error of a group; hiding them with \
          `do_not_recommend` would also hide the key's name",
