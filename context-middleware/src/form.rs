@@ -55,7 +55,7 @@ use tokio::io::AsyncWriteExt;
 mod limits;
 pub use limits::FormLimits;
 
-/// The fields and files of a form body, provided by [`form_data`]. Empty for GET and HEAD requests
+/// The fields and files of a form body, provided by [`form_data()`]. Empty for GET and HEAD requests
 /// and for bodies that are not forms.
 ///
 /// ```
@@ -92,7 +92,7 @@ impl FormData {
         }
     }
 
-    /// Reads the form body of `ctx` under `limits`: what [`form_data`] provides, for code that reads
+    /// Reads the form body of `ctx` under `limits`: what [`form_data()`] provides, for code that reads
     /// a form without the middleware.
     ///
     /// ```

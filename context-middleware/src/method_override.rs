@@ -1,4 +1,4 @@
-//! HTML forms can only send GET and POST: [`method_override()`] lets a POST form say `_method=PUT`
+//! HTML forms can only send GET and POST: [`method_override`](struct@method_override) lets a POST form say `_method=PUT`
 //! (or `PATCH`, `DELETE`) and rewrites the request's method, providing the original as
 //! [`MethodOverride`].
 //!
@@ -64,7 +64,7 @@ use crate::form::FormData;
 use baton_macros::{context_key, middleware};
 use http::Method;
 
-/// The request's method as the client sent it, before [`method_override()`] looked at `_method`.
+/// The request's method as the client sent it, before [`method_override`](struct@method_override) looked at `_method`.
 ///
 /// ```
 /// use baton::builtin::method_override::MethodOverride;
