@@ -314,6 +314,52 @@ impl Cookies {
     }
 }
 
+/// How a view protects its cookies: the one difference between [`Signed`] and [`Private`].
+#[derive(Debug, Clone, Copy)]
+enum Protection {
+    Signed,
+    Private,
+}
+
+impl Protection {
+    fn get(self, jar: &CookieJar, key: &Key, name: &str) -> Option<Cookie<'static>> {
+        match self {
+            Protection::Signed => jar.signed(key).get(name),
+            Protection::Private => jar.private(key).get(name),
+        }
+    }
+
+    fn add(self, jar: &mut CookieJar, key: &Key, cookie: Cookie<'static>) {
+        match self {
+            Protection::Signed => jar.signed_mut(key).add(cookie),
+            Protection::Private => jar.private_mut(key).add(cookie),
+        }
+    }
+}
+
+impl Cookies {
+    /// The cookie `name` as the first key of the ring that verifies it reads it; re-issued with the
+    /// current key when only a retired one did.
+    fn protected_get(&self, protection: Protection, name: &str) -> Option<Cookie<'static>> {
+        let mut jar = self.lock();
+        let (index, cookie) = self
+            .keys
+            .keys
+            .iter()
+            .enumerate()
+            .find_map(|(index, key)| Some((index, protection.get(&jar, key, name)?)))?;
+        if index > 0 {
+            protection.add(&mut jar, self.keys.current(), with_path(cookie.clone()));
+        }
+        Some(cookie)
+    }
+
+    /// Protects `cookie` with the current key and sets it.
+    fn protected_add(&self, protection: Protection, cookie: Cookie<'static>) {
+        protection.add(&mut self.lock(), self.keys.current(), with_path(cookie));
+    }
+}
+
 fn with_path(mut cookie: Cookie<'static>) -> Cookie<'static> {
     if cookie.path().is_none() {
         cookie.set_path("/");
@@ -339,17 +385,7 @@ impl Signed<'_> {
     /// assert!(jar.signed().get("user").is_none());
     /// ```
     pub fn get(&self, name: &str) -> Option<Cookie<'static>> {
-        let keys = &self.cookies.keys.keys;
-        let mut jar = self.cookies.lock();
-        let (index, cookie) = keys
-            .iter()
-            .enumerate()
-            .find_map(|(index, key)| Some((index, jar.signed(key).get(name)?)))?;
-        if index > 0 {
-            jar.signed_mut(self.cookies.keys.current())
-                .add(with_path(cookie.clone()));
-        }
-        Some(cookie)
+        self.cookies.protected_get(Protection::Signed, name)
     }
 
     /// Signs `cookie` with the current key and sets it.
@@ -361,9 +397,8 @@ impl Signed<'_> {
     /// assert!(jar.set_cookie_headers()[0].to_str().unwrap().contains("ada"));
     /// ```
     pub fn add(&self, cookie: impl Into<Cookie<'static>>) {
-        let mut jar = self.cookies.lock();
-        jar.signed_mut(self.cookies.keys.current())
-            .add(with_path(cookie.into()));
+        self.cookies
+            .protected_add(Protection::Signed, cookie.into());
     }
 
     /// Removes the cookie `name`, as [`Cookies::remove`].
@@ -398,17 +433,7 @@ impl Private<'_> {
     /// assert!(jar.private().get("token").is_none());
     /// ```
     pub fn get(&self, name: &str) -> Option<Cookie<'static>> {
-        let keys = &self.cookies.keys.keys;
-        let mut jar = self.cookies.lock();
-        let (index, cookie) = keys
-            .iter()
-            .enumerate()
-            .find_map(|(index, key)| Some((index, jar.private(key).get(name)?)))?;
-        if index > 0 {
-            jar.private_mut(self.cookies.keys.current())
-                .add(with_path(cookie.clone()));
-        }
-        Some(cookie)
+        self.cookies.protected_get(Protection::Private, name)
     }
 
     /// Encrypts `cookie` with the current key and sets it.
@@ -420,9 +445,8 @@ impl Private<'_> {
     /// assert!(!jar.set_cookie_headers()[0].to_str().unwrap().contains("s3cret"));
     /// ```
     pub fn add(&self, cookie: impl Into<Cookie<'static>>) {
-        let mut jar = self.cookies.lock();
-        jar.private_mut(self.cookies.keys.current())
-            .add(with_path(cookie.into()));
+        self.cookies
+            .protected_add(Protection::Private, cookie.into());
     }
 
     /// Removes the cookie `name`, as [`Cookies::remove`].
