@@ -186,6 +186,7 @@
 //! thread-local access, a branch and an index; see the "Ambient context" section of `BENCHMARKS.md`
 //! for measured figures.
 #![warn(missing_docs)]
+#![deny(clippy::undocumented_unsafe_blocks)]
 
 mod app;
 mod middleware;

@@ -2,6 +2,7 @@
 //!
 //! Use it through the `baton` facade crate, which re-exports everything here with the macros.
 #![warn(missing_docs)]
+#![deny(clippy::undocumented_unsafe_blocks)]
 
 pub mod body;
 pub mod catch;

@@ -106,6 +106,8 @@ struct Request {
 // are `Send + Sync`; retired pointers are only dropped in `Drop`; `head` is `Send + Sync` and only
 // touched through the unique `Context` (`&` for `&Context`, `&mut` for `&mut Context`).
 unsafe impl Send for Request {}
+// SAFETY: as for `Send`: shared handles only read published slots, whose values are `Sync`, and
+// never reach `head`.
 unsafe impl Sync for Request {}
 
 /// A handle to one request's provided values. Cloning it clones a pointer, not the values.
@@ -468,6 +470,7 @@ mod tests {
         for i in (0..500usize).step_by(2) {
             // SAFETY: even positions hold a `Small`, odd ones a `Large`, all below the length.
             assert_eq!(unsafe { store.get_unchecked::<Small>(i) }.0, i);
+            // SAFETY: as above.
             assert_eq!(unsafe { store.get_unchecked::<Large>(i + 1) }.0, i + 1);
         }
         store.replace::<SmallKey>(4, (1000usize, counter.clone()));
