@@ -13,6 +13,8 @@ pub mod logger;
 pub mod request_id;
 #[cfg(feature = "security-headers")]
 pub mod security_headers;
+#[cfg(feature = "sessions")]
+pub mod session;
 #[cfg(feature = "static-files")]
 pub mod static_files;
 #[cfg(any(feature = "compression", feature = "cors", feature = "timeout"))]
