@@ -37,7 +37,7 @@ struct State {
     loaded: bool,
     record: Loaded,
     /// The keys this request inserted (`Some`) or removed (`None`): what a save applies.
-    changes: BTreeMap<&'static str, Option<Value>>,
+    changes: BTreeMap<String, Option<Value>>,
     cycle: bool,
     destroy: bool,
 }
@@ -167,7 +167,7 @@ impl Session {
         })?;
         let mut state = self.loaded().await?;
         state.record.data.insert(K::NAME.to_string(), value.clone());
-        state.changes.insert(K::NAME, Some(value));
+        state.changes.insert(K::NAME.to_string(), Some(value));
         Ok(())
     }
 
@@ -187,7 +187,7 @@ impl Session {
     pub async fn remove<K: SessionKey>(&self) -> Result<Option<K>, SessionError> {
         let mut state = self.loaded().await?;
         let old = state.record.data.remove(K::NAME);
-        state.changes.insert(K::NAME, None);
+        state.changes.insert(K::NAME.to_string(), None);
         Ok(old.and_then(|value| serde_json::from_value(value).ok()))
     }
 
@@ -229,6 +229,29 @@ impl Session {
         state.changes.clear();
         state.loaded = true;
         state.record = Loaded::default();
+    }
+
+    /// Removes and returns the raw value stored under `name` (for built-ins whose names are built at
+    /// run time, like a flash message's).
+    pub(crate) async fn take_value(&self, name: &str) -> Result<Option<Value>, SessionError> {
+        let mut state = self.loaded().await?;
+        let old = state.record.data.remove(name);
+        if old.is_some() {
+            state.changes.insert(name.to_string(), None);
+        }
+        Ok(old)
+    }
+
+    /// Stores a raw value under `name`.
+    pub(crate) async fn insert_value(
+        &self,
+        name: String,
+        value: Value,
+    ) -> Result<(), SessionError> {
+        let mut state = self.loaded().await?;
+        state.record.data.insert(name.clone(), value.clone());
+        state.changes.insert(name, Some(value));
+        Ok(())
     }
 
     /// Writes what this request changed to the store; the middleware calls it after `next`.
@@ -283,8 +306,8 @@ impl Session {
         };
         for (key, change) in std::mem::take(&mut state.changes) {
             match change {
-                Some(value) => record.data.insert(key.to_string(), value),
-                None => record.data.remove(key),
+                Some(value) => record.data.insert(key, value),
+                None => record.data.remove(&key),
             };
         }
         record.expiry_date = expiry_date;
