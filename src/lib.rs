@@ -400,7 +400,7 @@ pub mod __private_0_1 {
     use baton_core::ContextKey;
     pub use baton_core::key::{B0, B1};
     #[cfg(feature = "sessions")]
-    pub use baton_middleware::session::SessionKey;
+    pub use baton_middleware::session::{SessionKey, StoredInSession};
 
     /// Holds for every key list; naming `K` in it checks that `K` is a key, where the user listed it
     /// (`requires = K`).

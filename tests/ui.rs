@@ -16,6 +16,11 @@ const MAX_LINES: usize = 20;
 /// Cases allowed past the bar, each with the reason stable rustc leaves no way under it. Every entry
 /// must still fail the bar: an exemption that is no longer needed fails this test, so the list only
 /// shrinks.
+/// Why a built-in's ordering case is a few lines over the bar.
+const BUILTIN_IMPL_LISTED: &str = "rustc adds \"the trait `Middleware<P>` is implemented for ..\" (the built-in's hand-written impl, \
+    6 lines) under the error naming the missing key; `do_not_recommend` on that impl replaces the \
+    key's name with a generic \"cannot be mounted here\"";
+
 const EXEMPT: &[(&str, &str)] = &[
     (
         "macro_requires_before_provider",
@@ -77,6 +82,21 @@ const EXEMPT: &[(&str, &str)] = &[
         "core_group_inner_order",
         "rustc appends the list of tuple `Middleware` impls to the error of a group; hiding them with \
          `do_not_recommend` would also hide the key's name",
+    ),
+    (
+        "builtin_auth_session_scheme_without_session",
+        BUILTIN_IMPL_LISTED,
+    ),
+    ("builtin_csrf_before_session", BUILTIN_IMPL_LISTED),
+    ("builtin_csrf_without_form_data", BUILTIN_IMPL_LISTED),
+    ("builtin_flash_before_session", BUILTIN_IMPL_LISTED),
+    ("builtin_require_auth_before_auth", BUILTIN_IMPL_LISTED),
+    ("builtin_require_before_require_auth", BUILTIN_IMPL_LISTED),
+    ("builtin_session_before_cookies", BUILTIN_IMPL_LISTED),
+    (
+        "builtin_session_key_not_serializable",
+        "one error per missing serde derive (`Serialize`, `Deserialize`), each led by baton's \
+         \"cannot be stored in the session\"; rustc elaborates each unmet bound of the check separately",
     ),
 ];
 

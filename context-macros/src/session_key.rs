@@ -6,7 +6,7 @@
 //! after the storage name, so the second declaration is a compile error (E0428) pointing at it.
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::{format_ident, quote, quote_spanned};
 use syn::parse::{Parse, ParseStream};
 use syn::spanned::Spanned;
 use syn::{Item, LitStr, Token};
@@ -103,6 +103,13 @@ fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
         Some(path) => quote!(#path),
         None => quote!(::baton),
     };
+    // One obligation on the user's type, so a missing derive is one error with baton's message.
+    let assert = quote_spanned!(ident.span()=>
+        const _: () = {
+            fn stored_in_session<T: #krate::__private_0_1::StoredInSession>() {}
+            let _ = stored_in_session::<#ident>;
+        };
+    );
     let claim = format_ident!(
         "__baton_session_key_{}",
         identifier_text(&name),
@@ -114,6 +121,8 @@ fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
         impl #krate::__private_0_1::SessionKey for #ident {
             const NAME: &'static str = #name;
         }
+
+        #assert
 
         // One per storage name in the crate: a second key with this name is "defined multiple times".
         #[doc(hidden)]

@@ -46,7 +46,7 @@
 use crate::__baton::{
     Context, ContextKey, Endpoint, Has, IntoResponse, KeyList, Lacks, Middleware, Next, Response,
 };
-use crate::session::{Session, SessionError, SessionKey};
+use crate::session::{Session, SessionError, SessionKey, StoredInSession};
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -69,7 +69,7 @@ impl<M> fmt::Debug for Flash<M> {
     }
 }
 
-impl<M: SessionKey> Flash<M> {
+impl<M: SessionKey + StoredInSession> Flash<M> {
     /// A flash holding `message` as if the previous request had set it, with no session behind it
     /// ([`set`](Flash::set) is then refused): for unit tests of handlers that show a flash.
     ///
@@ -140,7 +140,7 @@ fn slot<M: SessionKey>() -> String {
 /// // error: no upstream middleware provides `Session` on this route
 /// let _app = Router::new().with(flash::<Notice>()).route("/", get(|_: Context| async { "hi" }));
 /// ```
-pub fn flash<M: SessionKey>() -> FlashMiddleware<M> {
+pub fn flash<M: SessionKey + StoredInSession>() -> FlashMiddleware<M> {
     FlashMiddleware {
         message: PhantomData,
     }
@@ -167,7 +167,7 @@ impl<M> fmt::Debug for FlashMiddleware<M> {
 
 impl<P, M> Middleware<P> for FlashMiddleware<M>
 where
-    M: SessionKey,
+    M: SessionKey + StoredInSession,
     P: KeyList + Has<Session> + Lacks<Flash<M>>,
 {
     type Out = (Flash<M>, P);

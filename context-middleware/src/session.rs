@@ -99,7 +99,8 @@ impl<T: serde::Serialize + serde::de::DeserializeOwned + Send + Sync + 'static> 
 }
 
 /// A type stored in the [`Session`] under [`NAME`](SessionKey::NAME). Write `#[session_key]` on the
-/// type (optionally `#[session_key(name = "cart")]`) rather than implementing it.
+/// type (optionally `#[session_key(name = "cart")]`) rather than implementing it; the type must also
+/// be [`StoredInSession`] (serde's derives), which the attribute checks.
 ///
 /// The name is the value's identity in the store, which outlives deployments: it defaults to the
 /// type's name (not its module path), so moving the type keeps the users' stored values. Two keys of
@@ -117,7 +118,7 @@ impl<T: serde::Serialize + serde::de::DeserializeOwned + Send + Sync + 'static> 
 ///     pub struct OldCart(String);
 /// }
 /// ```
-pub trait SessionKey: StoredInSession {
+pub trait SessionKey: Send + Sync + 'static {
     /// The name the value is stored under.
     const NAME: &'static str;
 }

@@ -1,6 +1,6 @@
 //! [`Session`]: the handle handlers read and write, and the record it loads and saves.
 
-use super::{SessionError, SessionKey};
+use super::{SessionError, SessionKey, StoredInSession};
 use baton_macros::context_key;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
@@ -134,7 +134,7 @@ impl Session {
     /// assert!(session.get::<CartSize>().await.unwrap().is_none());
     /// # });
     /// ```
-    pub async fn get<K: SessionKey>(&self) -> Result<Option<K>, SessionError> {
+    pub async fn get<K: SessionKey + StoredInSession>(&self) -> Result<Option<K>, SessionError> {
         let state = self.loaded().await?;
         let Some(value) = state.record.data.get(K::NAME) else {
             return Ok(None);
@@ -160,7 +160,10 @@ impl Session {
     /// assert_eq!(session.get::<CartSize>().await.unwrap().unwrap().0, 3);
     /// # });
     /// ```
-    pub async fn insert<K: SessionKey>(&self, value: K) -> Result<(), SessionError> {
+    pub async fn insert<K: SessionKey + StoredInSession>(
+        &self,
+        value: K,
+    ) -> Result<(), SessionError> {
         let value = serde_json::to_value(&value).map_err(|error| SessionError::Encode {
             key: K::NAME,
             message: error.to_string(),
@@ -184,7 +187,7 @@ impl Session {
     /// assert!(session.get::<CartSize>().await.unwrap().is_none());
     /// # });
     /// ```
-    pub async fn remove<K: SessionKey>(&self) -> Result<Option<K>, SessionError> {
+    pub async fn remove<K: SessionKey + StoredInSession>(&self) -> Result<Option<K>, SessionError> {
         let mut state = self.loaded().await?;
         let old = state.record.data.remove(K::NAME);
         state.changes.insert(K::NAME.to_string(), None);

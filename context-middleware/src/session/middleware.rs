@@ -99,10 +99,7 @@ where
         let response = next.run(ctx.provide(session)).await;
 
         // One save at a time per session in this process, so the per-key merge is exact here.
-        let lock = match handle.stored_id().await {
-            Some(id) => Some(self.saving.lock_for(id)),
-            None => None,
-        };
+        let lock = handle.stored_id().await.map(|id| self.saving.lock_for(id));
         let _saving = match &lock {
             Some(lock) => Some(lock.lock().await),
             None => None,
