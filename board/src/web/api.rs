@@ -1,0 +1,146 @@
+//! The JSON API: `POST /api/tokens` trades a name and password for a bearer token; `/api/tasks` reads
+//! and adds the caller's team's tasks with `Authorization: Bearer <token>`. No cookies are read here,
+//! so there is no session to ride and no CSRF check: a cross-site page cannot make the browser send
+//! a bearer token.
+
+use super::{Db, error};
+use crate::ambient::Actor;
+use crate::data::users::User;
+use baton::builtin::form::{FormData, FormLimits};
+use baton::{Context, IntoResponse, Json, Response, StatusCode, context_key, handler, middleware};
+use http::header::{AUTHORIZATION, CONTENT_TYPE, WWW_AUTHENTICATE};
+
+/// The account an API request acts for.
+#[context_key]
+pub struct ApiUser(pub User);
+
+#[derive(serde::Deserialize)]
+struct Credentials {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    password: String,
+}
+
+fn unauthorized(message: &str) -> Response {
+    let mut response = error(StatusCode::UNAUTHORIZED, message);
+    response
+        .headers_mut()
+        .insert(WWW_AUTHENTICATE, http::HeaderValue::from_static("Bearer"));
+    response
+}
+
+fn is_json(ctx: &Context<impl baton::KeyList>) -> bool {
+    ctx.headers()
+        .get(CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.trim_start().starts_with("application/json"))
+}
+
+/// `name` and `password` from a JSON or form body, checked against the accounts.
+#[middleware(provides = ApiUser)]
+pub async fn password_credentials(ctx: &mut Context) -> Result<ApiUser, Response> {
+    let credentials = if is_json(ctx) {
+        ctx.json::<Credentials>()
+            .await
+            .map_err(|rejection| error(StatusCode::BAD_REQUEST, &rejection.to_string()))?
+    } else {
+        let form = FormData::read(ctx, &FormLimits::default())
+            .await
+            .map_err(|rejection| error(StatusCode::BAD_REQUEST, &rejection.to_string()))?;
+        Credentials {
+            name: form.get("name").unwrap_or_default().to_string(),
+            password: form.get("password").unwrap_or_default().to_string(),
+        }
+    };
+    match ctx
+        .get::<Db>()
+        .check_password(&credentials.name, &credentials.password)
+        .await
+    {
+        Ok(Some(user)) => Ok(ApiUser(user)),
+        Ok(None) => Err(unauthorized("wrong name or password")),
+        Err(data) => {
+            tracing::error!(error = %data, "checking a password failed");
+            Err(error(StatusCode::INTERNAL_SERVER_ERROR, "internal error"))
+        }
+    }
+}
+
+/// The account behind `Authorization: Bearer <token>`.
+#[middleware(provides = ApiUser)]
+pub async fn bearer(ctx: &Context) -> Result<ApiUser, Response> {
+    let token = ctx
+        .headers()
+        .get(AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|token| !token.is_empty())
+        .ok_or_else(|| unauthorized("send Authorization: Bearer <token>"))?;
+    match ctx.get::<Db>().token_user(token).await {
+        Ok(Some(user)) => Ok(ApiUser(user)),
+        Ok(None) => Err(unauthorized("unknown token")),
+        Err(data) => {
+            tracing::error!(error = %data, "checking a token failed");
+            Err(error(StatusCode::INTERNAL_SERVER_ERROR, "internal error"))
+        }
+    }
+}
+
+#[middleware(provides = Actor)]
+pub async fn api_actor(ctx: &Context) -> Actor {
+    super::actor_of(Some(&ctx.get::<ApiUser>().0))
+}
+
+#[handler]
+pub async fn issue_token(ctx: Context) -> Response {
+    match ctx.get::<Db>().issue_token(&ctx.get::<ApiUser>().0).await {
+        Ok(token) => (
+            StatusCode::CREATED,
+            Json(serde_json::json!({ "token": token })),
+        )
+            .into_response(),
+        Err(data) => {
+            tracing::error!(error = %data, "issuing a token failed");
+            error(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
+        }
+    }
+}
+
+#[handler]
+pub async fn list_tasks(ctx: Context) -> Response {
+    match ctx.get::<Db>().tasks(ctx.get::<ApiUser>().0.team_id).await {
+        Ok(tasks) => Json(tasks).into_response(),
+        Err(data) => {
+            tracing::error!(error = %data, "listing tasks failed");
+            error(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
+        }
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct NewTask {
+    title: String,
+}
+
+#[handler]
+pub async fn create_task(mut ctx: Context) -> Response {
+    let new: NewTask = match ctx.json().await {
+        Ok(new) => new,
+        Err(rejection) => return error(StatusCode::BAD_REQUEST, &rejection.to_string()),
+    };
+    let user = &ctx.get::<ApiUser>().0;
+    match ctx
+        .get::<Db>()
+        .create_task(user.team_id, user.id, &new.title)
+        .await
+    {
+        Ok(Some(task)) => (StatusCode::CREATED, Json(task)).into_response(),
+        Ok(None) => error(StatusCode::UNPROCESSABLE_ENTITY, "a task needs a title"),
+        Err(data) => {
+            tracing::error!(error = %data, "creating a task failed");
+            error(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
+        }
+    }
+}
