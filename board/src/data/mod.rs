@@ -7,7 +7,7 @@ pub mod tokens;
 pub mod users;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Connection, SqlitePool};
+use sqlx::{Connection, Sqlite, SqlitePool, Transaction};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -81,6 +81,13 @@ impl Store {
             tracing::info!(version = index + 1, "database migrated");
         }
         Ok(())
+    }
+
+    /// A write transaction holding SQLite's write lock from its `BEGIN`. A deferred transaction that
+    /// reads before it writes cannot wait for the lock when another writer committed in between: it
+    /// fails with SQLITE_BUSY at once. `IMMEDIATE` queues writers behind the busy timeout instead.
+    pub(crate) async fn write(&self) -> Result<Transaction<'static, Sqlite>, DataError> {
+        self.pool.begin_with("BEGIN IMMEDIATE").await
     }
 
     pub(crate) fn pool(&self) -> &SqlitePool {

@@ -4,7 +4,7 @@
 use super::{DataError, Store, audit};
 use serde::Serialize;
 use sqlx::sqlite::SqliteRow;
-use sqlx::{Connection, FromRow, Row};
+use sqlx::{FromRow, Row};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Task {
@@ -59,10 +59,7 @@ impl Store {
         let Some(title) = clean_title(title) else {
             return Ok(None);
         };
-        let mut conn = self.pool().acquire().await?;
-        let mut tx = conn.begin().await?;
-        // The write comes first in the transaction, so it takes SQLite's write lock at once and waits
-        // (busy timeout) instead of failing on a lock upgrade.
+        let mut tx = self.write().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO tasks (team_id, title, created_by) VALUES (?, ?, ?) RETURNING id",
         )
@@ -91,8 +88,7 @@ impl Store {
         let Some(title) = clean_title(title) else {
             return Ok(None);
         };
-        let mut conn = self.pool().acquire().await?;
-        let mut tx = conn.begin().await?;
+        let mut tx = self.write().await?;
         let changed =
             sqlx::query("UPDATE tasks SET title = ?, done = ? WHERE id = ? AND team_id = ?")
                 .bind(&title)
@@ -116,8 +112,7 @@ impl Store {
 
     /// Deletes a task of the team; `false` when the team has no task `id`.
     pub async fn delete_task(&self, team_id: i64, id: i64) -> Result<bool, DataError> {
-        let mut conn = self.pool().acquire().await?;
-        let mut tx = conn.begin().await?;
+        let mut tx = self.write().await?;
         let title: Option<String> =
             sqlx::query_scalar("DELETE FROM tasks WHERE id = ? AND team_id = ? RETURNING title")
                 .bind(id)

@@ -5,7 +5,6 @@
 use super::users::{User, random_token};
 use super::{DataError, Store, audit};
 use sha2::{Digest, Sha256};
-use sqlx::Connection;
 
 fn digest(token: &str) -> String {
     Sha256::digest(token.as_bytes())
@@ -18,8 +17,7 @@ impl Store {
     /// Issues a new token for `user`, returning the token itself (never stored).
     pub async fn issue_token(&self, user: &User) -> Result<String, DataError> {
         let token = random_token(32);
-        let mut conn = self.pool().acquire().await?;
-        let mut tx = conn.begin().await?;
+        let mut tx = self.write().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO api_tokens (user_id, token_hash) VALUES (?, ?) RETURNING id",
         )

@@ -4,7 +4,7 @@ use super::{DataError, Store, audit};
 use crate::ambient::ActorRef;
 use serde::Serialize;
 use sqlx::sqlite::SqliteRow;
-use sqlx::{Connection, FromRow, Row};
+use sqlx::{FromRow, Row};
 
 /// A signed-in account, as the pages and the API see it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -131,8 +131,7 @@ impl Store {
         let name = name.trim();
         validate(name, password)?;
         let hash = hash_password(password).await;
-        let mut conn = self.pool().acquire().await?;
-        let mut tx = conn.begin().await?;
+        let mut tx = self.write().await?;
         let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE name = ?")
             .bind(name)
             .fetch_optional(&mut *tx)

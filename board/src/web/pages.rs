@@ -41,6 +41,12 @@ fn next_target(ctx: &Context<impl baton::KeyList>) -> Option<String> {
     Redirect::is_local(&next).then_some(next)
 }
 
+/// The `?next=…` to keep on a form's action, so the redirect target survives a failed attempt.
+fn next_query(next: Option<&str>) -> String {
+    next.map(|next| format!("?next={}", super::encode_component(next)))
+        .unwrap_or_default()
+}
+
 #[handler(uses = frame)]
 pub async fn home(ctx: Context) -> Response {
     render("home.html", &frame(&ctx), context! {})
@@ -48,7 +54,8 @@ pub async fn home(ctx: Context) -> Response {
 
 #[handler(uses = frame)]
 pub async fn signup_form(ctx: Context) -> Response {
-    let page = context! { next => next_target(&ctx), name => "", invite => "" };
+    let page =
+        context! { next => next_query(next_target(&ctx).as_deref()), name => "", invite => "" };
     render("signup.html", &frame(&ctx), page)
 }
 
@@ -67,7 +74,7 @@ pub async fn signup(ctx: Context) -> Response {
         Err(SignupError::Data(error)) => server_error(error),
         Err(refused) => {
             let page = context! {
-                next => next_target(&ctx), name, invite, error => refused.to_string(),
+                next => next_query(next_target(&ctx).as_deref()), name, invite, error => refused.to_string(),
             };
             render("signup.html", &frame(&ctx), page)
         }
@@ -76,7 +83,7 @@ pub async fn signup(ctx: Context) -> Response {
 
 #[handler(uses = frame)]
 pub async fn login_form(ctx: Context) -> Response {
-    let page = context! { next => next_target(&ctx), name => "" };
+    let page = context! { next => next_query(next_target(&ctx).as_deref()), name => "" };
     render("login.html", &frame(&ctx), page)
 }
 
@@ -93,7 +100,7 @@ pub async fn login(ctx: Context) -> Response {
         }
         Ok(None) => {
             let page = context! {
-                next => next_target(&ctx), name, error => "Wrong name or password.",
+                next => next_query(next_target(&ctx).as_deref()), name, error => "Wrong name or password.",
             };
             render("login.html", &frame(&ctx), page)
         }
@@ -103,10 +110,10 @@ pub async fn login(ctx: Context) -> Response {
 
 #[handler]
 pub async fn logout(ctx: Context) -> Response {
-    if let Some(user) = &ctx.get::<Visitor>().0 {
-        if let Err(error) = ctx.get::<Db>().log_event("user.logout", &user.name).await {
-            return server_error(error);
-        }
+    if let Some(user) = &ctx.get::<Visitor>().0
+        && let Err(error) = ctx.get::<Db>().log_event("user.logout", &user.name).await
+    {
+        return server_error(error);
     }
     ctx.get::<Session>().logout().await;
     Redirect::to("/").into_response()

@@ -138,7 +138,10 @@ pub async fn csrf(ctx: &Context) -> Result<CsrfToken, Response> {
                 .fold(0u8, |diff, (a, b)| diff | (a ^ b))
                 != 0
         {
-            return Err((StatusCode::FORBIDDEN, "invalid or missing CSRF token").into_response());
+            return Err(crate::web::error(
+                StatusCode::FORBIDDEN,
+                "Invalid or missing CSRF token: reload the page and try again.",
+            ));
         }
     }
     Ok(CsrfToken(expected))
@@ -204,6 +207,9 @@ pub async fn require_admin(ctx: &Context) -> Result<AdminGrant, Response> {
     if ctx.get::<Me>().is_admin {
         Ok(AdminGrant)
     } else {
-        Err((StatusCode::FORBIDDEN, "this page is for admins").into_response())
+        Err(crate::web::error(
+            StatusCode::FORBIDDEN,
+            "This page is for admins.",
+        ))
     }
 }
