@@ -11,6 +11,27 @@ pub mod connection;
 /// `RequestId`.
 pub use baton_middleware::request_id;
 
+/// Makes a struct or enum a typed session key: stored in the
+/// [`Session`](builtin::session::Session) under its name (the type's name, or `name = ".."`), read and
+/// written as the type. Two keys of one crate with the same name do not compile. Needs the `sessions`
+/// feature.
+///
+/// ```
+/// use baton::builtin::session::Session;
+/// use baton::session_key;
+///
+/// #[session_key(name = "cart")]
+/// #[derive(serde::Serialize, serde::Deserialize)]
+/// struct Cart(Vec<u32>);
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let session = Session::for_test();
+/// session.insert(Cart(vec![7])).await.unwrap();
+/// assert_eq!(session.get::<Cart>().await.unwrap().unwrap().0, [7]);
+/// # });
+/// ```
+#[cfg(feature = "sessions")]
+pub use baton_macros::session_key;
+
 /// The built-in middleware (forms, cookies, sessions, CSRF, auth, logger, transport), one cargo feature
 /// each.
 pub use baton_middleware as builtin;
@@ -378,6 +399,8 @@ pub mod __private_0_1 {
 
     use baton_core::ContextKey;
     pub use baton_core::key::{B0, B1};
+    #[cfg(feature = "sessions")]
+    pub use baton_middleware::session::SessionKey;
 
     /// Holds for every key list; naming `K` in it checks that `K` is a key, where the user listed it
     /// (`requires = K`).

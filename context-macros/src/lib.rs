@@ -10,6 +10,7 @@ mod key;
 mod middleware;
 mod params;
 mod scan;
+mod session_key;
 
 /// Makes a type a context key. See `baton::context_key` for the documentation.
 #[proc_macro_attribute]
@@ -46,4 +47,10 @@ pub fn app_context(input: TokenStream) -> TokenStream {
     app_context::app_context(input.into())
         .unwrap_or_else(syn::Error::into_compile_error)
         .into()
+}
+
+/// Makes a type a typed session key. See `baton::session_key` for the documentation.
+#[proc_macro_attribute]
+pub fn session_key(args: TokenStream, item: TokenStream) -> TokenStream {
+    session_key::session_key(args.into(), item.into()).into()
 }

@@ -3,6 +3,8 @@
 //! session) are compile errors. Use them through the facade, `baton::builtin`, one cargo feature each.
 #![warn(missing_docs)]
 
+#[cfg(feature = "auth")]
+pub mod auth;
 #[cfg(feature = "cookies")]
 pub mod cookies;
 #[cfg(feature = "cop")]
@@ -13,6 +15,8 @@ pub mod logger;
 pub mod request_id;
 #[cfg(feature = "security-headers")]
 pub mod security_headers;
+#[cfg(feature = "sessions")]
+pub mod session;
 #[cfg(feature = "static-files")]
 pub mod static_files;
 #[cfg(any(feature = "compression", feature = "cors", feature = "timeout"))]
@@ -34,6 +38,10 @@ pub use transport::compression;
 pub use transport::cors;
 #[cfg(feature = "timeout")]
 pub use transport::timeout;
+#[cfg(feature = "csrf")]
+pub mod csrf;
+#[cfg(feature = "flash")]
+pub mod flash;
 #[cfg(feature = "forms")]
 pub mod form;
 #[cfg(feature = "method-override")]
@@ -53,3 +61,14 @@ pub mod __baton {
         impl<P, K: baton_core::ContextKey> IsKey<K> for P {}
     }
 }
+
+/// A fixed type-level key fingerprint, for the built-ins' generic keys (`Flash<M>`, `Identity<I>`),
+/// which `#[context_key]` does not take: 64 bits spelled as `B0`/`B1`, one literal per key.
+#[cfg(any(feature = "flash", feature = "auth"))]
+macro_rules! fixed_key_id {
+    () => { () };
+    (0 $($rest:tt)*) => { ($crate::__baton::key::B0, $crate::fixed_key_id!($($rest)*)) };
+    (1 $($rest:tt)*) => { ($crate::__baton::key::B1, $crate::fixed_key_id!($($rest)*)) };
+}
+#[cfg(any(feature = "flash", feature = "auth"))]
+pub(crate) use fixed_key_id;

@@ -1,0 +1,200 @@
+//! [`auth()`]: tries the schemes in order and provides [`Auth`].
+
+use super::Auth;
+use super::scheme::{BySession, ByToken, Scheme, Verified, bearer_token, header_value};
+use crate::__baton::{
+    Context, Endpoint, Has, IntoResponse, KeyList, Lacks, Middleware, Next, Response, StatusCode,
+};
+use crate::session::Session;
+use std::fmt;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+/// The authentication middleware for identities of type `I`, with no scheme yet: add them with
+/// [`session`](AuthMiddleware::session), [`bearer`](AuthMiddleware::bearer) and
+/// [`api_key`](AuthMiddleware::api_key); they are tried in that order of calls, the first to
+/// recognise the request wins. See the [module docs](super).
+///
+/// ```
+/// use baton::builtin::auth::{Auth, auth};
+/// use baton::{Context, Router, get, handler};
+///
+/// #[handler]
+/// async fn whoami(ctx: Context) -> String {
+///     ctx.get::<Auth<String>>().identity().cloned().unwrap_or_else(|| "anonymous".into())
+/// }
+///
+/// let app = Router::new()
+///     .with(auth::<String>().bearer(|token: String| async move { (token == "s3cret").then(|| "ada".to_string()) }))
+///     .route("/", get(whoami));
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// # use http_body_util::BodyExt;
+/// let request = http::Request::get("/").header("authorization", "Bearer s3cret").body(baton::Body::empty()).unwrap();
+/// let body = app.call_request(request).await.into_body().collect().await.unwrap().to_bytes();
+/// assert_eq!(body, "ada");
+/// # });
+/// ```
+pub fn auth<I: Send + Sync + 'static>() -> AuthMiddleware<I, Stateless> {
+    AuthMiddleware {
+        schemes: Arc::new([]),
+        needs: PhantomData,
+    }
+}
+
+/// Middleware returned by [`auth()`]. `S` is [`WithSession`] once a session scheme is added (the
+/// middleware then requires [`Session`]), [`Stateless`] before.
+pub struct AuthMiddleware<I, S> {
+    schemes: Arc<[Arc<dyn Scheme<I>>]>,
+    needs: PhantomData<fn() -> S>,
+}
+
+/// The auth middleware reads the session: it must be mounted after `session()`.
+#[derive(Debug)]
+pub enum WithSession {}
+/// The auth middleware reads headers only.
+#[derive(Debug)]
+pub enum Stateless {}
+
+impl<I, S> Clone for AuthMiddleware<I, S> {
+    fn clone(&self) -> Self {
+        AuthMiddleware {
+            schemes: Arc::clone(&self.schemes),
+            needs: PhantomData,
+        }
+    }
+}
+
+impl<I: 'static, S> fmt::Debug for AuthMiddleware<I, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<_> = self.schemes.iter().map(|scheme| scheme.name()).collect();
+        f.debug_struct("AuthMiddleware")
+            .field("schemes", &names)
+            .finish()
+    }
+}
+
+impl<I: Send + Sync + 'static, S> AuthMiddleware<I, S> {
+    fn push<S2>(self, scheme: impl Scheme<I>) -> AuthMiddleware<I, S2> {
+        let mut schemes: Vec<Arc<dyn Scheme<I>>> = self.schemes.iter().cloned().collect();
+        schemes.push(Arc::new(scheme));
+        AuthMiddleware {
+            schemes: schemes.into(),
+            needs: PhantomData,
+        }
+    }
+
+    /// The session scheme: the id stored by [`login`](super::login), looked up with `lookup`.
+    /// The middleware then requires [`Session`].
+    ///
+    /// ```
+    /// use baton::builtin::auth::auth;
+    /// let _middleware = auth::<String>().session(|id: String| async move { Some(format!("user {id}")) });
+    /// ```
+    pub fn session<F, Fut>(self, lookup: F) -> AuthMiddleware<I, WithSession>
+    where
+        F: Fn(String) -> Fut + Send + Sync + 'static,
+        Fut: Future + Send + 'static,
+        Fut::Output: Verified<I>,
+    {
+        self.push(BySession { lookup })
+    }
+
+    /// The bearer scheme: `Authorization: Bearer <token>`, looked up with `lookup`.
+    ///
+    /// ```
+    /// use baton::builtin::auth::auth;
+    /// let _middleware = auth::<String>().bearer(|token: String| async move { (token == "t").then(|| "bot".to_string()) });
+    /// ```
+    pub fn bearer<F, Fut>(self, lookup: F) -> AuthMiddleware<I, S>
+    where
+        F: Fn(String) -> Fut + Send + Sync + 'static,
+        Fut: Future + Send + 'static,
+        Fut::Output: Verified<I>,
+    {
+        self.push(ByToken {
+            name: "bearer",
+            read: bearer_token,
+            header: http::header::AUTHORIZATION,
+            lookup,
+        })
+    }
+
+    /// The API-key scheme: the whole value of `header`, looked up with `lookup`.
+    ///
+    /// ```
+    /// use baton::builtin::auth::auth;
+    /// let _middleware = auth::<String>()
+    ///     .api_key(http::HeaderName::from_static("x-api-key"), |key: String| async move { (key == "k").then(|| "ci".to_string()) });
+    /// ```
+    pub fn api_key<F, Fut>(self, header: http::HeaderName, lookup: F) -> AuthMiddleware<I, S>
+    where
+        F: Fn(String) -> Fut + Send + Sync + 'static,
+        Fut: Future + Send + 'static,
+        Fut::Output: Verified<I>,
+    {
+        self.push(ByToken {
+            name: "api-key",
+            read: header_value,
+            header,
+            lookup,
+        })
+    }
+
+    async fn recognise(
+        &self,
+        parts: &http::request::Parts,
+        session: Option<&Session>,
+    ) -> Result<Auth<I>, Response> {
+        for scheme in self.schemes.iter() {
+            match scheme.recognise(parts, session).await {
+                Ok(Some(identity)) => return Ok(Auth::authenticated(identity, scheme.name())),
+                Ok(None) => {}
+                Err(error) => {
+                    tracing::error!(scheme = scheme.name(), %error, "authentication lookup failed; answering 500");
+                    return Err(StatusCode::INTERNAL_SERVER_ERROR.into_response());
+                }
+            }
+        }
+        Ok(Auth::anonymous())
+    }
+}
+
+impl<P, I> Middleware<P> for AuthMiddleware<I, Stateless>
+where
+    I: Send + Sync + 'static,
+    P: KeyList + Lacks<Auth<I>>,
+{
+    type Out = (Auth<I>, P);
+
+    async fn call<E: Endpoint<Self::Out>>(
+        &self,
+        ctx: Context<P>,
+        next: Next<'_, Self::Out, E>,
+    ) -> Response {
+        match self.recognise(ctx.parts(), None).await {
+            Ok(auth) => next.run(ctx.provide(auth)).await,
+            Err(response) => response,
+        }
+    }
+}
+
+impl<P, I> Middleware<P> for AuthMiddleware<I, WithSession>
+where
+    I: Send + Sync + 'static,
+    P: KeyList + Has<Session> + Lacks<Auth<I>>,
+{
+    type Out = (Auth<I>, P);
+
+    async fn call<E: Endpoint<Self::Out>>(
+        &self,
+        ctx: Context<P>,
+        next: Next<'_, Self::Out, E>,
+    ) -> Response {
+        let session = ctx.get::<Session>().clone();
+        match self.recognise(ctx.parts(), Some(&session)).await {
+            Ok(auth) => next.run(ctx.provide(auth)).await,
+            Err(response) => response,
+        }
+    }
+}
