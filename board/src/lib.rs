@@ -17,10 +17,11 @@ use baton::App;
 /// Opens the database and builds the app for `config`.
 pub async fn build(config: &Config) -> Result<App, Box<dyn std::error::Error + Send + Sync>> {
     let store = data::Store::open(&config.database).await?;
+    let sessions = web::auth::session_store(config.redis.as_deref()).await?;
     Ok(web::app(web::Settings {
         store,
         cookie_keys: config.cookie_keys.clone(),
-        sessions: web::session::MemorySessions::default(),
+        sessions,
         static_dir: config.static_dir.clone(),
     }))
 }

@@ -6,11 +6,12 @@
 use super::{Db, error};
 use crate::ambient::Actor;
 use crate::data::users::User;
+use baton::builtin::auth::Identity;
 use baton::builtin::form::{FormData, FormLimits};
 use baton::{Context, IntoResponse, Json, Response, StatusCode, context_key, handler, middleware};
-use http::header::{AUTHORIZATION, CONTENT_TYPE, WWW_AUTHENTICATE};
+use http::header::{CONTENT_TYPE, WWW_AUTHENTICATE};
 
-/// The account an API request acts for.
+/// The account whose name and password a token request carried.
 #[context_key]
 pub struct ApiUser(pub User);
 
@@ -67,30 +68,14 @@ pub async fn password_credentials(ctx: &mut Context) -> Result<ApiUser, Response
     }
 }
 
-/// The account behind `Authorization: Bearer <token>`.
-#[middleware(provides = ApiUser)]
-pub async fn bearer(ctx: &Context) -> Result<ApiUser, Response> {
-    let token = ctx
-        .headers()
-        .get(AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_prefix("Bearer "))
-        .map(str::trim)
-        .filter(|token| !token.is_empty())
-        .ok_or_else(|| unauthorized("send Authorization: Bearer <token>"))?;
-    match ctx.get::<Db>().token_user(token).await {
-        Ok(Some(user)) => Ok(ApiUser(user)),
-        Ok(None) => Err(unauthorized("unknown token")),
-        Err(data) => {
-            tracing::error!(error = %data, "checking a token failed");
-            Err(error(StatusCode::INTERNAL_SERVER_ERROR, "internal error"))
-        }
-    }
+#[middleware(provides = Actor)]
+pub async fn credentials_actor(ctx: &Context) -> Actor {
+    super::actor_of(Some(&ctx.get::<ApiUser>().0))
 }
 
 #[middleware(provides = Actor)]
-pub async fn api_actor(ctx: &Context) -> Actor {
-    super::actor_of(Some(&ctx.get::<ApiUser>().0))
+pub async fn token_actor(ctx: &Context) -> Actor {
+    super::actor_of(Some(&**ctx.get::<Identity<User>>()))
 }
 
 #[handler]
@@ -110,7 +95,11 @@ pub async fn issue_token(ctx: Context) -> Response {
 
 #[handler]
 pub async fn list_tasks(ctx: Context) -> Response {
-    match ctx.get::<Db>().tasks(ctx.get::<ApiUser>().0.team_id).await {
+    match ctx
+        .get::<Db>()
+        .tasks(ctx.get::<Identity<User>>().team_id)
+        .await
+    {
         Ok(tasks) => Json(tasks).into_response(),
         Err(data) => {
             tracing::error!(error = %data, "listing tasks failed");
@@ -130,7 +119,7 @@ pub async fn create_task(mut ctx: Context) -> Response {
         Ok(new) => new,
         Err(rejection) => return error(StatusCode::BAD_REQUEST, &rejection.to_string()),
     };
-    let user = &ctx.get::<ApiUser>().0;
+    let user = ctx.get::<Identity<User>>();
     match ctx
         .get::<Db>()
         .create_task(user.team_id, user.id, &new.title)

@@ -3,25 +3,32 @@
 //! ```text
 //! every request   request_id → logger → security_headers (CSP nonce) → static_files(/static) → database
 //!                 (compression wraps it all as a tower layer)
-//! pages           cookies → session → form_data → method_override → csrf → user → flash → actor → ambient context
-//!   /tasks        + require_user (303 to /login?next=…)
-//!   /admin        + require_user + require_admin (403)
-//! /api/tokens     form_data → password credentials (401) → actor → ambient context
-//! /api/tasks      bearer token (401) → actor → ambient context
+//! pages           cookies → session → form_data → method_override → csrf → auth (session) → flash
+//!                 → actor → ambient context
+//!   /tasks        + require_auth (303 to /login?next=…)
+//!   /admin        + require_auth + require::<Admin> (403)
+//! /api/tokens     password credentials (401) → actor → ambient context
+//! /api/tasks      auth (bearer) → require_auth (401) → actor → ambient context
 //! ```
 
 mod api;
+pub mod auth;
 mod pages;
-pub mod session;
 pub mod views;
 
 use crate::ambient::{Actor, BoardContext};
 use crate::data::Store;
+use crate::data::users::User;
+use auth::{Admin, Notice, refusals_to_boundary, session_users, token_users};
+use baton::builtin::auth::{Auth, require, require_auth};
 use baton::builtin::cookies::KeyRing;
 use baton::builtin::cookies::cookies;
+use baton::builtin::csrf::{CsrfToken, csrf};
+use baton::builtin::flash::flash;
 use baton::builtin::form::{FormLimits, form_data};
 use baton::builtin::method_override::method_override;
 use baton::builtin::security_headers::{CspNonce, security_headers};
+use baton::builtin::session::SessionMiddleware;
 use baton::builtin::{compression, logger, static_files};
 use baton::request_id::{RequestId, request_id};
 use baton::{
@@ -44,7 +51,7 @@ async fn database(store: &Store, _ctx: &baton::Context) -> Store {
 pub struct Settings {
     pub store: Store,
     pub cookie_keys: KeyRing,
-    pub sessions: session::MemorySessions,
+    pub sessions: SessionMiddleware,
     pub static_dir: PathBuf,
 }
 
@@ -56,6 +63,7 @@ pub fn app(settings: Settings) -> App {
         sessions,
         static_dir,
     } = settings;
+    let (page_store, api_store) = (store.clone(), store.clone());
     Router::new()
         .with(request_id())
         .with(logger())
@@ -65,30 +73,33 @@ pub fn app(settings: Settings) -> App {
         .catch(page_error)
         .scope("/api", |api| {
             api.catch(api_error)
+                .with(refusals_to_boundary)
                 .scope("/tokens", |tokens| {
                     tokens
                         .with(api::password_credentials)
-                        .with(api::api_actor)
+                        .with(api::credentials_actor)
                         .with(BoardContext::async_context())
                         .route("/", post(api::issue_token))
                 })
                 .scope("/tasks", |tasks| {
                     tasks
-                        .with(api::bearer)
-                        .with(api::api_actor)
+                        .with(token_users(api_store))
+                        .with(require_auth::<User>())
+                        .with(api::token_actor)
                         .with(BoardContext::async_context())
                         .route("/", get(api::list_tasks).post(api::create_task))
                 })
         })
         .scope("", move |pages| {
             pages
+                .with(refusals_to_boundary)
                 .with(cookies(cookie_keys))
-                .with(session::session(sessions))
+                .with(sessions)
                 .with(form_data(FormLimits::default()))
                 .with(method_override)
-                .with(session::csrf)
-                .with(session::current_user)
-                .with(session::flash)
+                .with(csrf())
+                .with(session_users(page_store))
+                .with(flash::<Notice>())
                 .with(page_actor)
                 // Entered once the request id and actor exist: the data layer reads both from it.
                 .with(BoardContext::async_context())
@@ -98,14 +109,14 @@ pub fn app(settings: Settings) -> App {
                 .route("/logout", post(pages::logout))
                 .scope("/tasks", |tasks| {
                     tasks
-                        .with(session::require_user)
+                        .with(require_auth::<User>().redirect_to("/login"))
                         .route("/", get(pages::tasks).post(pages::create_task))
                         .route("/{id}", post(pages::change_task))
                 })
                 .scope("/admin", |admin| {
                     admin
-                        .with(session::require_user)
-                        .with(session::require_admin)
+                        .with(require_auth::<User>().redirect_to("/login"))
+                        .with(require::<Admin>())
                         .route("/", get(pages::admin))
                         .route("/audit", get(pages::audit))
                 })
@@ -116,7 +127,7 @@ pub fn app(settings: Settings) -> App {
 
 #[middleware(provides = Actor)]
 async fn page_actor(ctx: &baton::Context) -> Actor {
-    actor_of(ctx.get::<session::Visitor>().0.as_ref())
+    actor_of(ctx.get::<Auth<User>>().identity())
 }
 
 /// Marks a response as an error, so the nearest error boundary renders it (HTML for pages, JSON
@@ -146,10 +157,10 @@ fn page_error(failure: Failure) -> Response {
             .unwrap_or_default(),
         request_id: request_id_of(&failure),
         user: failure
-            .try_get::<session::Visitor>()
-            .and_then(|visitor| visitor.0.clone()),
+            .try_get::<Auth<User>>()
+            .and_then(|auth| auth.identity().cloned()),
         csrf: failure
-            .try_get::<session::CsrfToken>()
+            .try_get::<CsrfToken>()
             .map(|token| token.as_str().to_string())
             .unwrap_or_default(),
         flash: None,
@@ -181,7 +192,7 @@ fn request_id_of(failure: &Failure) -> String {
 }
 
 /// Who acts, for the audit log: from the signed-in user when there is one.
-fn actor_of(user: Option<&crate::data::users::User>) -> Actor {
+fn actor_of(user: Option<&User>) -> Actor {
     Actor(user.map(|user| user.actor()))
 }
 

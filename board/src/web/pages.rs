@@ -1,11 +1,15 @@
 //! The HTML pages: home, sign-up, log-in, log-out, the task board and the admin pages.
 
-use super::session::{CsrfToken, FlashNotice, Me, Session, Visitor};
+use super::auth::{Admin, Notice};
 use super::views::{Frame, render};
 use super::{Db, error};
-use crate::data::users::SignupError;
+use crate::data::users::{SignupError, User};
+use baton::builtin::auth::{Auth, Granted, Identity, login as log_in, logout as log_out};
+use baton::builtin::csrf::CsrfToken;
+use baton::builtin::flash::Flash;
 use baton::builtin::form::FormData;
 use baton::builtin::security_headers::CspNonce;
+use baton::builtin::session::Session;
 use baton::request_id::RequestId;
 use baton::{Context, IntoResponse, Method, Redirect, Response, StatusCode, handler};
 use minijinja::context;
@@ -14,10 +18,13 @@ use minijinja::context;
 #[handler]
 fn frame(ctx: &Context) -> Frame {
     Frame {
-        user: ctx.get::<Visitor>().0.clone(),
+        user: ctx.get::<Auth<User>>().identity().cloned(),
         csrf: ctx.get::<CsrfToken>().as_str().to_string(),
         nonce: ctx.get::<CspNonce>().as_str().to_string(),
-        flash: ctx.get::<FlashNotice>().0.clone(),
+        flash: ctx
+            .get::<Flash<Notice>>()
+            .message()
+            .map(|notice| notice.text().to_string()),
         request_id: ctx.get::<RequestId>().as_str().to_string(),
     }
 }
@@ -67,7 +74,9 @@ pub async fn signup(ctx: Context) -> Response {
     let password = form.get("password").unwrap_or_default();
     match ctx.get::<Db>().sign_up(name, password, Some(invite)).await {
         Ok(user) => {
-            ctx.get::<Session>().login(&user).await;
+            if let Err(error) = log_in(ctx.get::<Session>(), user.id).await {
+                return server_error(error);
+            }
             Redirect::to_local(&next_target(&ctx).unwrap_or_else(|| "/tasks".into()))
                 .into_response()
         }
@@ -94,7 +103,9 @@ pub async fn login(ctx: Context) -> Response {
     let password = form.get("password").unwrap_or_default();
     match ctx.get::<Db>().check_password(name, password).await {
         Ok(Some(user)) => {
-            ctx.get::<Session>().login(&user).await;
+            if let Err(error) = log_in(ctx.get::<Session>(), user.id).await {
+                return server_error(error);
+            }
             Redirect::to_local(&next_target(&ctx).unwrap_or_else(|| "/tasks".into()))
                 .into_response()
         }
@@ -110,18 +121,22 @@ pub async fn login(ctx: Context) -> Response {
 
 #[handler]
 pub async fn logout(ctx: Context) -> Response {
-    if let Some(user) = &ctx.get::<Visitor>().0
+    if let Some(user) = ctx.get::<Auth<User>>().identity()
         && let Err(error) = ctx.get::<Db>().log_event("user.logout", &user.name).await
     {
         return server_error(error);
     }
-    ctx.get::<Session>().logout().await;
+    log_out(ctx.get::<Session>()).await;
     Redirect::to("/").into_response()
 }
 
 #[handler(uses = frame)]
 pub async fn tasks(ctx: Context) -> Response {
-    match ctx.get::<Db>().tasks(ctx.get::<Me>().team_id).await {
+    match ctx
+        .get::<Db>()
+        .tasks(ctx.get::<Identity<User>>().team_id)
+        .await
+    {
         Ok(tasks) => render("tasks.html", &frame(&ctx), context! { tasks }),
         Err(error) => server_error(error),
     }
@@ -129,14 +144,16 @@ pub async fn tasks(ctx: Context) -> Response {
 
 #[handler]
 pub async fn create_task(ctx: Context) -> Response {
-    let me = ctx.get::<Me>();
+    let me = ctx.get::<Identity<User>>();
     let title = ctx.get::<FormData>().get("title").unwrap_or_default();
     let notice = match ctx.get::<Db>().create_task(me.team_id, me.id, title).await {
-        Ok(Some(_)) => "Task created",
-        Ok(None) => "A task needs a title.",
+        Ok(Some(_)) => Notice::TaskCreated,
+        Ok(None) => Notice::TitleMissing,
         Err(error) => return server_error(error),
     };
-    ctx.get::<Session>().flash(notice).await;
+    if let Err(error) = ctx.get::<Flash<Notice>>().set(notice).await {
+        return server_error(error);
+    }
     Redirect::to("/tasks").into_response()
 }
 
@@ -147,7 +164,7 @@ pub async fn change_task(ctx: Context) -> Response {
     let Ok(id) = ctx.path::<i64>() else {
         return error_response(StatusCode::NOT_FOUND);
     };
-    let me = ctx.get::<Me>();
+    let me = ctx.get::<Identity<User>>();
     let db = ctx.get::<Db>();
     let form = ctx.get::<FormData>();
     let notice = match *ctx.method() {
@@ -155,13 +172,13 @@ pub async fn change_task(ctx: Context) -> Response {
             let title = form.get("title").unwrap_or_default();
             let done = matches!(form.get("done"), Some("true" | "on" | "1"));
             match db.update_task(me.team_id, id, title, done).await {
-                Ok(Some(_)) => "Task updated",
+                Ok(Some(_)) => Notice::TaskUpdated,
                 Ok(None) => return error(StatusCode::NOT_FOUND, "No such task on your board."),
                 Err(error) => return server_error(error),
             }
         }
         Method::DELETE => match db.delete_task(me.team_id, id).await {
-            Ok(true) => "Task deleted",
+            Ok(true) => Notice::TaskDeleted,
             Ok(false) => return error(StatusCode::NOT_FOUND, "No such task on your board."),
             Err(error) => return server_error(error),
         },
@@ -172,13 +189,15 @@ pub async fn change_task(ctx: Context) -> Response {
             );
         }
     };
-    ctx.get::<Session>().flash(notice).await;
+    if let Err(error) = ctx.get::<Flash<Notice>>().set(notice).await {
+        return server_error(error);
+    }
     Redirect::to("/tasks").into_response()
 }
 
 #[handler(uses = frame)]
 pub async fn admin(ctx: Context) -> Response {
-    let _admin = ctx.get::<super::session::AdminGrant>();
+    let _admin = ctx.get::<Granted<Admin>>();
     match ctx.get::<Db>().users().await {
         Ok(users) => render("admin.html", &frame(&ctx), context! { users }),
         Err(error) => server_error(error),
@@ -187,7 +206,7 @@ pub async fn admin(ctx: Context) -> Response {
 
 #[handler(uses = frame)]
 pub async fn audit(ctx: Context) -> Response {
-    let _admin = ctx.get::<super::session::AdminGrant>();
+    let _admin = ctx.get::<Granted<Admin>>();
     match ctx.get::<Db>().audit_log(500).await {
         Ok(entries) => render("audit.html", &frame(&ctx), context! { entries }),
         Err(error) => server_error(error),
