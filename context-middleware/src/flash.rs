@@ -20,7 +20,7 @@
 //! #[handler]
 //! async fn create(ctx: Context) -> Result<Redirect, SessionError> {
 //!     ctx.get::<Flash<Notice>>().set(Notice::Created).await?;
-//!     Ok(Redirect::to("/").expect("a valid location"))
+//!     Ok(Redirect::to("/"))
 //! }
 //!
 //! #[handler]

@@ -64,12 +64,16 @@ mod config;
 mod error;
 mod handle;
 mod middleware;
+#[cfg(feature = "session-redis")]
+mod redis;
 
 pub use config::SessionConfig;
 pub use error::SessionError;
 pub use handle::Session;
 pub use middleware::{SessionMiddleware, session};
 
+#[cfg(feature = "session-redis")]
+pub use redis::redis_store;
 pub use tower_sessions_core::SessionStore;
 pub use tower_sessions_core::session::{Id, Record};
 pub use tower_sessions_core::session_store::Error as StoreError;
