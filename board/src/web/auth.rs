@@ -6,7 +6,7 @@ use crate::data::Store;
 use crate::data::users::User;
 use baton::builtin::auth::{AuthMiddleware, Permission, Stateless, WithSession, auth};
 use baton::builtin::session::{
-    MemoryStore, RedisStore, SessionConfig, SessionMiddleware, fred, session,
+    MemoryStore, SessionConfig, SessionMiddleware, fred, redis_store, session,
 };
 use baton::{Context, IntoResponse, Next, Response, context_key, middleware, session_key};
 
@@ -43,7 +43,7 @@ impl Permission for Admin {
 }
 
 /// Where sessions live: this process's memory, or Redis when `redis_url` is set (instances sharing
-/// one Redis share log-ins).
+/// one Redis, and one `BOARD_SECRET` for the cookie signatures, share log-ins).
 pub async fn session_store(
     redis_url: Option<&str>,
 ) -> Result<SessionMiddleware, fred::error::Error> {
@@ -51,11 +51,9 @@ pub async fn session_store(
     let Some(url) = redis_url else {
         return Ok(session(MemoryStore::default()).config(config));
     };
-    use fred::prelude::{ClientLike, Config, Pool};
-    let pool = Pool::new(Config::from_url(url)?, None, None, None, 4)?;
-    pool.init().await?;
+    let store = redis_store(url, 4).await?;
     tracing::info!(url, "sessions in Redis");
-    Ok(session(RedisStore::new(pool)).config(config))
+    Ok(session(store).config(config))
 }
 
 /// The pages' authentication: the user id that `login` put in the session.

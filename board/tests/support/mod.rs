@@ -27,10 +27,15 @@ impl Server {
             NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
         ));
         std::fs::create_dir_all(&dir).unwrap();
-        let database = dir.join("board.db");
         let mut config = board::Config::ephemeral();
-        config.database = database.to_str().unwrap().to_string();
-        let app = board::build(&config).await.expect("the board starts");
+        config.database = dir.join("board.db").to_str().unwrap().to_string();
+        Server::start_with(&config).await
+    }
+
+    /// Starts a board with `config` (whose database must be a file).
+    pub async fn start_with(config: &board::Config) -> Server {
+        let database = PathBuf::from(&config.database);
+        let app = board::build(config).await.expect("the board starts");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let task = tokio::spawn(async move {
