@@ -411,6 +411,28 @@ async fn api_tokens_and_bearer_requests() {
         assert_eq!(page.headers["www-authenticate"], "Bearer");
         assert_eq!(page.json()["status"], 401);
     }
+    let log = server.store().await.audit_log(100).await.unwrap();
+    let issued: Vec<_> = log
+        .iter()
+        .filter(|entry| entry.action == "token.issue")
+        .collect();
+    assert_eq!(issued.len(), 2);
+    assert!(
+        issued
+            .iter()
+            .all(|entry| entry.detail.ends_with("for ada") && entry.request_id.is_some())
+    );
+    let api_create = log
+        .iter()
+        .find(|entry| entry.detail.ends_with("from the API"))
+        .unwrap();
+    assert_eq!(
+        api_create.user_name.as_deref(),
+        Some("ada"),
+        "a bearer request acts as its user"
+    );
+    assert_eq!(api_create.request_id.as_deref(), Some(created.request_id()));
+
     let missing = support::read(api.get(server.url("/api/nothing")).send().await.unwrap()).await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
     assert_eq!(missing.json()["status"], 404);

@@ -8,12 +8,8 @@ use crate::ambient::Actor;
 use crate::data::users::User;
 use baton::builtin::auth::Identity;
 use baton::builtin::form::{FormData, FormLimits};
-use baton::{Context, IntoResponse, Json, Response, StatusCode, context_key, handler, middleware};
+use baton::{Context, IntoResponse, Json, Response, StatusCode, handler, middleware};
 use http::header::{CONTENT_TYPE, WWW_AUTHENTICATE};
-
-/// The account whose name and password a token request carried.
-#[context_key]
-pub struct ApiUser(pub User);
 
 #[derive(serde::Deserialize)]
 struct Credentials {
@@ -38,39 +34,30 @@ fn is_json(ctx: &Context<impl baton::KeyList>) -> bool {
         .is_some_and(|value| value.trim_start().starts_with("application/json"))
 }
 
-/// `name` and `password` from a JSON or form body, checked against the accounts.
-#[middleware(provides = ApiUser)]
-pub async fn password_credentials(ctx: &mut Context) -> Result<ApiUser, Response> {
-    let credentials = if is_json(ctx) {
-        ctx.json::<Credentials>()
+/// `name` and `password` from a JSON or form body.
+async fn read_credentials<P: baton::KeyList>(
+    ctx: &mut Context<P>,
+) -> Result<Credentials, Response> {
+    if is_json(ctx) {
+        return ctx
+            .json::<Credentials>()
             .await
-            .map_err(|rejection| error(StatusCode::BAD_REQUEST, &rejection.to_string()))?
-    } else {
-        let form = FormData::read(ctx, &FormLimits::default())
-            .await
-            .map_err(|rejection| error(StatusCode::BAD_REQUEST, &rejection.to_string()))?;
-        Credentials {
-            name: form.get("name").unwrap_or_default().to_string(),
-            password: form.get("password").unwrap_or_default().to_string(),
-        }
-    };
-    match ctx
-        .get::<Db>()
-        .check_password(&credentials.name, &credentials.password)
-        .await
-    {
-        Ok(Some(user)) => Ok(ApiUser(user)),
-        Ok(None) => Err(unauthorized("wrong name or password")),
-        Err(data) => {
-            tracing::error!(error = %data, "checking a password failed");
-            Err(error(StatusCode::INTERNAL_SERVER_ERROR, "internal error"))
-        }
+            .map_err(|rejection| error(StatusCode::BAD_REQUEST, &rejection.to_string()));
     }
+    let form = FormData::read(ctx, &FormLimits::default())
+        .await
+        .map_err(|rejection| error(StatusCode::BAD_REQUEST, &rejection.to_string()))?;
+    Ok(Credentials {
+        name: form.get("name").unwrap_or_default().to_string(),
+        password: form.get("password").unwrap_or_default().to_string(),
+    })
 }
 
+/// A token request is anonymous until its password is checked, like a log-in form: the audit rows
+/// it writes name the account in their detail.
 #[middleware(provides = Actor)]
-pub async fn credentials_actor(ctx: &Context) -> Actor {
-    super::actor_of(Some(&ctx.get::<ApiUser>().0))
+pub async fn anonymous_actor(_ctx: &Context) -> Actor {
+    Actor(None)
 }
 
 #[middleware(provides = Actor)]
@@ -78,9 +65,23 @@ pub async fn token_actor(ctx: &Context) -> Actor {
     super::actor_of(Some(&**ctx.get::<Identity<User>>()))
 }
 
+/// `POST /api/tokens`: a name and password (JSON or form) for a new bearer token.
 #[handler]
-pub async fn issue_token(ctx: Context) -> Response {
-    match ctx.get::<Db>().issue_token(&ctx.get::<ApiUser>().0).await {
+pub async fn issue_token(mut ctx: Context) -> Response {
+    let credentials = match read_credentials(&mut ctx).await {
+        Ok(credentials) => credentials,
+        Err(response) => return response,
+    };
+    let db = ctx.get::<Db>();
+    let issued = match db
+        .check_password(&credentials.name, &credentials.password)
+        .await
+    {
+        Ok(Some(user)) => db.issue_token(&user).await,
+        Ok(None) => return unauthorized("wrong name or password"),
+        Err(data) => Err(data),
+    };
+    match issued {
         Ok(token) => (
             StatusCode::CREATED,
             Json(serde_json::json!({ "token": token })),

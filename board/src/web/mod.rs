@@ -7,7 +7,7 @@
 //!                 → actor → ambient context
 //!   /tasks        + require_auth (303 to /login?next=…)
 //!   /admin        + require_auth + require::<Admin> (403)
-//! /api/tokens     password credentials (401) → actor → ambient context
+//! /api/tokens     actor (anonymous until the password is checked) → ambient context
 //! /api/tasks      auth (bearer) → require_auth (401) → actor → ambient context
 //! ```
 
@@ -76,8 +76,7 @@ pub fn app(settings: Settings) -> App {
                 .with(refusals_to_boundary)
                 .scope("/tokens", |tokens| {
                     tokens
-                        .with(api::password_credentials)
-                        .with(api::credentials_actor)
+                        .with(api::anonymous_actor)
                         .with(BoardContext::async_context())
                         .route("/", post(api::issue_token))
                 })
