@@ -5,9 +5,7 @@
 use crate::data::Store;
 use crate::data::users::User;
 use baton::builtin::auth::{AuthMiddleware, Permission, Stateless, WithSession, auth};
-use baton::builtin::session::{
-    MemoryStore, SessionConfig, SessionMiddleware, fred, redis_store, session,
-};
+use baton::builtin::session::{MemoryStore, SessionConfig, SessionMiddleware, session};
 use baton::{Context, IntoResponse, Next, Response, context_key, middleware, session_key};
 
 /// The notices a request leaves for the next page (typed flash messages: no free text to mistype).
@@ -46,14 +44,25 @@ impl Permission for Admin {
 /// one Redis, and one `BOARD_SECRET` for the cookie signatures, share log-ins).
 pub async fn session_store(
     redis_url: Option<&str>,
-) -> Result<SessionMiddleware, fred::error::Error> {
+) -> Result<SessionMiddleware, Box<dyn std::error::Error + Send + Sync>> {
     let config = SessionConfig::default().cookie_name("board.sid");
     let Some(url) = redis_url else {
         return Ok(session(MemoryStore::default()).config(config));
     };
-    let store = redis_store(url, 4).await?;
-    tracing::info!(url, "sessions in Redis");
-    Ok(session(store).config(config))
+    #[cfg(feature = "redis")]
+    {
+        let store = baton::builtin::session::redis_store(url, 4).await?;
+        tracing::info!(url, "sessions in Redis");
+        Ok(session(store).config(config))
+    }
+    #[cfg(not(feature = "redis"))]
+    {
+        Err(format!(
+            "BOARD_REDIS is set ({url}) but this build has no Redis support: \
+             run `cargo run -p board --features redis`"
+        )
+        .into())
+    }
 }
 
 /// The pages' authentication: the user id that `login` put in the session.
