@@ -499,3 +499,65 @@ async fn the_stylesheet_is_compressed_and_cached() {
     assert_eq!(cached.status, StatusCode::NOT_MODIFIED);
     assert!(cached.body.is_empty());
 }
+
+#[tokio::test]
+async fn a_failing_database_is_a_500_page_and_json_under_the_api() {
+    let server = Server::start().await;
+    let ada = server.visitor();
+    ada.sign_up("ada", PASSWORD).await;
+    let api = reqwest::Client::new();
+    let token = support::read(
+        api.post(server.url("/api/tokens"))
+            .form(&[("name", "ada"), ("password", PASSWORD)])
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await
+    .json()["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // Another process breaks the database under the running board.
+    let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect(&format!(
+        "sqlite://{}",
+        server.database.display()
+    ))
+    .await
+    .unwrap();
+    sqlx::query("DROP TABLE tasks")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+
+    let page = ada.get("/tasks").await;
+    assert_eq!(page.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(
+        page.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert!(page.body.contains("Something went wrong"));
+    assert!(
+        !page.body.contains("no such table"),
+        "internals stay in the log"
+    );
+    assert!(
+        page.body.contains(page.request_id()),
+        "the page names its request for a report"
+    );
+
+    let json = support::read(
+        api.get(server.url("/api/tasks"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(json.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(json.json()["status"], 500);
+    assert_eq!(json.json()["request_id"], json.request_id());
+}
