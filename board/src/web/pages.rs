@@ -197,6 +197,7 @@ pub async fn change_task(ctx: Context) -> Response {
 
 #[handler(uses = frame)]
 pub async fn admin(ctx: Context) -> Response {
+    // Reading the proof makes mounting this page outside `require::<Admin>()` a compile error.
     let _admin = ctx.get::<Granted<Admin>>();
     match ctx.get::<Db>().users().await {
         Ok(users) => render("admin.html", &frame(&ctx), context! { users }),
@@ -206,6 +207,7 @@ pub async fn admin(ctx: Context) -> Response {
 
 #[handler(uses = frame)]
 pub async fn audit(ctx: Context) -> Response {
+    // As for `admin`: only where the permission was checked.
     let _admin = ctx.get::<Granted<Admin>>();
     match ctx.get::<Db>().audit_log(500).await {
         Ok(entries) => render("audit.html", &frame(&ctx), context! { entries }),
