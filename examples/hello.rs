@@ -1,4 +1,5 @@
-//! The main example: `cargo run --example hello`, then open http://127.0.0.1:3000/.
+//! The smallest example: `cargo run --example hello`, then open http://127.0.0.1:3000/ (the README's first
+//! command runs the full app, `cargo run -p board`).
 //!
 //! Middleware provide typed values (a request id, the visitor's name); handlers read them, and the
 //! compiler checks every read against the middleware declared above the route. Try moving
