@@ -1,7 +1,10 @@
 //! Compile-time guarantees, checked with trybuild: every program under `tests/ui/pass` compiles, and every
 //! program under `tests/ui/fail` fails with exactly the committed `.stderr`.
 //!
-//! Regenerate an expected error after reading it: `TRYBUILD=overwrite cargo test --test ui`.
+//! The expected errors are those of the README's test command, `cargo test --workspace`: the features
+//! the workspace turns on (the board enables the built-ins) add types to the build, which changes how
+//! rustc shortens paths in a few messages. Regenerate an expected error after reading it:
+//! `TRYBUILD=overwrite cargo test --workspace --test ui`.
 
 #[test]
 fn ui() {

@@ -56,6 +56,8 @@ pub struct Flash<M> {
     session: Option<Session>,
 }
 
+// Kept out of rustc's "other types implement `ContextKey`" lists under a non-key error.
+#[diagnostic::do_not_recommend]
 impl<M: SessionKey> ContextKey for Flash<M> {
     type Value = Flash<M>;
     type Id = crate::fixed_key_id!(1 1 0 0 0 0 0 0 0 0 1 0 1 0 0 1 0 0 1 1 1 0 1 1 0 1 1 1 1 1 0 1 1 1 0 1 1 0 1 0 0 1 1 1 1 1 1 1 0 1 0 0 0 1 0 0 1 1 1 0 1 0 0 0);

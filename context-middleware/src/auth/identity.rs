@@ -24,6 +24,8 @@ pub struct Auth<I> {
     found: Option<(Arc<I>, &'static str)>,
 }
 
+// Kept out of rustc's "other types implement `ContextKey`" lists under a non-key error.
+#[diagnostic::do_not_recommend]
 impl<I: Send + Sync + 'static> ContextKey for Auth<I> {
     type Value = Auth<I>;
     type Id = crate::fixed_key_id!(1 1 1 0 1 1 1 0 1 0 0 1 0 0 0 1 1 0 1 0 0 0 0 0 0 1 0 1 1 0 0 0 1 0 1 1 1 0 1 1 0 0 1 1 0 1 1 0 0 1 0 1 0 0 1 1 0 1 1 0 1 0 1 1);
@@ -81,6 +83,8 @@ pub struct Identity<I> {
     identity: Arc<I>,
 }
 
+// Kept out of rustc's "other types implement `ContextKey`" lists under a non-key error.
+#[diagnostic::do_not_recommend]
 impl<I: Send + Sync + 'static> ContextKey for Identity<I> {
     type Value = Identity<I>;
     type Id = crate::fixed_key_id!(0 1 1 0 1 1 1 0 0 0 0 1 0 1 1 1 1 0 1 1 0 0 0 0 1 0 0 1 1 1 1 0 1 0 0 1 1 1 1 0 1 1 0 0 1 0 0 0 0 0 0 1 1 0 1 1 0 0 0 0 1 0 1 0);
@@ -163,6 +167,8 @@ impl<P> fmt::Debug for Granted<P> {
     }
 }
 
+// Kept out of rustc's "other types implement `ContextKey`" lists under a non-key error.
+#[diagnostic::do_not_recommend]
 impl<P: Permission> ContextKey for Granted<P>
 where
     P::Id: FlipFirst,
