@@ -37,7 +37,11 @@ async fn baton_setup(ctx: Context) -> Result<String, SessionError> {
 
 #[handler]
 async fn baton_create(ctx: Context) -> Result<String, SessionError> {
-    let user = ctx.get::<Session>().get::<User>().await?.map(|User(name)| name);
+    let user = ctx
+        .get::<Session>()
+        .get::<User>()
+        .await?
+        .map(|User(name)| name);
     let title = ctx.get::<FormData>().get("title").unwrap_or_default();
     Ok(format!("{} created {title}", user.unwrap_or_default()))
 }
@@ -157,7 +161,12 @@ fn bench(c: &mut Criterion) {
         let response = baton_app.call_request(get("/setup")).await;
         let baton_cookie = cookie_pair(&response);
         let baton_token = response.into_body().collect().await.unwrap().to_bytes();
-        let response = axum_app.clone().oneshot(get("/setup")).await.unwrap().map(baton::Body::new);
+        let response = axum_app
+            .clone()
+            .oneshot(get("/setup"))
+            .await
+            .unwrap()
+            .map(baton::Body::new);
         let axum_cookie = cookie_pair(&response);
         let axum_token = response.into_body().collect().await.unwrap().to_bytes();
         (
@@ -170,8 +179,14 @@ fn bench(c: &mut Criterion) {
 
     // Same answer from both, and a wrong token refused by both: the figures compare the same work.
     runtime.block_on(async {
-        let baton = baton_app.call_request(post(&baton_cookie, &baton_token)).await;
-        let axum = axum_app.clone().oneshot(post(&axum_cookie, &axum_token)).await.unwrap();
+        let baton = baton_app
+            .call_request(post(&baton_cookie, &baton_token))
+            .await;
+        let axum = axum_app
+            .clone()
+            .oneshot(post(&axum_cookie, &axum_token))
+            .await
+            .unwrap();
         assert_eq!(baton.status(), 200);
         assert_eq!(axum.status(), 200);
         let baton = baton.into_body().collect().await.unwrap().to_bytes();
@@ -180,20 +195,30 @@ fn bench(c: &mut Criterion) {
         assert_eq!(baton, axum);
         let forged = baton_app.call_request(post(&baton_cookie, "forged")).await;
         assert_eq!(forged.status(), 403);
-        let forged = axum_app.clone().oneshot(post(&axum_cookie, "forged")).await.unwrap();
+        let forged = axum_app
+            .clone()
+            .oneshot(post(&axum_cookie, "forged"))
+            .await
+            .unwrap();
         assert_eq!(forged.status(), 403);
     });
 
     let mut group = c.benchmark_group("session_form_post");
     group.bench_function("baton", |b| {
         b.to_async(&runtime).iter(|| async {
-            let response = baton_app.call_request(post(&baton_cookie, &baton_token)).await;
+            let response = baton_app
+                .call_request(post(&baton_cookie, &baton_token))
+                .await;
             response.into_body().collect().await.unwrap().to_bytes()
         })
     });
     group.bench_function("axum+tower-sessions", |b| {
         b.to_async(&runtime).iter(|| async {
-            let response = axum_app.clone().oneshot(post(&axum_cookie, &axum_token)).await.unwrap();
+            let response = axum_app
+                .clone()
+                .oneshot(post(&axum_cookie, &axum_token))
+                .await
+                .unwrap();
             response.into_body().collect().await.unwrap().to_bytes()
         })
     });

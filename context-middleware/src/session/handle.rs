@@ -2,6 +2,7 @@
 
 use super::{SessionError, SessionKey, StoredInSession};
 use baton_macros::context_key;
+use serde::Deserialize;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
@@ -139,7 +140,7 @@ impl Session {
         let Some(value) = state.record.data.get(K::NAME) else {
             return Ok(None);
         };
-        match serde_json::from_value(value.clone()) {
+        match K::deserialize(value) {
             Ok(value) => Ok(Some(value)),
             Err(error) => {
                 tracing::warn!(key = K::NAME, %error, "session value does not decode; read as absent");
@@ -280,9 +281,7 @@ impl Session {
         }
         let loaded = &mut state.record;
         let now = OffsetDateTime::now_utc();
-        let stale = loaded
-            .expiry
-            .is_some_and(|expiry| expiry - now < time_duration(idle) - time::Duration::DAY);
+        let stale = is_stale(loaded, idle);
         let changed = !state.changes.is_empty();
         let existing = loaded.id;
         if !changed && !(existing.is_some() && (state.cycle || stale)) {
@@ -332,15 +331,26 @@ impl Session {
         })
     }
 
-    /// The id of the stored record this session will be saved under, if it exists yet.
-    pub(crate) async fn stored_id(&self) -> Option<Id> {
+    /// Whether [`commit`](Session::commit) has work to do, and the id of the stored record it
+    /// would touch: `None` when it has none (the common read-only request skips the save lock).
+    pub(crate) async fn pending(&self) -> Option<Option<Id>> {
         let state = self.shared.state.lock().await;
-        if state.loaded {
-            state.record.id
-        } else {
-            state.cookie_id
+        if state.destroy {
+            return Some(state.cookie_id);
         }
+        let work = state.loaded
+            && (!state.changes.is_empty()
+                || state.cycle
+                || is_stale(&state.record, self.shared.idle));
+        work.then_some(state.record.id)
     }
+}
+
+/// Whether a stored record's idle expiry was last pushed back more than a day ago.
+fn is_stale(record: &Loaded, idle: Duration) -> bool {
+    record.expiry.is_some_and(|expiry| {
+        expiry - OffsetDateTime::now_utc() < time_duration(idle) - time::Duration::DAY
+    })
 }
 
 fn time_duration(duration: Duration) -> time::Duration {

@@ -98,8 +98,11 @@ where
         let handle = session.clone();
         let response = next.run(ctx.provide(session)).await;
 
+        let Some(stored) = handle.pending().await else {
+            return response;
+        };
         // One save at a time per session in this process, so the per-key merge is exact here.
-        let lock = handle.stored_id().await.map(|id| self.saving.lock_for(id));
+        let lock = stored.map(|id| self.saving.lock_for(id));
         let _saving = match &lock {
             Some(lock) => Some(lock.lock().await),
             None => None,
