@@ -2,7 +2,6 @@
 
 use super::{SessionError, SessionKey, StoredInSession};
 use baton_macros::context_key;
-use serde::Deserialize;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;

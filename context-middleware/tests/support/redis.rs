@@ -1,5 +1,7 @@
 //! A real `redis-server` on a free 127.0.0.1 port, stopped on drop.
 
+#![allow(dead_code)] // shared by several test crates; each uses a part
+
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
