@@ -2,6 +2,8 @@
 //! ordinary `#[middleware]` whose ordering rules (method override after form data, CSRF after the
 //! session) are compile errors. Use them through the facade, `baton::builtin`, one cargo feature each.
 #![warn(missing_docs)]
+// No `unsafe` here: the built-ins stand on the core's checked API.
+#![forbid(unsafe_code)]
 
 #[cfg(feature = "auth")]
 pub mod auth;
