@@ -67,16 +67,33 @@ impl Middleware {
         }
 
         let mut predicates = vec![quote!(#list: #krate::KeyList)];
+        // Each proof the middleware rests on, as `<P as Has<K>>::Proof` (`()` where it holds): the
+        // output list is gated on them below.
+        let mut proofs = Vec::new();
         for key in &self.options.provides {
             let krate = names.krate_at(key.span());
             predicates.push(quote_spanned!(key.span()=> #list: #krate::Lacks<#key>));
+            proofs.push((key.span(), quote_spanned!(key.span()=> <#list as #krate::Lacks<#key>>::Proof)));
         }
         for (key, access) in &self.needs {
             let krate = names.krate_at(key.span());
-            predicates.push(match access {
-                Access::Read => quote_spanned!(key.span()=> #list: #krate::Has<#key>),
-                Access::Replace => quote_spanned!(key.span()=> #list: #krate::Position<#key>),
-            });
+            let proof = match access {
+                Access::Read => quote_spanned!(key.span()=> #krate::Has),
+                Access::Replace => quote_spanned!(key.span()=> #krate::Position),
+            };
+            predicates.push(quote_spanned!(key.span()=> #list: #proof<#key>));
+            proofs.push((key.span(), quote_spanned!(key.span()=> <#list as #proof<#key>>::Proof)));
+        }
+        // `type Out = <Proof as Also<..>>::Out`: the output list where every proof holds (the bounds
+        // `Proof: Also<#out, Out = #out>` make it plain `#out` inside the impl), and no type where one
+        // fails, so a refused `.with(..)` is reported once and the router calls after it raise
+        // nothing more. The equality is stated on `Also`, not as `Proof = ()`: that would give a
+        // failed proof a type again at the call site.
+        let mut gated_out = out.clone();
+        for (span, proof) in proofs.iter().rev() {
+            let krate = names.krate_at(*span);
+            predicates.push(quote_spanned!(*span=> #proof: #krate::Also<#out, Out = #out>));
+            gated_out = quote!(<#proof as #krate::Also<#gated_out>>::Out);
         }
         for helper in &self.options.uses {
             predicates.push(quote_spanned!(helper.span()=> #list: #helper));
@@ -172,7 +189,7 @@ impl Middleware {
             where
                 #(#predicates,)*
             {
-                type Out = #out;
+                type Out = #gated_out;
 
                 async fn call<#rest: #krate::Endpoint<Self::Out>>(
                     &self,
