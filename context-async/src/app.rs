@@ -98,8 +98,7 @@ where
     P: ProvidesDeclared<A, K> + Locate<A, Rest>,
     <P as ProvidesDeclared<A, K>>::Proof: Also<<P as Locate<A, Rest>>::Proof>,
 {
-    type Proof =
-        <<P as ProvidesDeclared<A, K>>::Proof as Also<<P as Locate<A, Rest>>::Proof>>::Out;
+    type Proof = <<P as ProvidesDeclared<A, K>>::Proof as Also<<P as Locate<A, Rest>>::Proof>>::Out;
     #[inline(always)]
     fn fill(table: &mut Table, index: usize) {
         table.set(index, <P as ProvidesDeclared<A, K>>::POSITION);

@@ -73,7 +73,10 @@ impl Middleware {
         for key in &self.options.provides {
             let krate = names.krate_at(key.span());
             predicates.push(quote_spanned!(key.span()=> #list: #krate::Lacks<#key>));
-            proofs.push((key.span(), quote_spanned!(key.span()=> <#list as #krate::Lacks<#key>>::Proof)));
+            proofs.push((
+                key.span(),
+                quote_spanned!(key.span()=> <#list as #krate::Lacks<#key>>::Proof),
+            ));
         }
         for (key, access) in &self.needs {
             let krate = names.krate_at(key.span());
@@ -82,7 +85,10 @@ impl Middleware {
                 Access::Replace => quote_spanned!(key.span()=> #krate::Position),
             };
             predicates.push(quote_spanned!(key.span()=> #list: #proof<#key>));
-            proofs.push((key.span(), quote_spanned!(key.span()=> <#list as #proof<#key>>::Proof)));
+            proofs.push((
+                key.span(),
+                quote_spanned!(key.span()=> <#list as #proof<#key>>::Proof),
+            ));
         }
         // `type Out = <Proof as Also<..>>::Out`: the output list where every proof holds (the bounds
         // `Proof: Also<#out, Out = #out>` make it plain `#out` inside the impl), and no type where one
