@@ -1,6 +1,7 @@
 //! The typed app context: keys declared once, read without `Option`, proven where the scope is entered.
 
 use crate::scope::{AmbientContext, outside_scope, try_with_context};
+use baton_core::proof::Unit;
 use baton_core::{Also, ContextKey, KeyList, Position};
 use std::fmt;
 use std::marker::PhantomData;
@@ -65,7 +66,7 @@ impl DeclaredContext for Untyped {
 pub trait ProvidesDeclared<A, K: ContextKey>: KeyList {
     /// `()` where `K` is provided, no type where it is not (see `Also` in `baton::proof`).
     #[doc(hidden)]
-    type Proof;
+    type Proof: Unit;
     /// The store position of `K`'s value.
     const POSITION: usize;
 }
@@ -81,7 +82,7 @@ impl<A, K: ContextKey, P: Position<K>> ProvidesDeclared<A, K> for P {
 pub trait Locate<A, Keys>: KeyList {
     /// `()` where every key of `Keys` is provided, no type where one is not.
     #[doc(hidden)]
-    type Proof;
+    type Proof: Unit;
     #[doc(hidden)]
     fn fill(table: &mut Table, index: usize);
 }
@@ -96,7 +97,6 @@ impl<P, A, K, Rest> Locate<A, (K, Rest)> for P
 where
     K: ContextKey,
     P: ProvidesDeclared<A, K> + Locate<A, Rest>,
-    <P as ProvidesDeclared<A, K>>::Proof: Also<<P as Locate<A, Rest>>::Proof>,
 {
     type Proof = <<P as ProvidesDeclared<A, K>>::Proof as Also<<P as Locate<A, Rest>>::Proof>>::Out;
     #[inline(always)]

@@ -114,7 +114,6 @@ impl<A, P> Middleware<P> for AsyncContext<A>
 where
     A: DeclaredContext,
     P: Locate<A, A::Keys>,
-    <P as Locate<A, A::Keys>>::Proof: Also<P, Out = P>,
 {
     // `P`, with no type where a declared key is missing: `.with(..)` then reports the missing key once
     // (see `Also`).

@@ -69,7 +69,7 @@ pub trait ContextKey: Send + Sync + 'static {
 pub trait DefaultKey: ContextKey {
     /// Always `()`. The proofs read it where a key is missing from a route, so that only a key with a
     /// default stands in for a provided one; `#[context_key(default = ..)]` writes it.
-    type Proof;
+    type Proof: crate::proof::Unit;
     /// The value read when no middleware provided one.
     fn default_value() -> &'static Self::Value;
 }
@@ -96,32 +96,6 @@ impl<T: KeyId> KeyId for (B0, T) {
     fn __sealed(_: Seal) {}
 }
 impl<T: KeyId> KeyId for (B1, T) {
-    fn __sealed(_: Seal) {}
-}
-
-/// Proof that two fingerprints differ in at least one bit. Sealed.
-#[doc(hidden)]
-pub trait Distinct<Other> {
-    /// `()` where the two ids differ; no type at all for equal ids (see `proof::Also`).
-    #[doc(hidden)]
-    type Proof;
-    #[doc(hidden)]
-    fn __sealed(_: Seal);
-}
-impl<A, B> Distinct<(B1, B)> for (B0, A) {
-    type Proof = ();
-    fn __sealed(_: Seal) {}
-}
-impl<A, B> Distinct<(B0, B)> for (B1, A) {
-    type Proof = ();
-    fn __sealed(_: Seal) {}
-}
-impl<A: Distinct<B>, B> Distinct<(B0, B)> for (B0, A) {
-    type Proof = A::Proof;
-    fn __sealed(_: Seal) {}
-}
-impl<A: Distinct<B>, B> Distinct<(B1, B)> for (B1, A) {
-    type Proof = A::Proof;
     fn __sealed(_: Seal) {}
 }
 

@@ -15,7 +15,7 @@
 //! Because the proof is built from the middleware *declared before* a route, moving a middleware below the
 //! route that needs it is a compile error, never a silent runtime bug.
 
-use crate::key::{ContextKey, DefaultKey, Distinct, False, SameId, SameKey, True};
+use crate::key::{ContextKey, DefaultKey, False, SameId, SameKey, True};
 use crate::sealed::Seal;
 use crate::store::Store;
 
@@ -91,7 +91,7 @@ impl<K: DefaultKey> Has<K> for (NothingProvided, ()) {
 pub trait Has<K>: KeyList {
     /// `()` where `K` is found; no type at all where it is missing (see [`Also`]).
     #[doc(hidden)]
-    type Proof;
+    type Proof: Unit;
     #[doc(hidden)]
     fn fetch(store: &Store, _: Seal) -> &K::Value
     where
@@ -102,7 +102,7 @@ pub trait Has<K>: KeyList {
 /// [`End`] for the empty list).
 #[doc(hidden)]
 pub trait HasStep<K: ContextKey, Found>: KeyList {
-    type Proof;
+    type Proof: Unit;
     fn fetch(store: &Store, _: Seal) -> &K::Value;
 }
 
@@ -221,7 +221,7 @@ impl<K: DefaultKey> HasStep<K, End> for () {
 pub trait Position<K: ContextKey>: KeyList {
     /// `()` where `K` is found; no type at all where it is missing (see [`Also`]).
     #[doc(hidden)]
-    type Proof;
+    type Proof: Unit;
     /// The index of `K`'s value in the store (provision order, first is 0).
     const POSITION: usize;
     #[doc(hidden)]
@@ -230,7 +230,7 @@ pub trait Position<K: ContextKey>: KeyList {
 
 #[doc(hidden)]
 pub trait PositionStep<K: ContextKey, Found>: KeyList {
-    type Proof;
+    type Proof: Unit;
     const POSITION: usize;
     #[doc(hidden)]
     fn __sealed(_: Seal);
@@ -289,7 +289,7 @@ where
 pub trait Lacks<K: ContextKey>: KeyList {
     /// `()` where `K` is absent; no type at all where it is present (see [`Also`]).
     #[doc(hidden)]
-    type Proof;
+    type Proof: Unit;
     #[doc(hidden)]
     fn __sealed(_: Seal);
 }
@@ -304,10 +304,30 @@ impl<K: ContextKey> Lacks<K> for () {
 #[diagnostic::do_not_recommend]
 impl<K: ContextKey, H: ContextKey, T: Lacks<K>> Lacks<K> for (H, T)
 where
-    H::Id: Distinct<K::Id>,
-    <H::Id as Distinct<K::Id>>::Proof: Also<T::Proof>,
+    H::Id: SameId<K::Id>,
+    <H::Id as SameId<K::Id>>::Output: Absent<K, T::Proof>,
 {
-    type Proof = <<H::Id as Distinct<K::Id>>::Proof as Also<<T as Lacks<K>>::Proof>>::Out;
+    type Proof = <<H::Id as SameId<K::Id>>::Output as Absent<K, T::Proof>>::Proof;
+    fn __sealed(_: Seal) {}
+}
+
+/// One step of [`Lacks`]: `Self` tells whether the head of the list has `K`'s fingerprint, and only
+/// [`False`] passes. Where it is [`True`] no impl matches, so the proof of the whole list has no type
+/// (a refused `.with(..)` is reported once) and the error names `K`.
+#[diagnostic::on_unimplemented(
+    message = "`{K}` is already provided upstream on this route",
+    label = "`{K}` is provided a second time here",
+    note = "a key is provided once per route: to change its value use `ctx.replace::<{K}>(..)`, to narrow it define a new key. If nothing above provides `{K}`, another key shares its identity (two `#[context_key(id = ..)]` alike, or instances of one generic key): give each key its own"
+)]
+#[doc(hidden)]
+pub trait Absent<K, Rest> {
+    type Proof: Unit;
+    #[doc(hidden)]
+    fn __sealed(_: Seal);
+}
+
+impl<K, Rest: Unit> Absent<K, Rest> for False {
+    type Proof = Rest;
     fn __sealed(_: Seal) {}
 }
 
@@ -349,6 +369,13 @@ pub trait Also<X> {
     type Out;
 }
 
-impl<X> Also<X> for () {
+impl<U: Unit, X> Also<X> for U {
     type Out = X;
 }
+
+/// The type of a proof that holds: `()`. Every proof trait bounds its `Proof` by it, so in generic
+/// code (`P: Has<K>`) `<P::Proof as Also<X>>::Out` is plainly `X`.
+#[doc(hidden)]
+pub trait Unit {}
+
+impl Unit for () {}

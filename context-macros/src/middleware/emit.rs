@@ -73,10 +73,7 @@ impl Middleware {
         for key in &self.options.provides {
             let krate = names.krate_at(key.span());
             predicates.push(quote_spanned!(key.span()=> #list: #krate::Lacks<#key>));
-            proofs.push((
-                key.span(),
-                quote_spanned!(key.span()=> <#list as #krate::Lacks<#key>>::Proof),
-            ));
+            proofs.push(quote_spanned!(key.span()=> <#list as #krate::Lacks<#key>>::Proof));
         }
         for (key, access) in &self.needs {
             let krate = names.krate_at(key.span());
@@ -85,20 +82,14 @@ impl Middleware {
                 Access::Replace => quote_spanned!(key.span()=> #krate::Position),
             };
             predicates.push(quote_spanned!(key.span()=> #list: #proof<#key>));
-            proofs.push((
-                key.span(),
-                quote_spanned!(key.span()=> <#list as #proof<#key>>::Proof),
-            ));
+            proofs.push(quote_spanned!(key.span()=> <#list as #proof<#key>>::Proof));
         }
-        // `type Out = <Proof as Also<..>>::Out`: the output list where every proof holds (the bounds
-        // `Proof: Also<#out, Out = #out>` make it plain `#out` inside the impl), and no type where one
-        // fails, so a refused `.with(..)` is reported once and the router calls after it raise
-        // nothing more. The equality is stated on `Also`, not as `Proof = ()`: that would give a
-        // failed proof a type again at the call site.
+        // `type Out = <Proof as Also<..>>::Out`: the output list where every proof holds (plain `#out`
+        // inside the impl and in generic code, as every proof type is bounded by `Unit`), and no type
+        // where one fails, so a refused `.with(..)` is reported once and the router calls after it
+        // raise nothing more.
         let mut gated_out = out.clone();
-        for (span, proof) in proofs.iter().rev() {
-            let krate = names.krate_at(*span);
-            predicates.push(quote_spanned!(*span=> #proof: #krate::Also<#out, Out = #out>));
+        for proof in proofs.iter().rev() {
             gated_out = quote!(<#proof as #krate::Also<#gated_out>>::Out);
         }
         for helper in &self.options.uses {
