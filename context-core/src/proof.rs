@@ -305,9 +305,11 @@ impl<K: ContextKey> Lacks<K> for () {
 impl<K: ContextKey, H: ContextKey, T: Lacks<K>> Lacks<K> for (H, T)
 where
     H::Id: SameId<K::Id>,
-    <H::Id as SameId<K::Id>>::Output: Absent<K, T::Proof>,
+    <H::Id as SameId<K::Id>>::Output: Absent<K>,
 {
-    type Proof = <<H::Id as SameId<K::Id>>::Output as Absent<K, T::Proof>>::Proof;
+    // The rest's proof is only named here, never in a bound: a bound on it would make each step
+    // prove the whole rest of the list again.
+    type Proof = <<<H::Id as SameId<K::Id>>::Output as Absent<K>>::Proof as Also<T::Proof>>::Out;
     fn __sealed(_: Seal) {}
 }
 
@@ -320,14 +322,14 @@ where
     note = "a key is provided once per route: to change its value use `ctx.replace::<{K}>(..)`, to narrow it define a new key. If nothing above provides `{K}`, another key shares its identity (two `#[context_key(id = ..)]` alike, or instances of one generic key): give each key its own"
 )]
 #[doc(hidden)]
-pub trait Absent<K, Rest> {
+pub trait Absent<K> {
     type Proof: Unit;
     #[doc(hidden)]
     fn __sealed(_: Seal);
 }
 
-impl<K, Rest: Unit> Absent<K, Rest> for False {
-    type Proof = Rest;
+impl<K> Absent<K> for False {
+    type Proof = ();
     fn __sealed(_: Seal) {}
 }
 
