@@ -1,7 +1,8 @@
 //! The typed app context: keys declared once, read without `Option`, proven where the scope is entered.
 
 use crate::scope::{AmbientContext, outside_scope, try_with_context};
-use baton_core::{ContextKey, KeyList, Position};
+use baton_core::proof::Unit;
+use baton_core::{Also, ContextKey, KeyList, Position};
 use std::fmt;
 use std::marker::PhantomData;
 use std::ops::Deref;
@@ -63,23 +64,31 @@ impl DeclaredContext for Untyped {
     note = "or remove `{K}` from the `app_context!` declaration of `{A}` and read it with `.try_get::<{K}>()`"
 )]
 pub trait ProvidesDeclared<A, K: ContextKey>: KeyList {
+    /// `()` where `K` is provided, no type where it is not (see `Also` in `baton::proof`).
+    #[doc(hidden)]
+    type Proof: Unit;
     /// The store position of `K`'s value.
     const POSITION: usize;
 }
 
 #[diagnostic::do_not_recommend]
 impl<A, K: ContextKey, P: Position<K>> ProvidesDeclared<A, K> for P {
+    type Proof = <P as Position<K>>::Proof;
     const POSITION: usize = <P as Position<K>>::POSITION;
 }
 
 /// Proof that a route with key list `Self` provides every key of `Keys` (declared by `A`); records
 /// where each one sits in the store.
 pub trait Locate<A, Keys>: KeyList {
+    /// `()` where every key of `Keys` is provided, no type where one is not.
+    #[doc(hidden)]
+    type Proof: Unit;
     #[doc(hidden)]
     fn fill(table: &mut Table, index: usize);
 }
 
 impl<P: KeyList, A> Locate<A, ()> for P {
+    type Proof = ();
     #[inline(always)]
     fn fill(_: &mut Table, _: usize) {}
 }
@@ -89,6 +98,7 @@ where
     K: ContextKey,
     P: ProvidesDeclared<A, K> + Locate<A, Rest>,
 {
+    type Proof = <<P as ProvidesDeclared<A, K>>::Proof as Also<<P as Locate<A, Rest>>::Proof>>::Out;
     #[inline(always)]
     fn fill(table: &mut Table, index: usize) {
         table.set(index, <P as ProvidesDeclared<A, K>>::POSITION);

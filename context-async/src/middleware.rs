@@ -3,7 +3,7 @@
 use crate::app::{DeclaredContext, Locate, Untyped};
 use crate::propagate::InContext;
 use crate::scope::{AmbientContext, scope_with, try_with_context};
-use baton_core::{Body, Context, Endpoint, Middleware, Next, Response};
+use baton_core::{Also, Body, Context, Endpoint, Middleware, Next, Response};
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -115,7 +115,9 @@ where
     A: DeclaredContext,
     P: Locate<A, A::Keys>,
 {
-    type Out = P;
+    // `P`, with no type where a declared key is missing: `.with(..)` then reports the missing key once
+    // (see `Also`).
+    type Out = <<P as Locate<A, A::Keys>>::Proof as Also<P>>::Out;
 
     async fn call<E: Endpoint<P>>(&self, ctx: Context<P>, next: Next<'_, P, E>) -> Response {
         // Already inside a scope for this request (e.g. global and scope-level `async_context()`):

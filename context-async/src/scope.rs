@@ -70,7 +70,7 @@ impl AmbientContext {
     {
         let mut table = Table::empty();
         let app = if A::TYPED {
-            P::fill(&mut table, 0);
+            <P as Locate<A, A::Keys>>::fill(&mut table, 0);
             Some(AppTag {
                 id: TypeId::of::<A>(),
                 name: A::NAME,

@@ -56,6 +56,7 @@ pub trait ContextKey: Send + Sync + 'static {
 /// struct Locale(&'static str);
 /// impl ContextKey for Locale { type Value = Locale; type Id = key_id!(); }
 /// impl DefaultKey for Locale {
+///     type Proof = ();
 ///     fn default_value() -> &'static Locale {
 ///         static EN: Locale = Locale("en");
 ///         &EN
@@ -66,6 +67,9 @@ pub trait ContextKey: Send + Sync + 'static {
 /// assert_eq!(ctx.get::<Locale>().0, "en");
 /// ```
 pub trait DefaultKey: ContextKey {
+    /// Always `()`. The proofs read it where a key is missing from a route, so that only a key with a
+    /// default stands in for a provided one; `#[context_key(default = ..)]` writes it.
+    type Proof: crate::proof::Unit;
     /// The value read when no middleware provided one.
     fn default_value() -> &'static Self::Value;
 }
@@ -92,25 +96,6 @@ impl<T: KeyId> KeyId for (B0, T) {
     fn __sealed(_: Seal) {}
 }
 impl<T: KeyId> KeyId for (B1, T) {
-    fn __sealed(_: Seal) {}
-}
-
-/// Proof that two fingerprints differ in at least one bit. Sealed.
-#[doc(hidden)]
-pub trait Distinct<Other> {
-    #[doc(hidden)]
-    fn __sealed(_: Seal);
-}
-impl<A, B> Distinct<(B1, B)> for (B0, A) {
-    fn __sealed(_: Seal) {}
-}
-impl<A, B> Distinct<(B0, B)> for (B1, A) {
-    fn __sealed(_: Seal) {}
-}
-impl<A: Distinct<B>, B> Distinct<(B0, B)> for (B0, A) {
-    fn __sealed(_: Seal) {}
-}
-impl<A: Distinct<B>, B> Distinct<(B1, B)> for (B1, A) {
     fn __sealed(_: Seal) {}
 }
 

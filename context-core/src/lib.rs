@@ -39,6 +39,8 @@ pub use middleware::{
     ProvidesNothing, Start, Then,
 };
 pub use path::{PathParams, PathRejection};
+#[doc(hidden)]
+pub use proof::Also;
 pub use proof::{Has, HasAll, KeyList, Lacks, NothingProvided, Position};
 pub use query::QueryRejection;
 pub use response::{AppendHeaders, Html, IntoResponse, InvalidRedirect, Json, Redirect, Response};

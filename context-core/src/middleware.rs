@@ -41,8 +41,8 @@ mod provider;
 
 pub(crate) use chain::{BoxFuture, ErasedEndpoint, handler_stage};
 pub use chain::{
-    Chain, ErasedStage, PHASES, Phase, Phase0, Phase1, Phase2, Phase3, Phase4, Phase5, Phase6,
-    Phase7, Stack, Stage, Start, Tail, Then,
+    Chain, ErasedStage, Mounts, PHASES, Phase, Phase0, Phase1, Phase2, Phase3, Phase4, Phase5,
+    Phase6, Phase7, Same, Stack, Stage, Start, Tail, Then,
 };
 pub use group::ProvidesNothing;
 pub use handler::{Exact, Handler, HandlerEndpoint, MarkedHandler, Plain, Rooted};

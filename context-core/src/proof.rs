@@ -15,7 +15,7 @@
 //! Because the proof is built from the middleware *declared before* a route, moving a middleware below the
 //! route that needs it is a compile error, never a silent runtime bug.
 
-use crate::key::{ContextKey, DefaultKey, Distinct, False, SameId, SameKey, True};
+use crate::key::{ContextKey, DefaultKey, False, SameId, SameKey, True};
 use crate::sealed::Seal;
 use crate::store::Store;
 
@@ -57,6 +57,7 @@ impl KeyList for (NothingProvided, ()) {
 
 #[diagnostic::do_not_recommend]
 impl<K: DefaultKey> Has<K> for (NothingProvided, ()) {
+    type Proof = K::Proof;
     #[inline(always)]
     fn fetch(store: &Store, _: Seal) -> &K::Value {
         provided_or_default::<K>(store)
@@ -88,6 +89,9 @@ impl<K: DefaultKey> Has<K> for (NothingProvided, ()) {
 // `K` is not bounded by `ContextKey` here (only `fetch` is), so a generated bound `P: Has<NotAKey>` is
 // well-formed: the read `ctx.get::<NotAKey>()` then reports "`NotAKey` is not a context key" once.
 pub trait Has<K>: KeyList {
+    /// `()` where `K` is found; no type at all where it is missing (see [`Also`]).
+    #[doc(hidden)]
+    type Proof: Unit;
     #[doc(hidden)]
     fn fetch(store: &Store, _: Seal) -> &K::Value
     where
@@ -98,6 +102,7 @@ pub trait Has<K>: KeyList {
 /// [`End`] for the empty list).
 #[doc(hidden)]
 pub trait HasStep<K: ContextKey, Found>: KeyList {
+    type Proof: Unit;
     fn fetch(store: &Store, _: Seal) -> &K::Value;
 }
 
@@ -132,6 +137,7 @@ where
 
 #[diagnostic::do_not_recommend]
 impl<K: DefaultKey> Has<K> for () {
+    type Proof = K::Proof;
     #[inline(always)]
     fn fetch(store: &Store, _: Seal) -> &K::Value {
         provided_or_default::<K>(store)
@@ -154,6 +160,7 @@ where
     H::Id: SameId<K::Id>,
     (H, T): HasStep<K, <H::Id as SameId<K::Id>>::Output>,
 {
+    type Proof = <(H, T) as HasStep<K, <H::Id as SameId<K::Id>>::Output>>::Proof;
     #[inline(always)]
     fn fetch(store: &Store, seal: Seal) -> &K::Value {
         <(H, T) as HasStep<K, <H::Id as SameId<K::Id>>::Output>>::fetch(store, seal)
@@ -169,6 +176,7 @@ where
     H: ContextKey + SameKey<K>,
     T: KeyList,
 {
+    type Proof = ();
     #[inline(always)]
     fn fetch(store: &Store, _: Seal) -> &K::Value {
         // SAFETY: a `Context<(H, T)>` is only made by `Context::provide_as`, which pushed an `H::Value`
@@ -186,6 +194,7 @@ where
     H: ContextKey,
     T: Probe<K> + HasStep<K, <T as Probe<K>>::Found>,
 {
+    type Proof = <T as HasStep<K, <T as Probe<K>>::Found>>::Proof;
     #[inline(always)]
     fn fetch(store: &Store, seal: Seal) -> &K::Value {
         <T as HasStep<K, <T as Probe<K>>::Found>>::fetch(store, seal)
@@ -194,6 +203,7 @@ where
 
 #[diagnostic::do_not_recommend]
 impl<K: DefaultKey> HasStep<K, End> for () {
+    type Proof = K::Proof;
     #[inline(always)]
     fn fetch(store: &Store, _: Seal) -> &K::Value {
         provided_or_default::<K>(store)
@@ -209,6 +219,9 @@ impl<K: DefaultKey> HasStep<K, End> for () {
     note = "add a middleware that provides `{K}` above this point: a route is checked against the middleware declared before it"
 )]
 pub trait Position<K: ContextKey>: KeyList {
+    /// `()` where `K` is found; no type at all where it is missing (see [`Also`]).
+    #[doc(hidden)]
+    type Proof: Unit;
     /// The index of `K`'s value in the store (provision order, first is 0).
     const POSITION: usize;
     #[doc(hidden)]
@@ -217,11 +230,13 @@ pub trait Position<K: ContextKey>: KeyList {
 
 #[doc(hidden)]
 pub trait PositionStep<K: ContextKey, Found>: KeyList {
+    type Proof: Unit;
     const POSITION: usize;
     #[doc(hidden)]
     fn __sealed(_: Seal);
 }
 
+#[diagnostic::do_not_recommend]
 impl<K, H, T> Position<K> for (H, T)
 where
     K: ContextKey,
@@ -230,21 +245,26 @@ where
     H::Id: SameId<K::Id>,
     (H, T): PositionStep<K, <H::Id as SameId<K::Id>>::Output>,
 {
+    type Proof = <(H, T) as PositionStep<K, <H::Id as SameId<K::Id>>::Output>>::Proof;
     const POSITION: usize = <(H, T) as PositionStep<K, <H::Id as SameId<K::Id>>::Output>>::POSITION;
     fn __sealed(_: Seal) {}
 }
 
+#[diagnostic::do_not_recommend]
 impl<K: ContextKey, H: ContextKey + SameKey<K>, T: KeyList> PositionStep<K, True> for (H, T) {
+    type Proof = ();
     const POSITION: usize = T::LEN;
     fn __sealed(_: Seal) {}
 }
 
+#[diagnostic::do_not_recommend]
 impl<K, H, T> PositionStep<K, False> for (H, T)
 where
     K: ContextKey,
     H: ContextKey,
     T: Probe<K> + PositionStep<K, <T as Probe<K>>::Found>,
 {
+    type Proof = <T as PositionStep<K, <T as Probe<K>>::Found>>::Proof;
     const POSITION: usize = <T as PositionStep<K, <T as Probe<K>>::Found>>::POSITION;
     fn __sealed(_: Seal) {}
 }
@@ -255,6 +275,7 @@ impl<K: ContextKey> PositionStep<K, End> for ()
 where
     (): Position<K>,
 {
+    type Proof = <() as Position<K>>::Proof;
     const POSITION: usize = <() as Position<K>>::POSITION;
     fn __sealed(_: Seal) {}
 }
@@ -266,6 +287,9 @@ where
     note = "a key is provided once per route: to change its value use `ctx.replace::<{K}>(..)`, to narrow it define a new key. If nothing above provides `{K}`, another key shares its identity (two `#[context_key(id = ..)]` alike, or instances of one generic key): give each key its own"
 )]
 pub trait Lacks<K: ContextKey>: KeyList {
+    /// `()` where `K` is absent; no type at all where it is present (see [`Also`]).
+    #[doc(hidden)]
+    type Proof: Unit;
     #[doc(hidden)]
     fn __sealed(_: Seal);
 }
@@ -273,14 +297,39 @@ pub trait Lacks<K: ContextKey>: KeyList {
 // Hidden from errors: "`Lacks<K>` is implemented for `()`" only adds noise to a duplicate-key error.
 #[diagnostic::do_not_recommend]
 impl<K: ContextKey> Lacks<K> for () {
+    type Proof = ();
     fn __sealed(_: Seal) {}
 }
 
 #[diagnostic::do_not_recommend]
 impl<K: ContextKey, H: ContextKey, T: Lacks<K>> Lacks<K> for (H, T)
 where
-    H::Id: Distinct<K::Id>,
+    H::Id: SameId<K::Id>,
+    <H::Id as SameId<K::Id>>::Output: Absent<K>,
 {
+    // The rest's proof is only named here, never in a bound: a bound on it would make each step
+    // prove the whole rest of the list again.
+    type Proof = <<<H::Id as SameId<K::Id>>::Output as Absent<K>>::Proof as Also<T::Proof>>::Out;
+    fn __sealed(_: Seal) {}
+}
+
+/// One step of [`Lacks`]: `Self` tells whether the head of the list has `K`'s fingerprint, and only
+/// [`False`] passes. Where it is [`True`] no impl matches, so the proof of the whole list has no type
+/// (a refused `.with(..)` is reported once) and the error names `K`.
+#[diagnostic::on_unimplemented(
+    message = "`{K}` is already provided upstream on this route",
+    label = "`{K}` is provided a second time here",
+    note = "a key is provided once per route: to change its value use `ctx.replace::<{K}>(..)`, to narrow it define a new key. If nothing above provides `{K}`, another key shares its identity (two `#[context_key(id = ..)]` alike, or instances of one generic key): give each key its own"
+)]
+#[doc(hidden)]
+pub trait Absent<K> {
+    type Proof: Unit;
+    #[doc(hidden)]
+    fn __sealed(_: Seal);
+}
+
+impl<K> Absent<K> for False {
+    type Proof = ();
     fn __sealed(_: Seal) {}
 }
 
@@ -309,3 +358,26 @@ where
 {
     fn __sealed(_: Seal) {}
 }
+
+/// `X`, once the proof `Self` holds: `()` is the only proof there is, so `<Proof as Also<X>>::Out` is
+/// `X` where the proof holds and has no type where it fails.
+///
+/// Why: a middleware's output key list is gated on the proofs of its requirements (`#[middleware]`
+/// writes `type Out = <<P as Has<K>>::Proof as Also<P>>::Out`). Where a requirement fails, `.with(m)`
+/// reports it once and the router it returns has no known key list, so the calls after it (the next
+/// `.with`, `.route`) raise no second error about the same mistake.
+#[doc(hidden)]
+pub trait Also<X> {
+    type Out;
+}
+
+impl<U: Unit, X> Also<X> for U {
+    type Out = X;
+}
+
+/// The type of a proof that holds: `()`. Every proof trait bounds its `Proof` by it, so in generic
+/// code (`P: Has<K>`) `<P::Proof as Also<X>>::Out` is plainly `X`.
+#[doc(hidden)]
+pub trait Unit {}
+
+impl Unit for () {}

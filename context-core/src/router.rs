@@ -222,7 +222,7 @@ impl<L: Chain> Router<L, Open> {
     /// assert_eq!(response.into_body().collect_bytes().await.unwrap(), "tenant default");
     /// # });
     /// ```
-    pub fn with<M: Middleware<L::Out>>(self, middleware: M) -> Router<Then<L, M>, Open> {
+    pub fn with<M: Middleware<L::Out>>(self, middleware: M) -> Router<Then<L, M, M::Out>, Open> {
         let layers = Then::new(Arc::unwrap_or_clone(self.layers), middleware);
         let mut router = Router::with_layers(Arc::new(layers), self.prefix, self.mount);
         let table = Arc::make_mut(&mut router.table);
@@ -256,7 +256,7 @@ impl<L: Chain> Router<L, Open> {
         self,
         condition: bool,
         middleware: M,
-    ) -> Router<Then<L, Option<M>>, Open> {
+    ) -> Router<Then<L, Option<M>, L::Out>, Open> {
         self.with(condition.then_some(middleware))
     }
 
@@ -266,7 +266,7 @@ impl<L: Chain> Router<L, Open> {
     ///
     /// On a scope, paths under its prefix that match no route are answered by the scope (after its
     /// middleware and renderer) rather than by the router's global 404.
-    pub fn catch<F>(self, render: F) -> Router<Then<L, Catch<F>>, Open>
+    pub fn catch<F>(self, render: F) -> Router<Then<L, Catch<F>, L::Out>, Open>
     where
         F: Fn(Failure) -> Response + Send + Sync + 'static,
     {

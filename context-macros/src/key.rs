@@ -233,6 +233,7 @@ fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
     let default = options.default.as_ref().map(|expr| {
         quote_spanned! {expr.span()=>
             impl #krate::DefaultKey for #ident {
+                type Proof = ();
                 fn default_value() -> &'static <Self as #krate::ContextKey>::Value {
                     static DEFAULT: ::std::sync::LazyLock<#value> = ::std::sync::LazyLock::new(|| #expr);
                     &DEFAULT

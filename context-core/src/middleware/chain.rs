@@ -10,17 +10,60 @@ use std::marker::PhantomData;
 use std::pin::Pin;
 use std::sync::Arc;
 
-/// A middleware in front of the rest of a chain.
+/// A middleware in front of the rest of a chain; `O` is its output key list.
 #[doc(hidden)]
-pub struct Stack<M, E> {
+pub struct Stack<M, O, E> {
     middleware: Arc<M>,
     inner: E,
+    _out: PhantomData<fn() -> O>,
 }
 
-impl<P: KeyList, M: Middleware<P>, E: Endpoint<M::Out>> Endpoint<P> for Stack<M, E> {
+impl<P: KeyList, M: Send + Sync + 'static, O: Mounts<M, P>, E: Endpoint<O>> Endpoint<P>
+    for Stack<M, O, E>
+{
     fn call(&self, ctx: Context<P>) -> impl Future<Output = Response> + Send + '_ {
-        self.middleware.call(ctx, Next::new(&self.inner))
+        O::call(&self.middleware, ctx, Next::new(&self.inner))
     }
+}
+
+/// `M` runs on the key list `P` and hands `Self` to the rest of the chain: `M: Middleware<P, Out =
+/// Self>`, stated with the output list first.
+///
+/// A router's chain ([`Then`]) is bounded by this rather than by `M: Middleware<P>`: when `.with(m)`
+/// refuses `m` (a requirement is missing), its output list has no type, so this bound is left open
+/// instead of failing again on every later call, and the mistake is reported once, at the `.with`.
+#[doc(hidden)]
+pub trait Mounts<M, P: KeyList>: KeyList + Sized {
+    /// Runs `middleware`.
+    fn call<'a, E: Endpoint<Self>>(
+        middleware: &'a M,
+        ctx: Context<P>,
+        next: Next<'a, Self, E>,
+    ) -> impl Future<Output = Response> + Send + 'a;
+}
+
+// Hidden from errors: a refused middleware is reported by `with`'s own bound, once.
+#[diagnostic::do_not_recommend]
+impl<P: KeyList, M: Middleware<P, Out = O>, O: KeyList> Mounts<M, P> for O {
+    #[inline(always)]
+    fn call<'a, E: Endpoint<O>>(
+        middleware: &'a M,
+        ctx: Context<P>,
+        next: Next<'a, O, E>,
+    ) -> impl Future<Output = Response> + Send + 'a {
+        middleware.call(ctx, next)
+    }
+}
+
+/// `Self`, spelled so that an unknown `Self` (a refused middleware's output) stays unknown even when
+/// a later route names its context type.
+#[doc(hidden)]
+pub trait Same {
+    type Itself;
+}
+
+impl<T> Same for T {
+    type Itself = T;
 }
 
 /// How many middleware nest inside one another before the rest of the chain is erased.
@@ -39,12 +82,12 @@ pub trait Phase: Send + Sync + 'static {
     /// The phase of the next middleware.
     type Next: Phase;
     /// The chain link for a middleware at this phase.
-    type Link<P: KeyList, M: Middleware<P>, E: Endpoint<M::Out> + 'static>: Endpoint<P>;
+    type Link<P: KeyList, M: Send + Sync + 'static, O: Mounts<M, P>, E: Endpoint<O> + 'static>: Endpoint<P>;
     /// Builds the link.
-    fn link<P: KeyList, M: Middleware<P>, E: Endpoint<M::Out> + 'static>(
+    fn link<P: KeyList, M: Send + Sync + 'static, O: Mounts<M, P>, E: Endpoint<O> + 'static>(
         middleware: Arc<M>,
         inner: E,
-    ) -> Self::Link<P, M, E>;
+    ) -> Self::Link<P, M, O, E>;
 }
 
 macro_rules! phases {
@@ -55,12 +98,13 @@ macro_rules! phases {
 
             impl Phase for $phase {
                 type Next = $next;
-                type Link<P: KeyList, M: Middleware<P>, E: Endpoint<M::Out> + 'static> = Stack<M, E>;
-                fn link<P: KeyList, M: Middleware<P>, E: Endpoint<M::Out> + 'static>(
+                type Link<P: KeyList, M: Send + Sync + 'static, O: Mounts<M, P>, E: Endpoint<O> + 'static> =
+                    Stack<M, O, E>;
+                fn link<P: KeyList, M: Send + Sync + 'static, O: Mounts<M, P>, E: Endpoint<O> + 'static>(
                     middleware: Arc<M>,
                     inner: E,
-                ) -> Stack<M, E> {
-                    Stack { middleware, inner }
+                ) -> Stack<M, O, E> {
+                    Stack { middleware, inner, _out: PhantomData }
                 }
             }
         )*
@@ -70,17 +114,18 @@ macro_rules! phases {
 
         impl Phase for $last {
             type Next = $first;
-            type Link<P: KeyList, M: Middleware<P>, E: Endpoint<M::Out> + 'static> =
-                Stack<M, Tail<M::Out>>;
-            fn link<P: KeyList, M: Middleware<P>, E: Endpoint<M::Out> + 'static>(
+            type Link<P: KeyList, M: Send + Sync + 'static, O: Mounts<M, P>, E: Endpoint<O> + 'static> =
+                Stack<M, O, Tail<O>>;
+            fn link<P: KeyList, M: Send + Sync + 'static, O: Mounts<M, P>, E: Endpoint<O> + 'static>(
                 middleware: Arc<M>,
                 inner: E,
-            ) -> Stack<M, Tail<M::Out>> {
+            ) -> Stack<M, O, Tail<O>> {
                 Stack {
                     middleware,
                     inner: Tail {
                         next: Arc::new(inner),
                     },
+                    _out: PhantomData,
                 }
             }
         }
@@ -166,37 +211,39 @@ impl<P: KeyList> Chain for Start<P> {
     }
 }
 
-/// The middleware `M` after the layers `L`.
-pub struct Then<L, M> {
+/// The middleware `M` after the layers `L`, handing `O` (its [`Middleware::Out`]) to the rest.
+pub struct Then<L, M, O> {
     layers: L,
     middleware: Arc<M>,
+    _out: PhantomData<fn() -> O>,
 }
 
-impl<L: Clone, M> Clone for Then<L, M> {
+impl<L: Clone, M, O> Clone for Then<L, M, O> {
     fn clone(&self) -> Self {
         Then {
             layers: self.layers.clone(),
             middleware: self.middleware.clone(),
+            _out: PhantomData,
         }
     }
 }
 
-impl<L, M> Then<L, M> {
+impl<L, M, O> Then<L, M, O> {
     pub(crate) fn new(layers: L, middleware: M) -> Self {
         Then {
             layers,
             middleware: Arc::new(middleware),
+            _out: PhantomData,
         }
     }
 }
 
-impl<L: Chain, M: Middleware<L::Out>> Chain for Then<L, M> {
+impl<L: Chain, M: Send + Sync + 'static, O: Mounts<M, L::Out>> Chain for Then<L, M, O> {
     type In = L::In;
-    type Out = M::Out;
+    type Out = <O as Same>::Itself;
     type Phase = <L::Phase as Phase>::Next;
-    type Wrapped<E: Endpoint<M::Out> + 'static> =
-        L::Wrapped<<L::Phase as Phase>::Link<L::Out, M, E>>;
-    fn wrap<E: Endpoint<M::Out> + 'static>(&self, endpoint: E) -> Self::Wrapped<E> {
+    type Wrapped<E: Endpoint<O> + 'static> = L::Wrapped<<L::Phase as Phase>::Link<L::Out, M, O, E>>;
+    fn wrap<E: Endpoint<O> + 'static>(&self, endpoint: E) -> Self::Wrapped<E> {
         self.layers
             .wrap(<L::Phase as Phase>::link(self.middleware.clone(), endpoint))
     }

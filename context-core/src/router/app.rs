@@ -14,7 +14,7 @@ use tower_service::Service;
 /// A finished application: a [`Router`] whose routes are all built, and so all proven, behind one
 /// concrete type.
 ///
-/// A router's type spells its middleware stack (`Router<Then<Then<Start, A>, B>, Routed>`), which
+/// A router's type spells its middleware stack (`Router<Then<Then<Start, A, _>, B, _>, Routed>`), which
 /// is what lets each route be checked against it, but is not a type to write in a signature. Once the
 /// routes are added nothing is left to check, so the stack can be forgotten: return an `App` from
 /// `fn app()`, hand it to [`serve`](crate::serve()), or call it in tests.

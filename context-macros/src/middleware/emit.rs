@@ -67,16 +67,30 @@ impl Middleware {
         }
 
         let mut predicates = vec![quote!(#list: #krate::KeyList)];
+        // Each proof the middleware rests on, as `<P as Has<K>>::Proof` (`()` where it holds): the
+        // output list is gated on them below.
+        let mut proofs = Vec::new();
         for key in &self.options.provides {
             let krate = names.krate_at(key.span());
             predicates.push(quote_spanned!(key.span()=> #list: #krate::Lacks<#key>));
+            proofs.push(quote_spanned!(key.span()=> <#list as #krate::Lacks<#key>>::Proof));
         }
         for (key, access) in &self.needs {
             let krate = names.krate_at(key.span());
-            predicates.push(match access {
-                Access::Read => quote_spanned!(key.span()=> #list: #krate::Has<#key>),
-                Access::Replace => quote_spanned!(key.span()=> #list: #krate::Position<#key>),
-            });
+            let proof = match access {
+                Access::Read => quote_spanned!(key.span()=> #krate::Has),
+                Access::Replace => quote_spanned!(key.span()=> #krate::Position),
+            };
+            predicates.push(quote_spanned!(key.span()=> #list: #proof<#key>));
+            proofs.push(quote_spanned!(key.span()=> <#list as #proof<#key>>::Proof));
+        }
+        // `type Out = <Proof as Also<..>>::Out`: the output list where every proof holds (plain `#out`
+        // inside the impl and in generic code, as every proof type is bounded by `Unit`), and no type
+        // where one fails, so a refused `.with(..)` is reported once and the router calls after it
+        // raise nothing more.
+        let mut gated_out = out.clone();
+        for proof in proofs.iter().rev() {
+            gated_out = quote!(<#proof as #krate::Also<#gated_out>>::Out);
         }
         for helper in &self.options.uses {
             predicates.push(quote_spanned!(helper.span()=> #list: #helper));
@@ -172,7 +186,7 @@ impl Middleware {
             where
                 #(#predicates,)*
             {
-                type Out = #out;
+                type Out = #gated_out;
 
                 async fn call<#rest: #krate::Endpoint<Self::Out>>(
                     &self,

@@ -5,6 +5,7 @@ use baton::{Context, Has, Store, context_key};
 struct Forged(u32);
 
 impl Has<Forged> for () {
+    type Proof = ();
     fn fetch(_: &Store) -> &Forged {
         &Forged(7)
     }

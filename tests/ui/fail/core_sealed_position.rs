@@ -6,6 +6,7 @@ use baton::{Context, Position, context_key};
 struct Evil(String);
 
 impl Position<Evil> for () {
+    type Proof = ();
     const POSITION: usize = 3;
 }
 
