@@ -19,18 +19,7 @@ const MAX_LINES: usize = 20;
 /// Cases allowed past the bar, each with the reason stable rustc leaves no way under it. Every entry
 /// must still fail the bar: an exemption that is no longer needed fails this test, so the list only
 /// shrinks.
-/// Why a built-in's ordering case is a few lines over the bar.
-const BUILTIN_IMPL_LISTED: &str = "rustc adds \"the trait `Middleware<P>` is implemented for ..\" (the built-in's hand-written impl, \
-    6 lines) under the error naming the missing key; `do_not_recommend` on that impl replaces the \
-    key's name with a generic \"cannot be mounted here\"";
-
 const EXEMPT: &[(&str, &str)] = &[
-    (
-        "async_scope_missing_key",
-        "one error (21 lines), its first line naming the missing key at the `.with`; rustc adds \
-         \"but it is implemented for `(_, _)`\" with the impl (it ignores `do_not_recommend` for the \
-         only impl of a trait) and a note naming the search's last step",
-    ),
     (
         "async_undeclared_key",
         "rustc adds \"but trait `Declares<RequestId>` is implemented\", pointing at the declaration \
@@ -45,28 +34,6 @@ const EXEMPT: &[(&str, &str)] = &[
         "core_get_not_a_key",
         "`get::<K>()` states `K: ContextKey` and `P: Has<K>`; both fail for a non-key and rustc reports \
          each bound (the `Has` bound cannot require `K: ContextKey` without breaking generated bounds)",
-    ),
-    (
-        "builtin_logger_before_request_id",
-        "`logger()` is a hand-written `Middleware` whose `Out` is a plain `(Logger, P)`: a refused \
-         `.with(logger())` still gives the router a key list, so the next call reports E0599. The \
-         `#[middleware]` impls gate `Out` on their proofs (`Also`), which removes that follow-up; \
-         the built-in needs the same gate (in `baton-middleware`)",
-    ),
-    (
-        "builtin_auth_session_scheme_without_session",
-        BUILTIN_IMPL_LISTED,
-    ),
-    ("builtin_csrf_before_session", BUILTIN_IMPL_LISTED),
-    ("builtin_csrf_without_form_data", BUILTIN_IMPL_LISTED),
-    ("builtin_flash_before_session", BUILTIN_IMPL_LISTED),
-    ("builtin_require_auth_before_auth", BUILTIN_IMPL_LISTED),
-    ("builtin_require_before_require_auth", BUILTIN_IMPL_LISTED),
-    ("builtin_session_before_cookies", BUILTIN_IMPL_LISTED),
-    (
-        "builtin_session_key_not_serializable",
-        "one error per missing serde derive (`Serialize`, `Deserialize`), each led by baton's \
-         \"cannot be stored in the session\"; rustc elaborates each unmet bound of the check separately",
     ),
 ];
 

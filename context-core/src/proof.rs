@@ -159,8 +159,11 @@ where
     T: KeyList,
     H::Id: SameId<K::Id>,
     (H, T): HasStep<K, <H::Id as SameId<K::Id>>::Output>,
+    (H, T): Search<K, <H::Id as SameId<K::Id>>::Output>,
 {
-    type Proof = <(H, T) as HasStep<K, <H::Id as SameId<K::Id>>::Output>>::Proof;
+    // Computed by `Search`, not by `HasStep`: where `K` is missing, the search ends at `()` and its
+    // proof is `()`'s own, so the error names `Has<K>`, not a search step.
+    type Proof = <(H, T) as Search<K, <H::Id as SameId<K::Id>>::Output>>::Proof;
     #[inline(always)]
     fn fetch(store: &Store, seal: Seal) -> &K::Value {
         <(H, T) as HasStep<K, <H::Id as SameId<K::Id>>::Output>>::fetch(store, seal)
@@ -210,6 +213,47 @@ impl<K: DefaultKey> HasStep<K, End> for () {
     }
 }
 
+/// The proof of a search for `K` (`Found` as in [`HasStep`]): `()` where `K` is in the list, and where it
+/// is not, the empty list's proof of [`Has<K>`] (or of [`Position<K>`] for `Search<K, _, Positioned>`),
+/// which has no type unless `K` has a default. It has no bounds to fail on the way, so a missing key
+/// is reported as that one `Has<K>` (or `Position<K>`) error.
+#[doc(hidden)]
+pub trait Search<K, Found, Kind = Read> {
+    type Proof: Unit;
+}
+
+/// A search for a read ([`Has`]).
+#[doc(hidden)]
+pub enum Read {}
+
+/// A search for a store position ([`Position`]).
+#[doc(hidden)]
+pub enum Positioned {}
+
+impl<K, H, T, Kind> Search<K, True, Kind> for (H, T) {
+    type Proof = ();
+}
+
+impl<K: ContextKey, H, T: Probe<K> + Search<K, <T as Probe<K>>::Found, Kind>, Kind>
+    Search<K, False, Kind> for (H, T)
+{
+    type Proof = <T as Search<K, <T as Probe<K>>::Found, Kind>>::Proof;
+}
+
+impl<K> Search<K, End, Read> for ()
+where
+    (): Has<K>,
+{
+    type Proof = <() as Has<K>>::Proof;
+}
+
+impl<K: ContextKey> Search<K, End, Positioned> for ()
+where
+    (): Position<K>,
+{
+    type Proof = <() as Position<K>>::Proof;
+}
+
 /// The store position of `K` in a list that holds it, known at compile time.
 ///
 /// Used by `replace` and by the ambient context to remember where declared keys live.
@@ -224,6 +268,24 @@ pub trait Position<K: ContextKey>: KeyList {
     type Proof: Unit;
     /// The index of `K`'s value in the store (provision order, first is 0).
     const POSITION: usize;
+    #[doc(hidden)]
+    fn __sealed(_: Seal);
+}
+
+/// No key has a position in the empty list. This impl never applies (nothing implements `Unplaced`);
+/// it is here so that a missing key is reported as "`Position<K>` is not implemented for `()`" alone,
+/// not with a list of the impls that do exist.
+#[diagnostic::do_not_recommend]
+impl<K: ContextKey + Unplaced> Position<K> for () {
+    type Proof = <K as Unplaced>::Proof;
+    const POSITION: usize = 0;
+    fn __sealed(_: Seal) {}
+}
+
+/// Implemented by no type (sealed): see `Position<K> for ()`.
+#[doc(hidden)]
+pub trait Unplaced {
+    type Proof: Unit;
     #[doc(hidden)]
     fn __sealed(_: Seal);
 }
@@ -244,8 +306,10 @@ where
     T: KeyList,
     H::Id: SameId<K::Id>,
     (H, T): PositionStep<K, <H::Id as SameId<K::Id>>::Output>,
+    (H, T): Search<K, <H::Id as SameId<K::Id>>::Output, Positioned>,
 {
-    type Proof = <(H, T) as PositionStep<K, <H::Id as SameId<K::Id>>::Output>>::Proof;
+    // As for `Has`: a missing key is reported as the empty list's `Position<K>`.
+    type Proof = <(H, T) as Search<K, <H::Id as SameId<K::Id>>::Output, Positioned>>::Proof;
     const POSITION: usize = <(H, T) as PositionStep<K, <H::Id as SameId<K::Id>>::Output>>::POSITION;
     fn __sealed(_: Seal) {}
 }

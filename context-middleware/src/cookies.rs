@@ -488,7 +488,7 @@ impl<P> Middleware<P> for CookiesMiddleware
 where
     P: KeyList + Lacks<Cookies>,
 {
-    type Out = (Cookies, P);
+    type Out = crate::gated!(P => (Cookies, P); Lacks<Cookies>);
 
     async fn call<E: Endpoint<Self::Out>>(
         &self,

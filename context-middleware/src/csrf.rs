@@ -251,7 +251,7 @@ impl<P> Middleware<P> for Csrf<FromFormOrHeader>
 where
     P: KeyList + Has<Session> + Has<FormData> + Lacks<CsrfToken>,
 {
-    type Out = (CsrfToken, P);
+    type Out = crate::gated!(P => (CsrfToken, P); Has<Session>, Has<FormData>, Lacks<CsrfToken>);
 
     async fn call<E: Endpoint<Self::Out>>(
         &self,
@@ -272,7 +272,7 @@ impl<P> Middleware<P> for Csrf<FromHeader>
 where
     P: KeyList + Has<Session> + Lacks<CsrfToken>,
 {
-    type Out = (CsrfToken, P);
+    type Out = crate::gated!(P => (CsrfToken, P); Has<Session>, Lacks<CsrfToken>);
 
     async fn call<E: Endpoint<Self::Out>>(
         &self,

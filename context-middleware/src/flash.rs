@@ -172,7 +172,7 @@ where
     M: SessionKey + StoredInSession,
     P: KeyList + Has<Session> + Lacks<Flash<M>>,
 {
-    type Out = (Flash<M>, P);
+    type Out = crate::gated!(P => (Flash<M>, P); Has<Session>, Lacks<Flash<M>>);
 
     async fn call<E: Endpoint<Self::Out>>(
         &self,

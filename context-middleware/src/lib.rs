@@ -64,6 +64,20 @@ pub mod __baton {
     }
 }
 
+/// A middleware's output list `$out`, gated on each proof its impl rests on, as `#[middleware]` writes
+/// it: where a proof fails (a required key is missing, a provided one is already there) the output has
+/// no type, so `.with(..)` reports the mistake once and the calls after it raise nothing more. In the
+/// impl itself, and in any generic code, it is plainly `$out` (see `baton::Also`).
+macro_rules! gated {
+    ($list:ty => $out:ty;) => { $out };
+    ($list:ty => $out:ty; $proof:ident<$key:ty> $(, $more:ident<$more_key:ty>)*) => {
+        <<$list as $crate::__baton::$proof<$key>>::Proof as $crate::__baton::Also<
+            $crate::gated!($list => $out; $($more<$more_key>),*)
+        >>::Out
+    };
+}
+pub(crate) use gated;
+
 /// A fixed type-level key fingerprint, for the built-ins' generic keys (`Flash<M>`, `Identity<I>`),
 /// which `#[context_key]` does not take: 64 bits spelled as `B0`/`B1`, one literal per key.
 #[cfg(any(feature = "flash", feature = "auth"))]

@@ -96,7 +96,7 @@ impl<P> Middleware<P> for LoggerMiddleware
 where
     P: KeyList + Has<RequestId> + Lacks<Logger>,
 {
-    type Out = (Logger, P);
+    type Out = crate::gated!(P => (Logger, P); Has<RequestId>, Lacks<Logger>);
 
     async fn call<E: Endpoint<Self::Out>>(
         &self,

@@ -171,7 +171,8 @@ impl<P> Middleware<P> for RequestIdMiddleware
 where
     P: KeyList + Lacks<RequestId> + Lacks<TraceContext>,
 {
-    type Out = (TraceContext, (RequestId, P));
+    type Out =
+        crate::gated!(P => (TraceContext, (RequestId, P)); Lacks<RequestId>, Lacks<TraceContext>);
 
     async fn call<E: Endpoint<Self::Out>>(
         &self,

@@ -136,7 +136,7 @@ impl<P> Middleware<P> for SecurityHeaders
 where
     P: KeyList + Lacks<CspNonce>,
 {
-    type Out = (CspNonce, P);
+    type Out = crate::gated!(P => (CspNonce, P); Lacks<CspNonce>);
 
     async fn call<E: Endpoint<Self::Out>>(
         &self,

@@ -93,6 +93,8 @@ pub trait StoredInSession:
     serde::Serialize + serde::de::DeserializeOwned + Send + Sync + 'static
 {
 }
+// Hidden from errors: a missing derive is reported once, as this trait's message, not once per bound.
+#[diagnostic::do_not_recommend]
 impl<T: serde::Serialize + serde::de::DeserializeOwned + Send + Sync + 'static> StoredInSession
     for T
 {

@@ -165,7 +165,7 @@ where
     I: Send + Sync + 'static,
     P: KeyList + Lacks<Auth<I>>,
 {
-    type Out = (Auth<I>, P);
+    type Out = crate::gated!(P => (Auth<I>, P); Lacks<Auth<I>>);
 
     async fn call<E: Endpoint<Self::Out>>(
         &self,
@@ -184,7 +184,7 @@ where
     I: Send + Sync + 'static,
     P: KeyList + Has<Session> + Lacks<Auth<I>>,
 {
-    type Out = (Auth<I>, P);
+    type Out = crate::gated!(P => (Auth<I>, P); Has<Session>, Lacks<Auth<I>>);
 
     async fn call<E: Endpoint<Self::Out>>(
         &self,

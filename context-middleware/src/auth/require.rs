@@ -125,7 +125,7 @@ where
     I: Send + Sync + 'static,
     P: KeyList + Has<Auth<I>> + Lacks<Identity<I>>,
 {
-    type Out = (Identity<I>, P);
+    type Out = crate::gated!(P => (Identity<I>, P); Has<Auth<I>>, Lacks<Identity<I>>);
 
     async fn call<E: Endpoint<Self::Out>>(
         &self,
@@ -200,7 +200,7 @@ where
     <P as ContextKey>::Id: FlipFirst,
     L: KeyList + Has<Identity<P::Identity>> + Lacks<Granted<P>>,
 {
-    type Out = (Granted<P>, L);
+    type Out = crate::gated!(L => (Granted<P>, L); Has<Identity<P::Identity>>, Lacks<Granted<P>>);
 
     async fn call<E: Endpoint<Self::Out>>(
         &self,

@@ -76,7 +76,7 @@ impl<P> Middleware<P> for SessionMiddleware
 where
     P: KeyList + Has<Cookies> + Lacks<Session>,
 {
-    type Out = (Session, P);
+    type Out = crate::gated!(P => (Session, P); Has<Cookies>, Lacks<Session>);
 
     async fn call<E: Endpoint<Self::Out>>(
         &self,
