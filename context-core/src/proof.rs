@@ -84,7 +84,7 @@ impl<K: DefaultKey> Has<K> for (NothingProvided, ()) {
 #[diagnostic::on_unimplemented(
     message = "no upstream middleware provides `{K}` on this route",
     label = "`{K}` is read here, but nothing before this point provides it",
-    note = "add a middleware that provides `{K}` (e.g. `#[middleware(provides = {K})]`) with `.with(...)` above this route or in its scope: a route is checked against the middleware declared before it. If `{K}` is optional here, read it with `ctx.try_get::<{K}>()`; if this read is inside a macro of yours in a `#[handler]`/`#[middleware]` body, the attribute cannot see it: declare it with `requires = {K}`"
+    note = "add a middleware that provides `{K}` (e.g. `#[middleware(provides = {K})]`) with `.with(...)` above this route or in its scope: a route is checked against the middleware declared before it. If `{K}` is optional here, read it with `ctx.try_get::<{K}>()`. In a helper fn taking `&Context`, mark the helper `#[handler]` and name it in its callers' `uses = ..`; in a macro of yours inside a `#[handler]`/`#[middleware]` body, declare the key with `requires = {K}`"
 )]
 // `K` is not bounded by `ContextKey` here (only `fetch` is), so a generated bound `P: Has<NotAKey>` is
 // well-formed: the read `ctx.get::<NotAKey>()` then reports "`NotAKey` is not a context key" once.
