@@ -27,6 +27,12 @@ const EXEMPT: &[(&str, &str)] = &[
          generic argument",
     ),
     (
+        "core_generic_handler_ambiguous",
+        "an ambiguity (E0283), not an unmet bound: rustc lists both `Handler` impls a generic fn item \
+         could use and suggests turbofish arguments; it does not use the fn's own `P: Has<User>` to \
+         choose. docs/errors.md gives the fix (`#[handler]`, or a non-empty list `(H, T)`)",
+    ),
+    (
         "macro_next_called_twice",
         "one mistake consumes two values (`next` and `ctx`), and the borrow checker reports each move",
     ),
