@@ -1,4 +1,140 @@
-//! The body type shared by requests and responses.
+//! [`Body`]: the body of requests and responses, held in memory or streamed.
+//!
+//! One type serves both directions. A handler reads the request's body, and whatever it answers (a
+//! `String`, [`Json`](crate::Json), a [`Response`](crate::Response)) carries one. A `Body` is an
+//! [`http_body::Body`] of [`Bytes`] chunks whose errors are [`BoxError`]s, so it goes to and from
+//! hyper, tower and the `http-body-util` combinators as it is.
+//!
+//! # In memory or streamed
+//!
+//! A body is one of two kinds:
+//!
+//! * **in memory**: [`Body::empty()`], [`Body::full(bytes)`](Body::full), or a `From` conversion
+//!   (`String`, `&'static str`, `Vec<u8>`, `&'static [u8]`, [`Bytes`]). The bytes are already there:
+//!   nothing is boxed, polling runs no code, and they are handed over in one frame. Most responses
+//!   are this kind.
+//! * **streamed**: [`Body::new(body)`](Body::new) boxes any other `http_body::Body` whose data is
+//!   `Bytes`: hyper's incoming request body, a file read chunk by chunk, a channel, a proxied
+//!   upstream response. Its chunks arrive as they are produced, and reading it can fail.
+//!
+//! [`is_in_memory`](Body::is_in_memory) tells the two apart, and [`collect_bytes`](Body::collect_bytes)
+//! reads either kind into one buffer:
+//!
+//! ```
+//! use baton::Body;
+//! use bytes::Bytes;
+//! use http_body::Frame;
+//! use http_body_util::StreamBody;
+//!
+//! # #[tokio::main(flavor = "current_thread")] async fn main() {
+//! let greeting = Body::from("hello world");
+//! assert!(greeting.is_in_memory());
+//! assert_eq!(greeting.collect_bytes().await.unwrap(), "hello world");
+//!
+//! // Three chunks, produced one at a time (here by an iterator; often by a socket or a file).
+//! let chunks = ["hello", " ", "world"].map(|chunk| Ok::<_, std::io::Error>(Frame::data(Bytes::from(chunk))));
+//! let streamed = Body::new(StreamBody::new(futures_util::stream::iter(chunks)));
+//! assert!(!streamed.is_in_memory());
+//! assert_eq!(streamed.collect_bytes().await.unwrap(), "hello world");
+//! # }
+//! ```
+//!
+//! # Reading a whole body, within a limit
+//!
+//! [`collect_bytes`](Body::collect_bytes) reads *everything* the body holds. For a body whose size you
+//! do not control (anything a client sends), put a bound on it first with [`limited`](Body::limited):
+//! the limited body fails with a [`LimitExceeded`] error as soon as more than the limit goes through
+//! it, or before reading anything when its `Content-Length` already says it will.
+//!
+//! ```
+//! use baton::{Body, body::LimitExceeded};
+//!
+//! # #[tokio::main(flavor = "current_thread")] async fn main() {
+//! let error = Body::from("far too long").limited(8).collect_bytes().await.unwrap_err();
+//! let exceeded = error.downcast_ref::<LimitExceeded>().unwrap();
+//! assert_eq!(exceeded.limit(), 8);
+//! assert_eq!(exceeded.to_string(), "the request body is larger than the limit of 8 bytes");
+//! # }
+//! ```
+//!
+//! # The request body in a handler
+//!
+//! A handler rarely calls these itself: [`Context`](crate::Context) reads the request body for it,
+//! already limited to the [`BodyLimit`](crate::BodyLimit) in effect (2 MiB unless a
+//! [`body_limit`](crate::body_limit()) middleware on the route says otherwise):
+//!
+//! | to get | call | when the body is over the limit |
+//! |---|---|---|
+//! | the bytes | [`ctx.bytes()`](crate::Context::bytes) | [`BodyRejection::TooLarge`](crate::BodyRejection::TooLarge), a 413 |
+//! | UTF-8 text | [`ctx.text()`](crate::Context::text) | the same |
+//! | a JSON value | [`ctx.json::<T>()`](crate::Context::json) | the same |
+//! | the stream itself, to parse or forward it chunk by chunk | [`ctx.take_body()`](crate::Context::take_body) | the stream fails with [`LimitExceeded`] |
+//!
+//! The failures are [`BodyRejection`](crate::BodyRejection)s, which answer with the right status, so
+//! a handler can pass them on with `?`. A body is read once: each of these takes it out of the
+//! context and leaves an empty one behind.
+//!
+//! ```
+//! use baton::{Body, BodyRejection, Context, Router, body_limit, post};
+//! use http_body_util::BodyExt; // for `frame()`
+//!
+//! async fn echo(mut ctx: Context) -> Result<String, BodyRejection> {
+//!     let text = ctx.text().await?;
+//!     assert_eq!(ctx.text().await?, ""); // already taken
+//!     Ok(text)
+//! }
+//!
+//! // Streams the body instead of buffering it: each chunk is seen as it arrives.
+//! async fn count(mut ctx: Context) -> Result<String, BodyRejection> {
+//!     let mut body = ctx.take_body();
+//!     let mut bytes = 0;
+//!     while let Some(frame) = body.frame().await {
+//!         let frame = frame.map_err(BodyRejection::from_read_error)?; // `LimitExceeded` becomes a 413
+//!         bytes += frame.data_ref().map_or(0, |data| data.len());
+//!     }
+//!     Ok(format!("{bytes} bytes"))
+//! }
+//!
+//! let app = Router::new()
+//!     .with(body_limit(16))
+//!     .route("/echo", post(echo))
+//!     .route("/count", post(count));
+//!
+//! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+//! let request = |path: &str, body: &'static str| http::Request::post(path).body(Body::from(body)).unwrap();
+//! let response = app.call_request(request("/echo", "hello")).await;
+//! assert_eq!(response.into_body().collect_bytes().await.unwrap(), "hello");
+//! let response = app.call_request(request("/count", "hello")).await;
+//! assert_eq!(response.into_body().collect_bytes().await.unwrap(), "5 bytes");
+//! assert_eq!(app.call_request(request("/echo", "seventeen bytes!!")).await.status(), 413);
+//! assert_eq!(app.call_request(request("/count", "seventeen bytes!!")).await.status(), 413);
+//! # });
+//! ```
+//!
+//! # Answering with a body
+//!
+//! A `Body` is itself a response ([`IntoResponse`](crate::IntoResponse)): a handler that returns
+//! `Body::new(stream)` streams its answer, each chunk sent as the stream yields it. (A handler that
+//! returns a `String` answers with an in-memory body, sent with its `Content-Length`.)
+//!
+//! ```
+//! use baton::{Body, Context, Router, get};
+//! use bytes::Bytes;
+//! use http_body::Frame;
+//!
+//! async fn countdown(_ctx: Context) -> Body {
+//!     let lines = (1..=3).rev().map(|n| Ok::<_, std::io::Error>(Frame::data(Bytes::from(format!("{n}\n")))));
+//!     Body::new(http_body_util::StreamBody::new(futures_util::stream::iter(lines)))
+//! }
+//!
+//! let app = Router::new().route("/countdown", get(countdown));
+//! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+//! let response = app.call_request(http::Request::get("/countdown").body(Body::empty()).unwrap()).await;
+//! let body = response.into_body();
+//! assert!(!body.is_in_memory());
+//! assert_eq!(body.collect_bytes().await.unwrap(), "3\n2\n1\n");
+//! # });
+//! ```
 
 use bytes::{Bytes, BytesMut};
 use http_body::{Frame, SizeHint};
@@ -9,6 +145,20 @@ use std::pin::Pin;
 use std::task::{Context as TaskContext, Poll};
 
 /// A boxed error, as carried by bodies and services.
+///
+/// Any error converts into one with `?` or `.into()`; find out what it is with `downcast_ref`:
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// use baton::{BoxError, body::LimitExceeded};
+///
+/// let error: BoxError = std::io::Error::other("connection reset").into();
+/// assert_eq!(error.to_string(), "connection reset");
+///
+/// let error: BoxError = baton::Body::from("12345").limited(2).collect_bytes().await.unwrap_err();
+/// assert!(error.is::<LimitExceeded>());
+/// # }
+/// ```
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// An HTTP body: any `http_body::Body` of `Bytes`, boxed.
@@ -29,7 +179,23 @@ enum Kind {
 }
 
 impl Body {
-    /// Boxes any body whose data is `Bytes`.
+    /// Boxes any body whose data is `Bytes`: a streamed body (see the [module docs](self)).
+    ///
+    /// A `Body` given to it is returned as it is, not boxed a second time.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use baton::Body;
+    /// use http_body_util::Full;
+    ///
+    /// // Any `http_body::Body<Data = Bytes>` whose error converts into a `BoxError`.
+    /// let body = Body::new(Full::new(bytes::Bytes::from("boxed")));
+    /// assert!(!body.is_in_memory());
+    /// assert_eq!(body.collect_bytes().await.unwrap(), "boxed");
+    ///
+    /// assert!(Body::new(Body::from("kept")).is_in_memory()); // already a `Body`: unchanged
+    /// # }
+    /// ```
     pub fn new<B>(body: B) -> Self
     where
         B: http_body::Body<Data = Bytes> + Send + 'static,
@@ -47,22 +213,74 @@ impl Body {
 
     /// Whether the body is held in memory (empty or [`full`](Body::full)): polling it runs no code of
     /// its own, so wrappers that set up state per poll (e.g. the ambient context) can skip it.
+    ///
+    /// ```
+    /// use baton::Body;
+    ///
+    /// assert!(Body::empty().is_in_memory());
+    /// assert!(Body::from("hello").is_in_memory());
+    /// let streamed = Body::new(http_body_util::Empty::<bytes::Bytes>::new());
+    /// assert!(!streamed.is_in_memory());
+    /// ```
     pub fn is_in_memory(&self) -> bool {
         matches!(self.0, Kind::Full(_))
     }
 
-    /// A body with no bytes.
+    /// A body with no bytes (also `Body::default()`).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use http_body::Body as _; // `is_end_stream`, `size_hint`
+    ///
+    /// let body = baton::Body::empty();
+    /// assert!(body.is_end_stream());
+    /// assert_eq!(body.size_hint().exact(), Some(0));
+    /// assert!(body.collect_bytes().await.unwrap().is_empty());
+    /// # }
+    /// ```
     pub fn empty() -> Self {
         Body(Kind::Full(None))
     }
 
-    /// A body holding `bytes`, in memory.
+    /// A body holding `bytes`, in memory: what the `From` conversions (`String`, `&'static str`,
+    /// `Vec<u8>`, `&'static [u8]`, `Bytes`) build. Its size hint is exact, so a response with it gets
+    /// a `Content-Length`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use http_body::Body as _; // `size_hint`
+    ///
+    /// let body = baton::Body::full(vec![1, 2, 3]);
+    /// assert_eq!(body.size_hint().exact(), Some(3));
+    /// assert_eq!(body.collect_bytes().await.unwrap(), [1, 2, 3].as_slice());
+    /// # }
+    /// ```
     pub fn full(bytes: impl Into<Bytes>) -> Self {
         let bytes = bytes.into();
         Body(Kind::Full((!bytes.is_empty()).then_some(bytes)))
     }
 
     /// Reads the whole body into memory, without a size limit: see [`limited`](Body::limited).
+    ///
+    /// The chunks are copied into one buffer sized from the body's size hint; a body of one chunk (an
+    /// in-memory body, say) is returned without a copy. A chunk that fails to arrive fails the whole
+    /// read with its error.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use baton::Body;
+    /// use bytes::Bytes;
+    /// use http_body::Frame;
+    ///
+    /// let chunks = ["con", "cat"].map(|chunk| Ok::<_, std::io::Error>(Frame::data(Bytes::from(chunk))));
+    /// let body = Body::new(http_body_util::StreamBody::new(futures_util::stream::iter(chunks)));
+    /// assert_eq!(body.collect_bytes().await.unwrap(), "concat");
+    ///
+    /// let broken = [Err(std::io::Error::other("connection reset"))];
+    /// let body = Body::new(http_body_util::StreamBody::new(futures_util::stream::iter(broken)));
+    /// assert_eq!(body.collect_bytes().await.unwrap_err().to_string(), "connection reset");
+    /// # }
+    /// ```
     pub async fn collect_bytes(self) -> Result<Bytes, BoxError> {
         // Up front, reserve at most what a default-limited body may hold: a client's `Content-Length`
         // is a claim, not a promise.
@@ -141,6 +359,24 @@ impl Body {
 
 /// The error of a [`limited`](Body::limited) body that went over its limit; request body readers
 /// answer it with `413 Payload Too Large`.
+///
+/// It reaches you boxed in a [`BoxError`]: `downcast_ref` finds it, and
+/// [`BodyRejection::from_read_error`](crate::BodyRejection::from_read_error) turns it into the 413.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// use baton::{BodyLimit, BodyRejection, Context, IntoResponse, body::LimitExceeded};
+///
+/// let request = http::Request::post("/upload").body(baton::Body::from("0123456789")).unwrap();
+/// let mut ctx = Context::from_request(request);
+/// ctx.extensions_mut().insert(BodyLimit::new(4)); // what a `body_limit(4)` middleware does
+///
+/// // The body handed out by `take_body` is limited: reading it past 4 bytes fails.
+/// let error = ctx.take_body().collect_bytes().await.unwrap_err();
+/// assert_eq!(error.downcast_ref::<LimitExceeded>().map(LimitExceeded::limit), Some(4));
+/// assert_eq!(BodyRejection::from_read_error(error).into_response().status(), 413);
+/// # }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LimitExceeded {
     limit: usize,

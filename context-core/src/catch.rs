@@ -46,7 +46,42 @@ use http::{Method, StatusCode, Uri};
 use http_body_util::BodyExt;
 use std::future::Future;
 
-/// What went wrong, as an error boundary sees it.
+/// What went wrong, as an error boundary sees it: [`Failure::kind`].
+///
+/// ```
+/// use baton::{Context, ErrorKind, Failure, IntoResponse, Response, Router, StatusCode, get};
+///
+/// fn render(failure: Failure) -> Response {
+///     let kind = match failure.kind() {
+///         ErrorKind::NotFound => "not found",
+///         ErrorKind::MethodNotAllowed => "method not allowed",
+///         ErrorKind::Handler => "handler error",
+///         ErrorKind::Panic => "panic",
+///         _ => "other", // the enum is `#[non_exhaustive]`
+///     };
+///     (failure.status(), kind).into_response()
+/// }
+///
+/// let app = Router::new()
+///     .catch(render)
+///     .route("/", get(|_: Context| async { Err::<(), _>(StatusCode::BAD_REQUEST) }))
+///     .route("/boom", get(|_: Context| async { if true { panic!("boom") } }));
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let request = |method: &str, path: &str| {
+///     http::Request::builder().method(method).uri(path).body(baton::Body::empty()).unwrap()
+/// };
+/// for (method, path, status, kind) in [
+///     ("GET", "/nothing", 404, "not found"),
+///     ("PUT", "/", 405, "method not allowed"),
+///     ("GET", "/", 400, "handler error"),
+///     ("GET", "/boom", 500, "panic"),
+/// ] {
+///     let response = app.call_request(request(method, path)).await;
+///     assert_eq!(response.status(), status);
+///     assert_eq!(response.into_body().collect_bytes().await.unwrap(), kind);
+/// }
+/// # });
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ErrorKind {
@@ -77,6 +112,53 @@ enum Marked {
 }
 
 /// An error for a renderer: its kind and status, the original response's text, and the request.
+///
+/// A renderer installed with [`Router::catch`](crate::Router::catch) receives one per error response
+/// and returns the response to send instead. It can read the values provided to the request with
+/// [`try_get`](Failure::try_get): those of every middleware that ran before the error, declared before
+/// the renderer or after it.
+///
+/// ```
+/// use baton::{Context, Failure, IntoResponse, Response, Router, StatusCode, context_key, get, middleware};
+///
+/// #[context_key]
+/// struct RequestId(u64);
+///
+/// #[middleware(provides = RequestId)]
+/// async fn request_id(_ctx: &Context) -> RequestId {
+///     RequestId(7)
+/// }
+///
+/// fn render(failure: Failure) -> Response {
+///     let id = failure.try_get::<RequestId>().map_or(0, |id| id.0);
+///     let text = format!(
+///         "{:?} {} on {} {}: {} (request {id})",
+///         failure.kind(),
+///         failure.status().as_u16(),
+///         failure.method(),
+///         failure.uri().path(),
+///         failure.message(),
+///     );
+///     (failure.status(), text).into_response()
+/// }
+///
+/// let app = Router::new()
+///     .with(request_id)
+///     .catch(render)
+///     .route("/tasks/{id}", get(|_: Context| async { Err::<(), _>((StatusCode::CONFLICT, "task is locked")) }));
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let get = |path: &str| http::Request::get(path).body(baton::Body::empty()).unwrap();
+///
+/// let response = app.call_request(get("/tasks/1")).await;
+/// assert_eq!(response.status(), 409);
+/// let text = response.into_body().collect_bytes().await.unwrap();
+/// assert_eq!(text, "Handler 409 on GET /tasks/1: task is locked (request 7)");
+///
+/// let response = app.call_request(get("/nothing")).await; // no text of its own: the reason
+/// let text = response.into_body().collect_bytes().await.unwrap();
+/// assert_eq!(text, "NotFound 404 on GET /nothing: Not Found (request 7)");
+/// # });
+/// ```
 pub struct Failure {
     kind: ErrorKind,
     status: StatusCode,
@@ -87,32 +169,38 @@ pub struct Failure {
 }
 
 impl Failure {
-    /// What went wrong.
+    /// What went wrong. See [`ErrorKind`]'s example.
     pub fn kind(&self) -> ErrorKind {
         self.kind
     }
 
-    /// The status the error would have answered with.
+    /// The status the error would have answered with. See [`Failure`]'s example.
     pub fn status(&self) -> StatusCode {
         self.status
     }
 
     /// The text of the original error response (at most 4 KiB), or the status's reason if it had none.
+    /// See [`Failure`]'s example.
     pub fn message(&self) -> &str {
         &self.message
     }
 
-    /// The request's method.
+    /// The request's method. See [`Failure`]'s example.
     pub fn method(&self) -> &Method {
         &self.method
     }
 
-    /// The request's URI.
+    /// The request's URI. See [`Failure`]'s example.
     pub fn uri(&self) -> &Uri {
         &self.uri
     }
 
-    /// A value provided to the request, if any middleware provided it (a request id, the user).
+    /// A value provided to the request, if any middleware provided it (a request id, the user). See
+    /// [`Failure`]'s example.
+    ///
+    /// An `Option`, as with [`Context::try_get`](crate::Context::try_get): the error may have
+    /// happened before the middleware providing `K` ran (a 404 skips a scope's middleware, and a
+    /// middleware answering `Err` stops the ones after it).
     pub fn try_get<K: ContextKey>(&self) -> Option<&K::Value> {
         self.values.find_key::<K>()
     }
@@ -140,7 +228,8 @@ const KEPT_HEADERS: [http::HeaderName; 3] = [
 /// The longest original error text a renderer is handed.
 const MESSAGE_LIMIT: usize = 4096;
 
-/// The error boundary middleware [`Router::catch`](crate::Router::catch) mounts.
+/// The error boundary middleware [`Router::catch`](crate::Router::catch) mounts (see its example);
+/// not built directly.
 #[derive(Clone)]
 pub struct Catch<F>(pub(crate) F);
 

@@ -40,6 +40,23 @@ use sync_wrapper::SyncWrapper;
 
 /// A request with its typed, provided values. See the [module docs](self).
 ///
+/// Handlers and middleware receive one; a plain handler takes `Context` (`Context<()>`) and reads the
+/// request, a `#[handler]` takes the route's `Context<P>` and also reads the provided keys.
+///
+/// ```
+/// use baton::{Context, Router, get};
+///
+/// async fn describe(ctx: Context) -> String {
+///     format!("{} {} ({} params)", ctx.method(), ctx.uri().path(), ctx.params().len())
+/// }
+///
+/// let app = Router::new().route("/notes/{id}", get(describe));
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let response = app.call_request(http::Request::get("/notes/1").body(baton::Body::empty()).unwrap()).await;
+/// assert_eq!(response.into_body().collect_bytes().await.unwrap(), "GET /notes/1 (1 params)");
+/// # });
+/// ```
+///
 /// A context is one pointer: the request head and the provided values share one allocation, so moving
 /// a context through a chain of middleware costs nothing.
 pub struct Context<P = ()> {
@@ -74,6 +91,12 @@ impl Context<()> {
     }
 
     /// Sets the path parameters (for tests that build a context without a router).
+    ///
+    /// ```
+    /// let ctx = baton::Context::default().with_params([("id", "7"), ("slug", "hello")]);
+    /// assert_eq!(ctx.param("slug"), Some("hello"));
+    /// assert_eq!(ctx.path::<(u32, String)>().unwrap(), (7, "hello".to_string()));
+    /// ```
     pub fn with_params<N: Into<String>, V: Into<String>>(
         mut self,
         params: impl IntoIterator<Item = (N, V)>,
@@ -94,6 +117,33 @@ impl<P: KeyList> Context<P> {
     /// Reads the value of `K`, proven present by `P`.
     ///
     /// Compiles only when a middleware upstream provides `K` (or `K` has a default); never fails.
+    ///
+    /// ```
+    /// use baton::{Context, Router, context_key, get, handler, middleware};
+    ///
+    /// #[context_key]
+    /// struct User(String);
+    ///
+    /// #[middleware(provides = User)]
+    /// async fn user(_ctx: &Context) -> User {
+    ///     User("ada".into())
+    /// }
+    ///
+    /// #[handler]
+    /// async fn me(ctx: Context) -> String {
+    ///     format!("signed in as {}", ctx.get::<User>().0) // no `Option`: `user` runs above the route
+    /// }
+    ///
+    /// let app = Router::new().with(user).route("/me", get(me));
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let response = app.call_request(http::Request::get("/me").body(baton::Body::empty()).unwrap()).await;
+    /// assert_eq!(response.into_body().collect_bytes().await.unwrap(), "signed in as ada");
+    /// # });
+    ///
+    /// // The same read on a context built by hand:
+    /// let ctx = Context::default().provide(User("bob".into()));
+    /// assert_eq!(ctx.get::<User>().0, "bob");
+    /// ```
     #[inline(always)]
     pub fn get<K: ContextKey>(&self) -> &K::Value
     where
@@ -115,7 +165,18 @@ impl<P: KeyList> Context<P> {
         self.store.find_key::<K>()
     }
 
-    /// Whether a value of `K` was provided.
+    /// Whether a value of `K` was provided, whatever `P` says (like [`try_get`](Self::try_get)).
+    ///
+    /// ```
+    /// # use baton::{Context, context_key};
+    /// #[context_key]
+    /// struct Session(u64);
+    ///
+    /// let ctx = Context::default();
+    /// assert!(!ctx.has::<Session>());
+    /// let ctx = ctx.provide(Session(1));
+    /// assert!(ctx.has::<Session>());
+    /// ```
     pub fn has<K: ContextKey>(&self) -> bool {
         self.try_get::<K>().is_some()
     }
@@ -123,6 +184,27 @@ impl<P: KeyList> Context<P> {
     /// Provides a newtype key (a key that is its own value), returning a context whose type records it.
     ///
     /// Providing a key that is already provided is a compile error; use [`replace`](Self::replace).
+    /// A middleware provides a key this way before handing the context to `next` (see
+    /// [`Middleware`](crate::Middleware)).
+    ///
+    /// ```
+    /// # use baton::{Context, context_key};
+    /// #[context_key]
+    /// struct RequestId(u64);
+    /// #[context_key]
+    /// struct Tenant(&'static str);
+    ///
+    /// let ctx: Context<(Tenant, (RequestId, ()))> =
+    ///     Context::default().provide(RequestId(7)).provide(Tenant("acme"));
+    /// assert_eq!((ctx.get::<RequestId>().0, ctx.get::<Tenant>().0), (7, "acme"));
+    /// ```
+    ///
+    /// ```compile_fail
+    /// # use baton::{Context, context_key};
+    /// # #[context_key] struct RequestId(u64);
+    /// let ctx = Context::default().provide(RequestId(7));
+    /// ctx.provide(RequestId(8)); // error: `RequestId` is already provided upstream on this route
+    /// ```
     pub fn provide<K>(self, value: K) -> Context<(K, P)>
     where
         K: ContextKey<Value = K>,
@@ -195,56 +277,146 @@ impl<P: KeyList> Context<P> {
     }
 
     /// A handle to this request's value store, shared with the ambient context.
+    ///
+    /// The handle is a cheap clone that outlives the context and sees the values provided later:
+    ///
+    /// ```
+    /// # use baton::{Context, context_key};
+    /// #[context_key]
+    /// struct RequestId(u64);
+    ///
+    /// let ctx = Context::default();
+    /// let store = ctx.store().clone();
+    /// let ctx = ctx.provide(RequestId(7));
+    /// assert_eq!(store.find_key::<RequestId>().map(|id| id.0), Some(7));
+    /// drop(ctx);
+    /// assert_eq!(store.len(), 1);
+    /// ```
     pub fn store(&self) -> &Store {
         &self.store
     }
 
     /// The request method.
+    ///
+    /// ```
+    /// let request = http::Request::delete("/notes/1").body(baton::Body::empty()).unwrap();
+    /// let ctx = baton::Context::from_request(request);
+    /// assert_eq!(ctx.method(), baton::Method::DELETE);
+    /// ```
     pub fn method(&self) -> &Method {
         &self.head().parts.method
     }
 
-    /// The request URI.
+    /// The request URI. On a server it is the request target as sent, usually a path and query
+    /// (`/search?q=rust`); the host is in the `Host` header (HTTP/1) or the URI (HTTP/2).
+    ///
+    /// ```
+    /// let request = http::Request::get("/search?q=rust").body(baton::Body::empty()).unwrap();
+    /// let ctx = baton::Context::from_request(request);
+    /// assert_eq!(ctx.uri().path(), "/search");
+    /// assert_eq!(ctx.uri().query(), Some("q=rust"));
+    /// ```
     pub fn uri(&self) -> &Uri {
         &self.head().parts.uri
     }
 
     /// The HTTP version.
+    ///
+    /// ```
+    /// let request = http::Request::get("/").version(http::Version::HTTP_2).body(baton::Body::empty()).unwrap();
+    /// assert_eq!(baton::Context::from_request(request).version(), http::Version::HTTP_2);
+    /// ```
     pub fn version(&self) -> Version {
         self.head().parts.version
     }
 
     /// The request headers.
+    ///
+    /// ```
+    /// let request = http::Request::get("/")
+    ///     .header("accept-language", "fr")
+    ///     .body(baton::Body::empty())
+    ///     .unwrap();
+    /// let ctx = baton::Context::from_request(request);
+    /// assert_eq!(ctx.headers()["accept-language"], "fr");
+    /// assert!(ctx.headers().get("cookie").is_none());
+    /// ```
     pub fn headers(&self) -> &HeaderMap {
         &self.head().parts.headers
     }
 
     /// The request headers, mutably (e.g. for a method-override middleware).
+    ///
+    /// ```
+    /// let mut ctx = baton::Context::default();
+    /// ctx.headers_mut().insert("x-forwarded-proto", "https".parse().unwrap());
+    /// assert_eq!(ctx.headers()["x-forwarded-proto"], "https");
+    /// ```
     pub fn headers_mut(&mut self) -> &mut HeaderMap {
         &mut self.head_mut().parts.headers
     }
 
     /// The request's `http::Extensions` (values from tower layers; baton's own values live in the store).
+    ///
+    /// ```
+    /// let mut request = http::Request::get("/").body(baton::Body::empty()).unwrap();
+    /// request.extensions_mut().insert(baton::BodyLimit::new(64)); // as a tower layer would
+    /// let ctx = baton::Context::from_request(request);
+    /// assert_eq!(ctx.extensions().get::<baton::BodyLimit>(), Some(&baton::BodyLimit::new(64)));
+    /// ```
     pub fn extensions(&self) -> &Extensions {
         &self.head().parts.extensions
     }
 
     /// The request's extensions, mutably.
+    ///
+    /// ```
+    /// let mut ctx = baton::Context::default();
+    /// ctx.extensions_mut().insert(baton::BodyLimit::new(1024)); // this request's body limit
+    /// assert_eq!(baton::BodyLimit::of(ctx.extensions()).get(), 1024);
+    /// ```
     pub fn extensions_mut(&mut self) -> &mut Extensions {
         &mut self.head_mut().parts.extensions
     }
 
-    /// The request head.
+    /// The request head: method, URI, version, headers and extensions together.
+    ///
+    /// ```
+    /// let request = http::Request::post("/notes").body(baton::Body::empty()).unwrap();
+    /// let ctx = baton::Context::from_request(request);
+    /// let parts = ctx.parts();
+    /// assert_eq!((parts.method.as_str(), parts.uri.path()), ("POST", "/notes"));
+    /// ```
     pub fn parts(&self) -> &http::request::Parts {
         &self.head().parts
     }
 
     /// The request head, mutably (method override, URI rewrite before routing-independent logic).
+    ///
+    /// ```
+    /// let request = http::Request::post("/notes/1").body(baton::Body::empty()).unwrap();
+    /// let mut ctx = baton::Context::from_request(request);
+    /// ctx.parts_mut().method = baton::Method::PUT;
+    /// assert_eq!(ctx.method(), baton::Method::PUT);
+    /// ```
     pub fn parts_mut(&mut self) -> &mut http::request::Parts {
         &mut self.head_mut().parts
     }
 
-    /// One raw path parameter by name.
+    /// One raw path parameter by name: a string, as matched (percent-decoded). For a typed value,
+    /// use [`path`](Self::path).
+    ///
+    /// ```
+    /// use baton::{Context, Router, get};
+    ///
+    /// let app = Router::new().route("/users/{name}", get(|ctx: Context| async move {
+    ///     format!("hello {}", ctx.param("name").unwrap_or("stranger"))
+    /// }));
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let response = app.call_request(http::Request::get("/users/Ada%20L").body(baton::Body::empty()).unwrap()).await;
+    /// assert_eq!(response.into_body().collect_bytes().await.unwrap(), "hello Ada L");
+    /// # });
+    /// ```
     pub fn param(&self, name: &str) -> Option<&str> {
         self.head().params.get(name)
     }
@@ -269,7 +441,14 @@ impl<P: KeyList> Context<P> {
         self.head().params.pattern()
     }
 
-    /// All raw path parameters of the matched route.
+    /// All raw path parameters of the matched route: see [`PathParams`].
+    ///
+    /// ```
+    /// let ctx = baton::Context::default().with_params([("user", "ada"), ("repo", "notes")]);
+    /// let names: Vec<&str> = ctx.params().iter().map(|(name, _)| name).collect();
+    /// assert_eq!(names, ["user", "repo"]);
+    /// assert_eq!(ctx.params().get("repo"), Some("notes"));
+    /// ```
     pub fn params(&self) -> &PathParams {
         &self.head().params
     }
@@ -311,6 +490,38 @@ impl<P: KeyList> Context<P> {
     /// The body is [limited](Body::limited) to the [`BodyLimit`] in effect (2 MiB unless a scope or
     /// route changed it): reading past it fails with [`LimitExceeded`],
     /// which [`BodyRejection::from_read_error`] answers with a 413.
+    ///
+    /// For a body read chunk by chunk (a parser, an upload written to disk, a proxy); to read all of it,
+    /// [`bytes`](Self::bytes), [`text`](Self::text) and [`json`](Self::json) are simpler. See the
+    /// [`body` module](crate::body) for more.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use baton::{BodyLimit, BodyRejection, Context};
+    /// use http_body_util::BodyExt; // `frame()`
+    ///
+    /// /// Counts the lines of the body without holding it all in memory.
+    /// async fn count_lines(ctx: &mut Context) -> Result<usize, BodyRejection> {
+    ///     let mut body = ctx.take_body();
+    ///     let mut lines = 0;
+    ///     while let Some(frame) = body.frame().await {
+    ///         let frame = frame.map_err(BodyRejection::from_read_error)?;
+    ///         lines += frame.data_ref().map_or(0, |data| data.iter().filter(|&&byte| byte == b'\n').count());
+    ///     }
+    ///     Ok(lines)
+    /// }
+    ///
+    /// let request = |body: &'static str| http::Request::post("/").body(baton::Body::from(body)).unwrap();
+    /// let mut ctx = Context::from_request(request("a\nb\nc\n"));
+    /// assert_eq!(count_lines(&mut ctx).await.unwrap(), 3);
+    /// assert_eq!(count_lines(&mut ctx).await.unwrap(), 0); // taken: an empty body is left
+    ///
+    /// let mut ctx = Context::from_request(request("a\nb\nc\n"));
+    /// ctx.extensions_mut().insert(BodyLimit::new(4));
+    /// let rejection = count_lines(&mut ctx).await.unwrap_err();
+    /// assert!(matches!(rejection, BodyRejection::TooLarge { limit: 4 }));
+    /// # }
+    /// ```
     pub fn take_body(&mut self) -> Body {
         let limit = BodyLimit::of(self.extensions()).get();
         let body = self.head_mut().body.get_mut().take().unwrap_or_default();
@@ -391,6 +602,27 @@ impl<P: KeyList> Context<P> {
     }
 
     /// Gives the request back (head and body); the provided values stay reachable via [`Store`].
+    ///
+    /// For handing the request to a tower service or a proxy. The body is the one the request came
+    /// with (unless it was taken), without the [`BodyLimit`] that the context's readers apply.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use baton::{Context, context_key};
+    ///
+    /// #[context_key]
+    /// struct RequestId(u64);
+    ///
+    /// let request = http::Request::post("/upload").body(baton::Body::from("data")).unwrap();
+    /// let ctx = Context::from_request(request).provide(RequestId(7));
+    /// let values = ctx.store().clone();
+    ///
+    /// let request = ctx.into_request();
+    /// assert_eq!((request.method().as_str(), request.uri().path()), ("POST", "/upload"));
+    /// assert_eq!(request.into_body().collect_bytes().await.unwrap(), "data");
+    /// assert_eq!(values.find_key::<RequestId>().map(|id| id.0), Some(7));
+    /// # }
+    /// ```
     pub fn into_request(self) -> http::Request<Body> {
         // SAFETY: this context owns the head and is consumed here.
         let head = unsafe { self.store.take_head() };

@@ -77,7 +77,23 @@ impl<L: Chain> Default for MethodRouter<L> {
 }
 
 impl<L: Chain> MethodRouter<L> {
-    /// Answers `method` with `handler`.
+    /// Answers `method` with `handler`: for methods without a function of their own (`get`, `post`,
+    /// ...), such as WebDAV's or `QUERY`.
+    ///
+    /// ```
+    /// use baton::{Context, Method, Router, get};
+    ///
+    /// let purge = Method::from_bytes(b"PURGE").unwrap();
+    /// let app = Router::new().route(
+    ///     "/cache",
+    ///     get(|_: Context| async { "cached" }).on(purge, |_: Context| async { "purged" }),
+    /// );
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let request = http::Request::builder().method("PURGE").uri("/cache").body(baton::Body::empty()).unwrap();
+    /// let response = app.call_request(request).await;
+    /// assert_eq!(response.into_body().collect_bytes().await.unwrap(), "purged");
+    /// # });
+    /// ```
     ///
     /// # Panics
     /// If `method` already has a handler on this path (a programming error, reported at startup).
@@ -90,7 +106,26 @@ impl<L: Chain> MethodRouter<L> {
         self
     }
 
-    /// Answers every method not given its own handler.
+    /// Answers every method not given its own handler (instead of the `405 Method Not Allowed`).
+    ///
+    /// ```
+    /// use baton::{Context, Router, StatusCode, get};
+    ///
+    /// async fn read_only(ctx: Context) -> (StatusCode, String) {
+    ///     (StatusCode::FORBIDDEN, format!("{} is not allowed on an archive", ctx.method()))
+    /// }
+    ///
+    /// let app = Router::new().route("/archive", get(|_: Context| async { "old notes" }).any(read_only));
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let request = |method: &str| {
+    ///     http::Request::builder().method(method).uri("/archive").body(baton::Body::empty()).unwrap()
+    /// };
+    /// assert_eq!(app.call_request(request("GET")).await.status(), 200);
+    /// let response = app.call_request(request("DELETE")).await;
+    /// assert_eq!(response.status(), 403);
+    /// assert_eq!(response.into_body().collect_bytes().await.unwrap(), "DELETE is not allowed on an archive");
+    /// # });
+    /// ```
     pub fn any<H: Handler<L::Out, M>, M: 'static>(mut self, handler: H) -> Self {
         self.any = Some(handler_stage(handler));
         self
@@ -101,6 +136,8 @@ macro_rules! method_fns {
     ($($name:ident => $method:ident),*) => {
         impl<L: Chain> MethodRouter<L> {$(
             #[doc = concat!("Answers `", stringify!($method), "` with `handler`.")]
+            ///
+            /// See [`MethodRouter`]'s example.
             pub fn $name<H: Handler<L::Out, M>, M: 'static>(self, handler: H) -> Self {
                 self.on(Method::$method, handler)
             }

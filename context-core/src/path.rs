@@ -80,18 +80,49 @@ impl Ends {
 impl PathParams {
     /// The pattern of the route the request matched (`/users/{id}`, scope prefixes included), or
     /// `None` when none did (a 404) or the parameters were built by hand.
+    ///
+    /// ```
+    /// use baton::{Context, PathParams, Router, get};
+    ///
+    /// let app = Router::new().scope("/api", |api| {
+    ///     api.route("/users/{id}", get(|ctx: Context| async move {
+    ///         ctx.params().pattern().unwrap_or("-").to_string()
+    ///     }))
+    /// });
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let response = app.call_request(http::Request::get("/api/users/7").body(baton::Body::empty()).unwrap()).await;
+    /// assert_eq!(response.into_body().collect_bytes().await.unwrap(), "/api/users/{id}");
+    /// # });
+    ///
+    /// let by_hand: PathParams = [("id", "7")].into_iter().collect();
+    /// assert_eq!(by_hand.pattern(), None);
+    /// ```
     pub fn pattern(&self) -> Option<&str> {
         self.pattern.as_deref()
     }
 
-    /// The raw value of `name`.
+    /// The raw value of `name` (a string, not deserialized; percent-decoded when it comes from a matched
+    /// route), or `None` if the route has no such parameter. [`Context::param`](crate::Context::param)
+    /// is a shortcut for it.
+    ///
+    /// ```
+    /// let params: baton::PathParams = [("user", "ada"), ("repo", "notes")].into_iter().collect();
+    /// assert_eq!(params.get("repo"), Some("notes"));
+    /// assert_eq!(params.get("branch"), None);
+    /// ```
     pub fn get(&self, name: &str) -> Option<&str> {
         self.iter()
             .find(|(key, _)| *key == name)
             .map(|(_, value)| value)
     }
 
-    /// Parameters in route order.
+    /// Parameters in route order, as `(name, value)` pairs.
+    ///
+    /// ```
+    /// let params: baton::PathParams = [("user", "ada"), ("repo", "notes")].into_iter().collect();
+    /// let pairs: Vec<(&str, &str)> = params.iter().collect();
+    /// assert_eq!(pairs, [("user", "ada"), ("repo", "notes")]);
+    /// ```
     pub fn iter(&self) -> Iter<'_> {
         Iter {
             params: self,
@@ -100,11 +131,27 @@ impl PathParams {
     }
 
     /// How many parameters the route captured.
+    ///
+    /// ```
+    /// let params: baton::PathParams = [("user", "ada"), ("repo", "notes")].into_iter().collect();
+    /// assert_eq!(params.len(), 2);
+    /// ```
     pub fn len(&self) -> usize {
         self.ends.as_slice().len()
     }
 
-    /// Whether the route captured none.
+    /// Whether the route captured none (a route without parameters, or no route: a 404).
+    ///
+    /// ```
+    /// use baton::{Context, Router, get};
+    ///
+    /// let app = Router::new().route("/", get(|ctx: Context| async move { ctx.params().is_empty().to_string() }));
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let response = app.call_request(http::Request::get("/").body(baton::Body::empty()).unwrap()).await;
+    /// assert_eq!(response.into_body().collect_bytes().await.unwrap(), "true");
+    /// # });
+    /// assert!(!Context::default().with_params([("id", "7")]).params().is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -157,7 +204,7 @@ impl PathParams {
     }
 }
 
-/// Iterator over `(name, value)` pairs of [`PathParams`].
+/// Iterator over `(name, value)` pairs of [`PathParams`], in route order: see [`PathParams::iter`].
 #[derive(Clone)]
 pub struct Iter<'a> {
     params: &'a PathParams,
@@ -268,6 +315,25 @@ fn percent_decode_into(value: &str, out: &mut String) {
 ///
 /// The message names the parameter and quotes at most 64 characters of its value (then `…` and the
 /// value's full length), so a long parameter cannot make a long response.
+///
+/// Returned by [`Context::path`](crate::Context::path); a handler passes it on with `?`.
+///
+/// ```
+/// use baton::{Context, PathRejection, Router, get};
+///
+/// async fn user(ctx: Context) -> Result<String, PathRejection> {
+///     let id: u32 = ctx.path()?;
+///     Ok(format!("user {id}"))
+/// }
+///
+/// let app = Router::new().route("/users/{id}", get(user));
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let response = app.call_request(http::Request::get("/users/seven").body(baton::Body::empty()).unwrap()).await;
+/// assert_eq!(response.status(), 400);
+/// let text = response.into_body().collect_bytes().await.unwrap();
+/// assert_eq!(text, r#"invalid path parameter: `id` must be a non-negative integer (u32), got "seven""#);
+/// # });
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PathRejection {
     message: String,
@@ -276,7 +342,18 @@ pub struct PathRejection {
 }
 
 impl PathRejection {
-    /// What was wrong, in words for the client.
+    /// What was wrong, in words for the client (the response body is `invalid path parameter: ` and
+    /// this).
+    ///
+    /// ```
+    /// let ctx = baton::Context::default().with_params([("id", "seven")]);
+    /// let rejection = ctx.path::<u32>().unwrap_err();
+    /// assert_eq!(rejection.message(), r#"`id` must be a non-negative integer (u32), got "seven""#);
+    ///
+    /// let ctx = baton::Context::default().with_params([("user", "ada"), ("id", "7")]);
+    /// let rejection = ctx.path::<u32>().unwrap_err(); // one value asked of a route with two
+    /// assert_eq!(rejection.message(), "expected 1 parameter, the route has 2");
+    /// ```
     pub fn message(&self) -> &str {
         &self.message
     }

@@ -64,11 +64,40 @@ impl QueryRejection {
 
     /// The query parameter that failed, when serde could tell (not for a missing field, which the
     /// message names).
+    ///
+    /// ```
+    /// #[derive(serde::Deserialize)]
+    /// struct Page { page: u32 }
+    ///
+    /// let query = |uri: &str| {
+    ///     let request = http::Request::get(uri).body(baton::Body::empty()).unwrap();
+    ///     baton::Context::from_request(request).query::<Page>()
+    /// };
+    /// assert_eq!(query("/?page=two").err().unwrap().field(), Some("page"));
+    /// assert_eq!(query("/").err().unwrap().field(), None); // missing: named in the message
+    /// ```
     pub fn field(&self) -> Option<&str> {
         self.field.as_deref()
     }
 
-    /// What was wrong, with any echoed input cut to 64 characters.
+    /// What was wrong, with any echoed input cut to 64 characters. The response body (and `Display`)
+    /// puts the [`field`](Self::field) in front of it.
+    ///
+    /// ```
+    /// #[derive(serde::Deserialize)]
+    /// struct Page { page: u32 }
+    ///
+    /// let query = |uri: &str| {
+    ///     let request = http::Request::get(uri).body(baton::Body::empty()).unwrap();
+    ///     baton::Context::from_request(request).query::<Page>()
+    /// };
+    /// let invalid = query("/?page=two").err().unwrap();
+    /// assert_eq!(invalid.message(), "invalid digit found in string");
+    /// assert_eq!(invalid.to_string(), "invalid query parameter `page`: invalid digit found in string");
+    /// let missing = query("/").err().unwrap();
+    /// assert_eq!(missing.message(), "missing field `page`");
+    /// assert_eq!(missing.to_string(), "invalid query string: missing field `page`");
+    /// ```
     pub fn message(&self) -> &str {
         &self.message
     }

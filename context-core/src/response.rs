@@ -21,7 +21,31 @@ use std::borrow::Cow;
 mod redirect;
 pub use redirect::{InvalidRedirect, Redirect};
 
-/// The response type of baton: an `http::Response` with a boxed [`Body`].
+/// The response type of baton: an `http::Response` with a [`Body`].
+///
+/// What [`IntoResponse`] builds and what middleware receive from `next`. Build one by hand with
+/// `http::Response::builder()` when the tuple forms of `IntoResponse` are not enough; a handler can return it
+/// as it is.
+///
+/// ```
+/// use baton::{Body, Context, Response, Router, get};
+///
+/// async fn download(_ctx: Context) -> Response {
+///     http::Response::builder()
+///         .status(200)
+///         .header("content-type", "text/csv")
+///         .header("content-disposition", "attachment; filename=\"notes.csv\"")
+///         .body(Body::from("id,text\n1,buy milk\n"))
+///         .unwrap()
+/// }
+///
+/// let app = Router::new().route("/notes.csv", get(download));
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let response: Response = app.call_request(http::Request::get("/notes.csv").body(Body::empty()).unwrap()).await;
+/// assert_eq!(response.headers()["content-type"], "text/csv");
+/// assert_eq!(response.into_body().collect_bytes().await.unwrap(), "id,text\n1,buy milk\n");
+/// # });
+/// ```
 pub type Response = http::Response<Body>;
 
 /// Conversion into a [`Response`].
@@ -30,6 +54,47 @@ pub type Response = http::Response<Body>;
 /// use baton::{IntoResponse, StatusCode};
 /// let response = (StatusCode::CREATED, "made").into_response();
 /// assert_eq!(response.status(), StatusCode::CREATED);
+/// ```
+///
+/// Implement it for your own types, an application error for instance, so that handlers can return
+/// them (here as the `Err` of a `Result`, which lets them use `?`):
+///
+/// ```
+/// use baton::{Context, IntoResponse, Response, Router, StatusCode, get};
+///
+/// enum AppError {
+///     NotFound(u64),
+///     Database(String),
+/// }
+///
+/// impl IntoResponse for AppError {
+///     fn into_response(self) -> Response {
+///         match self {
+///             AppError::NotFound(id) => (StatusCode::NOT_FOUND, format!("no note {id}")).into_response(),
+///             // The details go to the logs, not to the client.
+///             AppError::Database(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+///         }
+///     }
+/// }
+///
+/// async fn note(ctx: Context) -> Result<String, AppError> {
+///     let id: u64 = ctx.param("id").and_then(|id| id.parse().ok()).unwrap_or(0);
+///     match id {
+///         1 => Ok("buy milk".to_string()),
+///         2 => Err(AppError::Database("connection refused".into())),
+///         _ => Err(AppError::NotFound(id)),
+///     }
+/// }
+///
+/// let app = Router::new().route("/notes/{id}", get(note));
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let get = |path: &str| http::Request::get(path).body(baton::Body::empty()).unwrap();
+/// assert_eq!(app.call_request(get("/notes/1")).await.status(), 200);
+/// assert_eq!(app.call_request(get("/notes/2")).await.status(), 500);
+/// let response = app.call_request(get("/notes/3")).await;
+/// assert_eq!(response.status(), 404);
+/// assert_eq!(response.into_body().collect_bytes().await.unwrap(), "no note 3");
+/// # });
 /// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be turned into an HTTP response",
@@ -73,11 +138,17 @@ impl IntoResponse for std::convert::Infallible {
     }
 }
 
-fn with_content_type(body: Body, content_type: &'static str) -> Response {
+// Constants, so `from_static` validates them at compile time rather than on every response.
+const TEXT_PLAIN: HeaderValue = HeaderValue::from_static("text/plain; charset=utf-8");
+const OCTET_STREAM: HeaderValue = HeaderValue::from_static("application/octet-stream");
+const APPLICATION_JSON: HeaderValue = HeaderValue::from_static("application/json");
+const TEXT_HTML: HeaderValue = HeaderValue::from_static("text/html; charset=utf-8");
+
+fn with_content_type(body: Body, content_type: HeaderValue) -> Response {
     let mut response = Response::new(body);
     response
         .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+        .insert(header::CONTENT_TYPE, content_type);
     response
 }
 
@@ -85,7 +156,7 @@ macro_rules! text_response {
     ($($ty:ty),*) => {$(
         impl IntoResponse for $ty {
             fn into_response(self) -> Response {
-                with_content_type(Body::from(self), "text/plain; charset=utf-8")
+                with_content_type(Body::from(self), TEXT_PLAIN)
             }
         }
     )*};
@@ -105,7 +176,7 @@ macro_rules! bytes_response {
     ($($ty:ty),*) => {$(
         impl IntoResponse for $ty {
             fn into_response(self) -> Response {
-                with_content_type(Body::from(self), "application/octet-stream")
+                with_content_type(Body::from(self), OCTET_STREAM)
             }
         }
     )*};
@@ -331,7 +402,7 @@ pub struct Json<T>(pub T);
 impl<T: serde::Serialize> IntoResponse for Json<T> {
     fn into_response(self) -> Response {
         match serde_json::to_vec(&self.0) {
-            Ok(bytes) => with_content_type(Body::from(bytes), "application/json"),
+            Ok(bytes) => with_content_type(Body::from(bytes), APPLICATION_JSON),
             Err(error) => internal_error(format!("failed to serialize JSON: {error}")),
         }
     }
@@ -358,6 +429,6 @@ pub struct Html<T>(pub T);
 
 impl<T: Into<Body>> IntoResponse for Html<T> {
     fn into_response(self) -> Response {
-        with_content_type(self.0.into(), "text/html; charset=utf-8")
+        with_content_type(self.0.into(), TEXT_HTML)
     }
 }

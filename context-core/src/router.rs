@@ -52,9 +52,12 @@ use table::{Absorb, Allow, LayerFn, Route, Table, dispatch};
 pub use table::{RouteService, RouterFuture};
 
 /// Router state before its first route: middleware may still be added with [`Router::with`].
+///
+/// The first [`route`](Router::route), [`scope`](Router::scope) or [`fallback`](Router::fallback)
+/// turns it into [`Routed`]; see [`MiddlewareBeforeRoutes`] for what that forbids.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Open;
-/// Router state once it has routes: its middleware stack is fixed.
+/// Router state once it has routes: its middleware stack is fixed (see [`MiddlewareBeforeRoutes`]).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Routed;
 
@@ -104,6 +107,18 @@ pub type Scope<P, S = Open> = Router<Start<P>, S>;
 /// `L` is the stack of global (or scope) middleware and `S` is [`Open`] until the first route, then
 /// [`Routed`]. You rarely write either: build the router with method chains and hand it to
 /// [`serve`](crate::serve()) or call it as a [`tower::Service`](tower_service::Service).
+///
+/// ```
+/// use baton::{Context, Router, get};
+/// use tower::ServiceExt; // `oneshot`
+///
+/// let app = Router::new().route("/", get(|_: Context| async { "hello" }));
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let request = http::Request::get("/").body(baton::Body::empty()).unwrap();
+/// let response = app.oneshot(request).await.unwrap(); // the error type is `Infallible`
+/// assert_eq!(response.into_body().collect_bytes().await.unwrap(), "hello");
+/// # });
+/// ```
 pub struct Router<L: Chain = Start, S = Open> {
     // Behind `Arc`s so cloning a router (hyper does it per request) is a few reference-count bumps.
     layers: Arc<L>,
@@ -137,6 +152,20 @@ impl Default for Router {
 
 impl Router {
     /// A router with no middleware and no routes (everything answers 404).
+    ///
+    /// ```
+    /// use baton::{Context, Router, get};
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let empty = Router::new();
+    /// let response = empty.call_request(http::Request::get("/").body(baton::Body::empty()).unwrap()).await;
+    /// assert_eq!(response.status(), 404);
+    ///
+    /// let app = Router::new().route("/", get(|_: Context| async { "home" }));
+    /// let response = app.call_request(http::Request::get("/").body(baton::Body::empty()).unwrap()).await;
+    /// assert_eq!(response.status(), 200);
+    /// # });
+    /// ```
     pub fn new() -> Self {
         Router::with_layers(Arc::new(Start::new()), "".into(), Arc::new(|stage| stage))
     }
@@ -266,6 +295,39 @@ impl<L: Chain> Router<L, Open> {
     ///
     /// On a scope, paths under its prefix that match no route are answered by the scope (after its
     /// middleware and renderer) rather than by the router's global 404.
+    ///
+    /// Like [`with`](Router::with), it is only available before the first route of the router or
+    /// scope, and it sees the errors of the routes declared after it.
+    ///
+    /// ```
+    /// use baton::{Context, Failure, IntoResponse, Json, Response, Router, StatusCode, get};
+    ///
+    /// fn json_error(failure: Failure) -> Response {
+    ///     let body = serde_json::json!({ "error": failure.message() });
+    ///     (failure.status(), Json(body)).into_response()
+    /// }
+    ///
+    /// let app = Router::new()
+    ///     .route("/", get(|_: Context| async { "home" }))
+    ///     .scope("/api", |api| {
+    ///         api.catch(json_error)
+    ///             .route("/tasks", get(|_: Context| async { Err::<(), _>((StatusCode::CONFLICT, "locked")) }))
+    ///     });
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let get = |path: &str| http::Request::get(path).body(baton::Body::empty()).unwrap();
+    ///
+    /// let response = app.call_request(get("/api/tasks")).await; // a handler's `Err`
+    /// assert_eq!(response.status(), 409);
+    /// assert_eq!(response.into_body().collect_bytes().await.unwrap(), r#"{"error":"locked"}"#);
+    ///
+    /// let response = app.call_request(get("/api/nothing")).await; // a 404 under the scope
+    /// assert_eq!(response.into_body().collect_bytes().await.unwrap(), r#"{"error":"Not Found"}"#);
+    ///
+    /// let response = app.call_request(get("/nothing")).await; // outside it: the plain 404
+    /// assert_eq!(response.status(), 404);
+    /// assert!(response.into_body().collect_bytes().await.unwrap().is_empty());
+    /// # });
+    /// ```
     pub fn catch<F>(self, render: F) -> Router<Then<L, Catch<F>, L::Out>, Open>
     where
         F: Fn(Failure) -> Response + Send + Sync + 'static,
@@ -281,6 +343,39 @@ impl<L: Chain> Router<L, Open> {
 }
 
 /// Explains why `with` cannot follow a route.
+///
+/// Never implemented: it is the bound of `with` on a [`Routed`] router, so that the mistake is
+/// reported with this explanation rather than as a missing method.
+///
+/// ```compile_fail
+/// use baton::{Context, Next, Response, Router, get, middleware};
+///
+/// #[middleware]
+/// async fn log(ctx: Context, next: Next) -> Response {
+///     next.run(ctx).await
+/// }
+///
+/// let app = Router::new()
+///     .route("/", get(|_: Context| async { "home" }))
+///     .with(log); // error: middleware must be declared before the routes of a router or scope
+/// ```
+///
+/// Declare it above the routes, or mount the routes that need it in a scope:
+///
+/// ```
+/// # use baton::{Context, Next, Response, Router, get, middleware};
+/// # #[middleware]
+/// # async fn log(ctx: Context, next: Next) -> Response {
+/// #     next.run(ctx).await
+/// # }
+/// let app = Router::new()
+///     .route("/", get(|_: Context| async { "home" }))
+///     .scope("/admin", |admin| admin.with(log).route("/", get(|_: Context| async { "admin" })));
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let response = app.call_request(http::Request::get("/admin").body(baton::Body::empty()).unwrap()).await;
+/// assert_eq!(response.into_body().collect_bytes().await.unwrap(), "admin");
+/// # });
+/// ```
 #[diagnostic::on_unimplemented(
     message = "middleware must be declared before the routes of a router or scope",
     label = "`.with(...)` after a route",
@@ -289,7 +384,8 @@ impl<L: Chain> Router<L, Open> {
 pub trait MiddlewareBeforeRoutes<M> {}
 
 impl<L: Chain> Router<L, Routed> {
-    /// Not available once routes exist; see [`Router::with`] on an open router.
+    /// Not available once routes exist; see [`Router::with`] on an open router. Calling it is a compile
+    /// error that explains the fix: see [`MiddlewareBeforeRoutes`].
     pub fn with<M>(self, _middleware: M) -> Self
     where
         Routed: MiddlewareBeforeRoutes<M>,
@@ -339,6 +435,33 @@ impl<L: Chain, S> Router<L, S> {
     ///
     /// Each handler is checked against the middleware declared above this route: reading a key that none
     /// of them provides is a compile error on this line.
+    ///
+    /// ```
+    /// use baton::{Context, Router, get, post};
+    ///
+    /// async fn show(ctx: Context) -> String {
+    ///     format!("user {}", ctx.param("id").unwrap_or("?"))
+    /// }
+    ///
+    /// async fn file(ctx: Context) -> String {
+    ///     format!("file {}", ctx.param("path").unwrap_or("?"))
+    /// }
+    ///
+    /// let app = Router::new()
+    ///     .route("/users/{id}", get(show).post(|_: Context| async { "updated" }))
+    ///     .route("/files/{*path}", get(file)); // `{*path}` takes the rest of the path
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let request = |method: &str, path: &str| {
+    ///     http::Request::builder().method(method).uri(path).body(baton::Body::empty()).unwrap()
+    /// };
+    /// let response = app.call_request(request("GET", "/users/7")).await;
+    /// assert_eq!(response.into_body().collect_bytes().await.unwrap(), "user 7");
+    /// let response = app.call_request(request("POST", "/users/7")).await;
+    /// assert_eq!(response.into_body().collect_bytes().await.unwrap(), "updated");
+    /// let response = app.call_request(request("GET", "/files/docs/a.txt")).await;
+    /// assert_eq!(response.into_body().collect_bytes().await.unwrap(), "file docs/a.txt");
+    /// # });
+    /// ```
     ///
     /// # Panics
     /// If the path is invalid or conflicts with another route, names a parameter twice (scope prefixes

@@ -73,6 +73,39 @@ pub fn serve<S>(listener: TcpListener, service: S) -> Serve<S> {
 }
 
 /// A server future; see [`serve`]. The builder methods set its limits.
+///
+/// Nothing happens until it is awaited (it is an [`IntoFuture`]). Awaiting it accepts connections
+/// until the [graceful shutdown](Serve::with_graceful_shutdown) signal (without one, until the future
+/// is dropped), then lets the open connections finish within the
+/// [shutdown deadline](Serve::shutdown_deadline), and returns `Ok(())`.
+///
+/// ```
+/// use baton::{Context, Router, get};
+/// use std::time::Duration;
+/// use tokio::io::{AsyncReadExt, AsyncWriteExt};
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
+/// let app = Router::new().route("/", get(|_: Context| async { "hello" }));
+/// let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+/// let address = listener.local_addr()?;
+/// let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+/// let server = baton::serve(listener, app)
+///     .idle_timeout(Duration::from_secs(30))
+///     .with_graceful_shutdown(async { stopped.await.ok(); });
+/// let server = tokio::spawn(server.into_future());
+///
+/// // A client on the same runtime: one HTTP/1.1 request.
+/// let mut client = tokio::net::TcpStream::connect(address).await?;
+/// client.write_all(b"GET / HTTP/1.1\r\nhost: localhost\r\nconnection: close\r\n\r\n").await?;
+/// let mut response = String::new();
+/// client.read_to_string(&mut response).await?;
+/// assert!(response.starts_with("HTTP/1.1 200 OK\r\n"));
+/// assert!(response.ends_with("\r\n\r\nhello"));
+///
+/// stop.send(()).unwrap();
+/// server.await.unwrap() // `Ok(())` once the server has stopped
+/// # }
+/// ```
 #[must_use = "a server does nothing unless awaited"]
 pub struct Serve<S, F = Pending<()>> {
     listener: TcpListener,

@@ -21,7 +21,7 @@ use std::future::Future;
 /// `M` tells the two apart ([`Exact`] or [`Plain`]); it is inferred, never written.
 ///
 /// ```
-/// use baton::{Context, Router, context_key, get, middleware};
+/// use baton::{Context, Router, context_key, get, handler, middleware};
 ///
 /// #[context_key]
 /// struct User(String);
@@ -36,8 +36,28 @@ use std::future::Future;
 ///     format!("ok (user known: {})", ctx.has::<User>())
 /// }
 ///
-/// let app = Router::new().with(user).route("/health", get(health));
+/// // `#[handler]`: generic over the route's context, bounded by the keys it reads (here `User`).
+/// #[handler]
+/// async fn me(ctx: Context) -> String {
+///     ctx.get::<User>().0.clone()
+/// }
+///
+/// let app = Router::new()
+///     .with(user)
+///     .route("/health", get(health))
+///     .route("/me", get(me))
+///     .route("/time", get(|_: Context| async { "noon" })); // a closure is a plain handler too
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let get = |path: &str| http::Request::get(path).body(baton::Body::empty()).unwrap();
+/// let body = |response: baton::Response| response.into_body().collect_bytes();
+/// assert_eq!(body(app.call_request(get("/health")).await).await.unwrap(), "ok (user known: true)");
+/// assert_eq!(body(app.call_request(get("/me")).await).await.unwrap(), "ada");
+/// assert_eq!(body(app.call_request(get("/time")).await).await.unwrap(), "noon");
+/// # });
 /// ```
+///
+/// Mounting `me` on a route where nothing provides `User` is a compile error on that route, naming
+/// `User`.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a handler for this route",
     label = "not a handler for this route",
@@ -49,11 +69,13 @@ pub trait Handler<P: KeyList, M = Exact>: Send + Sync + 'static {
     fn call(&self, ctx: Context<P>) -> impl Future<Output = Response> + Send + '_;
 }
 
-/// [`Handler`] marker: the handler takes the route's own context type.
+/// [`Handler`] marker: the handler takes the route's own context type. Inferred, never written: see
+/// [`Handler`]'s example.
 #[derive(Debug)]
 pub enum Exact {}
 
 /// [`Handler`] marker: a plain handler, taking `Context` (nothing proven) on a route that provides keys.
+/// Inferred, never written: see [`Handler`]'s example.
 #[derive(Debug)]
 pub enum Plain {}
 
@@ -86,7 +108,7 @@ where
 }
 
 /// [`Handler`] marker: a `#[handler]` (generic over a non-empty list) on a route where nothing is
-/// provided.
+/// provided. Inferred, never written.
 #[derive(Debug)]
 pub enum Rooted {}
 

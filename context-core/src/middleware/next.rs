@@ -11,7 +11,9 @@ use std::pin::Pin;
 
 /// The rest of a route seen from one point of the chain: takes a `Context<P>`, yields a response.
 ///
-/// Implemented by the router's composed chains; you meet it as the `E` of [`Next`].
+/// Implemented by the router's composed chains; you meet it as the `E` of [`Next`], in the signature
+/// of [`Middleware::call`](crate::Middleware::call), and never call it yourself: see the example of
+/// [`Middleware`](crate::Middleware).
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot continue a chain whose context is `Context<{P}>`",
     note = "`next.run(ctx)` must be given the context type the middleware declared as its output"
@@ -22,6 +24,32 @@ pub trait Endpoint<P: KeyList>: Send + Sync {
 }
 
 /// The continuation handed to an around middleware. Consumed by [`Next::run`]: it runs at most once.
+///
+/// `P` is the context type the rest of the chain expects (the middleware's
+/// [`Out`](crate::Middleware::Out)), `E` the rest of the chain. A middleware written with
+/// `#[middleware]` takes a plain `Next`, which the macro fills in.
+///
+/// ```
+/// use baton::{Context, Next, Response, Router, StatusCode, IntoResponse, get, middleware};
+///
+/// #[middleware]
+/// async fn maintenance(ctx: Context, next: Next) -> Response {
+///     if ctx.uri().path().starts_with("/admin") {
+///         return (StatusCode::SERVICE_UNAVAILABLE, "back soon").into_response(); // `next` never runs
+///     }
+///     next.run(ctx).await
+/// }
+///
+/// let app = Router::new()
+///     .with(maintenance)
+///     .route("/", get(|_: Context| async { "home" }))
+///     .route("/admin", get(|_: Context| async { "admin" }));
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let get = |path: &str| http::Request::get(path).body(baton::Body::empty()).unwrap();
+/// assert_eq!(app.call_request(get("/")).await.status(), 200);
+/// assert_eq!(app.call_request(get("/admin")).await.status(), 503);
+/// # });
+/// ```
 #[must_use = "a middleware that drops `next` without calling `run` short-circuits the route"]
 pub struct Next<'a, P, E> {
     endpoint: &'a E,
@@ -41,6 +69,33 @@ impl<'a, P: KeyList, E: Endpoint<P>> Next<'a, P, E> {
     ///
     /// Never fails: a panic downstream is turned into a `500 Internal Server Error` (and logged) before it
     /// gets here, so code after `run(..).await` always runs.
+    ///
+    /// ```
+    /// use baton::{Context, Next, Response, Router, get, middleware};
+    /// use std::time::Instant;
+    ///
+    /// #[middleware]
+    /// async fn timing(ctx: Context, next: Next) -> Response {
+    ///     let started = Instant::now();
+    ///     let mut response = next.run(ctx).await;
+    ///     let millis = started.elapsed().as_millis();
+    ///     response.headers_mut().insert("server-timing", format!("app;dur={millis}").parse().unwrap());
+    ///     response
+    /// }
+    ///
+    /// let app = Router::new()
+    ///     .with(timing)
+    ///     .route("/", get(|_: Context| async { "fine" }))
+    ///     .route("/bug", get(|_: Context| async { if true { panic!("bug") } }));
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let response = app.call_request(http::Request::get("/").body(baton::Body::empty()).unwrap()).await;
+    /// assert!(response.headers()["server-timing"].to_str().unwrap().starts_with("app;dur="));
+    ///
+    /// let response = app.call_request(http::Request::get("/bug").body(baton::Body::empty()).unwrap()).await;
+    /// assert_eq!(response.status(), 500); // the panic became a response ...
+    /// assert!(response.headers().contains_key("server-timing")); // ... and `timing` finished its work
+    /// # });
+    /// ```
     // Not an `async fn`, nor is `guarded`: an async fn keeps its by-value argument (here the rest of the
     // chain's future) in its state *and* moves it into the awaited future, so each middleware would
     // double the size of the request's future (exponential in the middleware count).
@@ -59,7 +114,8 @@ pub(crate) fn guarded<F: Future<Output = Response>>(future: F) -> Guarded<F> {
     Guarded { future }
 }
 
-/// The future of [`Next::run`]: the rest of the chain, with panics turned into a 500.
+/// The future of [`Next::run`]: the rest of the chain, with panics turned into a 500. Awaited, never
+/// named: see [`Next::run`]'s example.
 ///
 /// One wrapper rather than a stack of combinators: every wrapper moves the (large) chain future once
 /// more when the request starts.

@@ -47,7 +47,33 @@ impl<L: Chain<In = ()>, S> From<Router<L, S>> for App {
 }
 
 impl<L: Chain<In = ()>, S> Router<L, S> {
-    /// Finishes the router: an [`App`], its middleware stack no longer in its type.
+    /// Finishes the router: an [`App`], its middleware stack no longer in its type. `App::from(router)`
+    /// and `router.into()` do the same.
+    ///
+    /// Only a top-level router (one built from [`Router::new`]) can be finished; a scope is part of
+    /// its parent.
+    ///
+    /// ```
+    /// use baton::{App, Context, Next, Response, Router, get, middleware};
+    ///
+    /// #[middleware]
+    /// async fn no_store(ctx: Context, next: Next) -> Response {
+    ///     let mut response = next.run(ctx).await;
+    ///     response.headers_mut().insert("cache-control", "no-store".parse().unwrap());
+    ///     response
+    /// }
+    ///
+    /// // Two routers with different middleware stacks, so of different types, as one `App` type.
+    /// let apps: [App; 2] = [
+    ///     Router::new().route("/", get(|_: Context| async { "plain" })).into_app(),
+    ///     Router::new().with(no_store).route("/", get(|_: Context| async { "private" })).into_app(),
+    /// ];
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let response = apps[1].call_request(http::Request::get("/").body(baton::Body::empty()).unwrap()).await;
+    /// assert_eq!(response.headers()["cache-control"], "no-store");
+    /// assert_eq!(response.into_body().collect_bytes().await.unwrap(), "private");
+    /// # });
+    /// ```
     pub fn into_app(self) -> App {
         let router: Router<L, Routed> = self.seal();
         App {
@@ -57,7 +83,28 @@ impl<L: Chain<In = ()>, S> Router<L, S> {
 }
 
 impl App {
-    /// Serves one request in process, without a socket (for tests and embedding).
+    /// Serves one request in process, without a socket (for tests and embedding): the same routing,
+    /// middleware, error boundaries and tower layers as a served request.
+    ///
+    /// The request body may be any `http_body::Body` of `Bytes` (a [`Body`](crate::Body), or one from
+    /// http-body-util); the response body is a [`Body`](crate::Body).
+    ///
+    /// ```
+    /// use baton::{App, Context, Router, post};
+    ///
+    /// fn app() -> App {
+    ///     Router::new()
+    ///         .route("/echo", post(|mut ctx: Context| async move { ctx.text().await }))
+    ///         .into()
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let body = http_body_util::Full::new(bytes::Bytes::from("ping"));
+    /// let response = app().call_request(http::Request::post("/echo").body(body).unwrap()).await;
+    /// assert_eq!(response.status(), 200);
+    /// assert_eq!(response.into_body().collect_bytes().await.unwrap(), "ping");
+    /// # }
+    /// ```
     pub async fn call_request<B>(&self, request: http::Request<B>) -> Response
     where
         B: http_body::Body<Data = Bytes> + Send + 'static,
