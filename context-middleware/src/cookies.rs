@@ -46,6 +46,9 @@ use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use cookie::CookieJar;
+
+mod signing;
+use signing::Signer;
 pub use cookie::{Cookie, Key, SameSite};
 
 /// The keys that sign and encrypt cookies: the current key first, then retired keys still accepted.
@@ -61,8 +64,25 @@ pub use cookie::{Cookie, Key, SameSite};
 /// ```
 #[derive(Clone)]
 pub struct KeyRing {
-    keys: Arc<[Key]>,
+    keys: Arc<[RingKey]>,
 }
+
+/// A key of the ring, with its signing state prepared.
+#[derive(Clone)]
+struct RingKey {
+    key: Key,
+    signer: Signer,
+}
+
+impl RingKey {
+    fn new(key: Key) -> Self {
+        RingKey {
+            signer: Signer::new(&key),
+            key,
+        }
+    }
+}
+
 
 impl KeyRing {
     /// A ring with one key, used to sign, encrypt, verify and decrypt.
@@ -74,7 +94,7 @@ impl KeyRing {
     /// ```
     pub fn new(current: Key) -> Self {
         KeyRing {
-            keys: Arc::from(vec![current]),
+            keys: Arc::from(vec![RingKey::new(current)]),
         }
     }
 
@@ -90,8 +110,8 @@ impl KeyRing {
     pub fn from_secrets(secrets: &[&[u8]]) -> Option<Self> {
         let keys = secrets
             .iter()
-            .map(|secret| Key::try_from(*secret).ok())
-            .collect::<Option<Vec<Key>>>()?;
+            .map(|secret| Key::try_from(*secret).ok().map(RingKey::new))
+            .collect::<Option<Vec<RingKey>>>()?;
         (!keys.is_empty()).then(|| KeyRing {
             keys: Arc::from(keys),
         })
@@ -106,7 +126,7 @@ impl KeyRing {
     /// ```
     pub fn with_retired(self, retired: Key) -> Self {
         let mut keys = self.keys.to_vec();
-        keys.push(retired);
+        keys.push(RingKey::new(retired));
         KeyRing {
             keys: Arc::from(keys),
         }
@@ -132,7 +152,7 @@ impl KeyRing {
         self.keys.is_empty()
     }
 
-    fn current(&self) -> &Key {
+    fn current(&self) -> &RingKey {
         // Every constructor puts a key first.
         &self.keys[0]
     }
@@ -322,17 +342,26 @@ enum Protection {
 }
 
 impl Protection {
-    fn get(self, jar: &CookieJar, key: &Key, name: &str) -> Option<Cookie<'static>> {
+    fn get(self, jar: &CookieJar, key: &RingKey, name: &str) -> Option<Cookie<'static>> {
         match self {
-            Protection::Signed => jar.signed(key).get(name),
-            Protection::Private => jar.private(key).get(name),
+            Protection::Signed => {
+                let cookie = jar.get(name)?;
+                let value = key.signer.verify(cookie.value())?.to_string();
+                let mut cookie = cookie.clone();
+                cookie.set_value(value);
+                Some(cookie)
+            }
+            Protection::Private => jar.private(&key.key).get(name),
         }
     }
 
-    fn add(self, jar: &mut CookieJar, key: &Key, cookie: Cookie<'static>) {
+    fn add(self, jar: &mut CookieJar, key: &RingKey, mut cookie: Cookie<'static>) {
         match self {
-            Protection::Signed => jar.signed_mut(key).add(cookie),
-            Protection::Private => jar.private_mut(key).add(cookie),
+            Protection::Signed => {
+                cookie.set_value(key.signer.sign(cookie.value()));
+                jar.add(cookie);
+            }
+            Protection::Private => jar.private_mut(&key.key).add(cookie),
         }
     }
 }
