@@ -122,29 +122,22 @@ impl FormData {
         else {
             return Ok(FormData::default());
         };
-        let essence = content_type
-            .split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase();
-        match essence.as_str() {
-            "application/x-www-form-urlencoded" => {
-                let body = ctx.bytes().await.map_err(FormRejection::from_body)?;
-                Ok(FormData {
-                    fields: limits::urlencoded_fields(&body, limits)?,
-                    files: Vec::new(),
-                })
-            }
-            "multipart/form-data" => {
-                let boundary = multer::parse_boundary(content_type).map_err(|error| {
-                    FormRejection::Malformed(format!(
-                        "multipart/form-data needs a boundary parameter: {error}"
-                    ))
-                })?;
-                read_multipart(ctx.take_body(), boundary, limits).await
-            }
-            _ => Ok(FormData::default()),
+        let essence = content_type.split(';').next().unwrap_or("").trim();
+        if essence.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
+            let body = ctx.bytes().await.map_err(FormRejection::from_body)?;
+            Ok(FormData {
+                fields: limits::urlencoded_fields(&body, limits)?,
+                files: Vec::new(),
+            })
+        } else if essence.eq_ignore_ascii_case("multipart/form-data") {
+            let boundary = multer::parse_boundary(content_type).map_err(|error| {
+                FormRejection::Malformed(format!(
+                    "multipart/form-data needs a boundary parameter: {error}"
+                ))
+            })?;
+            read_multipart(ctx.take_body(), boundary, limits).await
+        } else {
+            Ok(FormData::default())
         }
     }
 
