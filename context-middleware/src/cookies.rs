@@ -48,8 +48,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use cookie::CookieJar;
 
 mod signing;
-use signing::Signer;
 pub use cookie::{Cookie, Key, SameSite};
+use signing::Signer;
 
 /// The keys that sign and encrypt cookies: the current key first, then retired keys still accepted.
 ///
@@ -82,7 +82,6 @@ impl RingKey {
         }
     }
 }
-
 
 impl KeyRing {
     /// A ring with one key, used to sign, encrypt, verify and decrypt.

@@ -71,10 +71,7 @@ mod tests {
         let ours = signer.sign("abc=; ö");
         let mut jar = CookieJar::new();
         jar.add_original(Cookie::new("session", ours));
-        assert_eq!(
-            jar.signed(&key).get("session").unwrap().value(),
-            "abc=; ö"
-        );
+        assert_eq!(jar.signed(&key).get("session").unwrap().value(), "abc=; ö");
     }
 
     #[test]
@@ -86,7 +83,10 @@ mod tests {
         assert_eq!(signer.verify(&signed.replace("ada", "bob")), None);
         assert_eq!(signer.verify("ada"), None);
         assert_eq!(signer.verify(""), None);
-        assert_eq!(signer.verify(&format!("{}ada", "!".repeat(DIGEST_LEN))), None);
+        assert_eq!(
+            signer.verify(&format!("{}ada", "!".repeat(DIGEST_LEN))),
+            None
+        );
         // A multi-byte character across the digest boundary is refused, not a panic.
         assert_eq!(signer.verify(&"é".repeat(30)), None);
     }
