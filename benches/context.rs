@@ -7,22 +7,24 @@
 //!   Two `request/diag_*` entries are diagnostics, not bars: baton through `Router::call_request` (no
 //!   per-request router clone) and baton's router with the work done inline in the handler.
 //!
+//! The three stacks live in `workload.rs`, shared with `examples/instructions.rs`, which counts the
+//! same requests' instructions under callgrind (`bash benches/instructions.sh`).
+//!
 //! Run: `cargo bench -p baton-benches --bench context -- --warm-up-time 1 --measurement-time 3`
 //!
 //! Before the `request` group the bench prints how many heap allocations one request makes in each stack
 //! (a counting global allocator, switched on only for that count).
 
-use baton::{Context, ContextKey, Has, Lacks, Provider, ProviderMiddleware, Response, context_key};
+use baton::{Context, ContextKey};
 use bytes::Bytes;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use http::header::{ACCEPT_LANGUAGE, CONTENT_TYPE, HeaderValue};
-use http::{Extensions, Method, Request, StatusCode};
+use http::{Extensions, Request};
 use http_body_util::{BodyExt, Empty, Full};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::convert::Infallible;
 use std::hint::black_box;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use tower::ServiceExt;
 
 // ---------------------------------------------------------------------------------------------------
@@ -163,172 +165,12 @@ fn get(c: &mut Criterion) {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// `request`: the same app in baton, axum and hand-written hyper
+// `request`: the same app in baton, axum and hand-written hyper (the three stacks: `workload.rs`)
 // ---------------------------------------------------------------------------------------------------
 
-#[context_key]
-#[derive(Clone, Copy, Debug)]
-struct RequestId(u64);
+mod workload;
 
-#[context_key]
-#[derive(Clone, Debug)]
-struct User {
-    id: u64,
-    name: String,
-}
-
-#[context_key]
-#[derive(Clone, Copy, Debug)]
-struct TenantId(u32);
-
-#[context_key]
-#[derive(Clone, Copy, Debug)]
-struct Locale(&'static str);
-
-/// A stand-in for a connection pool handle: shared, cloned per request as an `Arc`.
-#[derive(Debug)]
-struct DbPool {
-    name: String,
-    size: u32,
-}
-
-#[context_key(value = Arc<DbPool>)]
-struct Db;
-
-// The per-request work, shared by the three stacks so each does exactly the same.
-
-static NEXT_REQUEST_ID: AtomicU64 = AtomicU64::new(1);
-
-fn next_request_id() -> RequestId {
-    RequestId(NEXT_REQUEST_ID.fetch_add(1, Ordering::Relaxed))
-}
-
-fn current_user() -> User {
-    User {
-        id: 7,
-        name: String::from("alice"),
-    }
-}
-
-fn tenant_of(headers: &http::HeaderMap) -> TenantId {
-    TenantId(
-        headers
-            .get("x-tenant-id")
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.parse().ok())
-            .unwrap_or(0),
-    )
-}
-
-fn locale_of(headers: &http::HeaderMap) -> Locale {
-    let preferred = headers
-        .get(ACCEPT_LANGUAGE)
-        .and_then(|value| value.to_str().ok())
-        .unwrap_or("");
-    Locale(if preferred.starts_with("fr") {
-        "fr"
-    } else {
-        "en"
-    })
-}
-
-fn render(
-    id: u64,
-    request: RequestId,
-    user: &User,
-    tenant: TenantId,
-    db: &DbPool,
-    locale: Locale,
-) -> String {
-    format!(
-        "user {id} seen by {} (#{}) in tenant {} via {}/{} [{}] request {}",
-        user.name, user.id, tenant.0, db.name, db.size, locale.0, request.0
-    )
-}
-
-fn pool() -> Arc<DbPool> {
-    Arc::new(DbPool {
-        name: String::from("primary"),
-        size: 16,
-    })
-}
-
-fn request() -> Request<Empty<Bytes>> {
-    Request::builder()
-        .method(Method::GET)
-        .uri("/users/42")
-        .header("x-tenant-id", "3")
-        .header(ACCEPT_LANGUAGE, "fr-CH, fr;q=0.9")
-        .body(Empty::new())
-        .expect("valid request")
-}
-
-// --- baton: five providers and a handler reading all five --------------------------------------------
-
-struct AssignRequestId;
-impl<P: Lacks<RequestId>> Provider<P> for AssignRequestId {
-    type Provides = RequestId;
-    async fn provide(&self, _ctx: &Context<P>) -> Result<RequestId, Response> {
-        Ok(next_request_id())
-    }
-}
-
-struct Authenticate;
-impl<P: Lacks<User>> Provider<P> for Authenticate {
-    type Provides = User;
-    async fn provide(&self, _ctx: &Context<P>) -> Result<User, Response> {
-        Ok(current_user())
-    }
-}
-
-struct ResolveTenant;
-impl<P: Lacks<TenantId>> Provider<P> for ResolveTenant {
-    type Provides = TenantId;
-    async fn provide(&self, ctx: &Context<P>) -> Result<TenantId, Response> {
-        Ok(tenant_of(ctx.headers()))
-    }
-}
-
-struct Database(Arc<DbPool>);
-impl<P: Lacks<Db>> Provider<P> for Database {
-    type Provides = Db;
-    async fn provide(&self, _ctx: &Context<P>) -> Result<Arc<DbPool>, Response> {
-        Ok(self.0.clone())
-    }
-}
-
-struct Negotiate;
-impl<P: Lacks<Locale>> Provider<P> for Negotiate {
-    type Provides = Locale;
-    async fn provide(&self, ctx: &Context<P>) -> Result<Locale, Response> {
-        Ok(locale_of(ctx.headers()))
-    }
-}
-
-async fn baton_show<H, T>(ctx: Context<(H, T)>) -> Result<String, baton::PathRejection>
-where
-    (H, T): Has<RequestId> + Has<User> + Has<TenantId> + Has<Db> + Has<Locale>,
-{
-    let id: u64 = ctx.path()?;
-    Ok(render(
-        id,
-        *ctx.get::<RequestId>(),
-        ctx.get::<User>(),
-        *ctx.get::<TenantId>(),
-        ctx.get::<Db>(),
-        *ctx.get::<Locale>(),
-    ))
-}
-
-fn baton_app(pool: Arc<DbPool>) -> baton::Router<impl baton::Chain, baton::Routed> {
-    baton::Router::new()
-        .with(ProviderMiddleware(AssignRequestId))
-        .with(ProviderMiddleware(Authenticate))
-        .with(ProviderMiddleware(ResolveTenant))
-        .with(ProviderMiddleware(Database(pool)))
-        .with(ProviderMiddleware(Negotiate))
-        .route("/users/{id}", baton::get(baton_show))
-}
+use workload::*;
 
 /// Diagnostic, not a bar: baton's router with no middleware and a handler doing the five values'
 /// work inline (as the hyper service does), to split router cost from middleware cost.
@@ -349,127 +191,7 @@ fn baton_inline_app(pool: Arc<DbPool>) -> baton::Router<impl baton::Chain, baton
     )
 }
 
-// --- axum: `from_fn` middleware inserting `Extension`s, `Extension` extractors ----------------------------
-
-mod axum_app {
-    use super::*;
-    use axum::extract::{Path, Request, State};
-    use axum::middleware::{Next, from_fn, from_fn_with_state};
-    use axum::{Extension, Router};
-
-    async fn assign_request_id(mut request: Request, next: Next) -> axum::response::Response {
-        request.extensions_mut().insert(next_request_id());
-        next.run(request).await
-    }
-
-    async fn authenticate(mut request: Request, next: Next) -> axum::response::Response {
-        request.extensions_mut().insert(current_user());
-        next.run(request).await
-    }
-
-    async fn resolve_tenant(mut request: Request, next: Next) -> axum::response::Response {
-        let tenant = tenant_of(request.headers());
-        request.extensions_mut().insert(tenant);
-        next.run(request).await
-    }
-
-    async fn database(
-        State(pool): State<Arc<DbPool>>,
-        mut request: Request,
-        next: Next,
-    ) -> axum::response::Response {
-        request.extensions_mut().insert(pool);
-        next.run(request).await
-    }
-
-    async fn negotiate(mut request: Request, next: Next) -> axum::response::Response {
-        let locale = locale_of(request.headers());
-        request.extensions_mut().insert(locale);
-        next.run(request).await
-    }
-
-    async fn show(
-        Path(id): Path<u64>,
-        Extension(request): Extension<RequestId>,
-        Extension(user): Extension<User>,
-        Extension(tenant): Extension<TenantId>,
-        Extension(db): Extension<Arc<DbPool>>,
-        Extension(locale): Extension<Locale>,
-    ) -> String {
-        render(id, request, &user, tenant, &db, locale)
-    }
-
-    /// The layers are listed innermost first: requests run them bottom to top, in the same order as
-    /// baton's `with` calls.
-    pub(super) fn app(pool: Arc<DbPool>) -> Router {
-        Router::new()
-            .route("/users/{id}", axum::routing::get(show))
-            .layer(from_fn(negotiate))
-            .layer(from_fn_with_state(pool, database))
-            .layer(from_fn(resolve_tenant))
-            .layer(from_fn(authenticate))
-            .layer(from_fn(assign_request_id))
-    }
-}
-
-// --- hyper: a hand-written `service_fn` doing the same work ------------------------------------------------
-
-fn text(status: StatusCode, body: String) -> http::Response<Full<Bytes>> {
-    let mut response = http::Response::new(Full::new(Bytes::from(body)));
-    *response.status_mut() = status;
-    response.headers_mut().insert(
-        CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; charset=utf-8"),
-    );
-    response
-}
-
-fn hyper_handle<B>(request: Request<B>, pool: &Arc<DbPool>) -> http::Response<Full<Bytes>> {
-    let request_id = next_request_id();
-    let user = current_user();
-    let tenant = tenant_of(request.headers());
-    let db = pool.clone();
-    let locale = locale_of(request.headers());
-    let id = match request.uri().path().strip_prefix("/users/") {
-        Some(id) if !id.contains('/') => id,
-        _ => return text(StatusCode::NOT_FOUND, String::new()),
-    };
-    if request.method() != Method::GET && request.method() != Method::HEAD {
-        return text(StatusCode::METHOD_NOT_ALLOWED, String::new());
-    }
-    match id.parse::<u64>() {
-        Ok(id) => text(
-            StatusCode::OK,
-            render(id, request_id, &user, tenant, &db, locale),
-        ),
-        Err(error) => text(
-            StatusCode::BAD_REQUEST,
-            format!("invalid path parameter: {error}"),
-        ),
-    }
-}
-
-fn hyper_app(
-    pool: Arc<DbPool>,
-) -> impl hyper::service::Service<
-    Request<Empty<Bytes>>,
-    Response = http::Response<Full<Bytes>>,
-    Error = Infallible,
-> {
-    hyper::service::service_fn(move |request: Request<Empty<Bytes>>| {
-        let response = hyper_handle(request, &pool);
-        async move { Ok::<_, Infallible>(response) }
-    })
-}
-
 // --- the harness shared by the three -----------------------------------------------------------------
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime")
-}
 
 async fn via_baton<L: baton::Chain>(app: &baton::Router<L, baton::Routed>) -> Bytes {
     let response = app
@@ -627,10 +349,7 @@ fn requests(c: &mut Criterion) {
             .to_string()
     };
     let expected = strip_id(runtime.block_on(via_hyper(&hyper)));
-    assert_eq!(
-        expected,
-        "user 42 seen by alice (#7) in tenant 3 via primary/16 [fr]"
-    );
+    assert_eq!(expected, EXPECTED);
     assert_eq!(strip_id(runtime.block_on(via_baton(&baton))), expected);
     assert_eq!(strip_id(runtime.block_on(via_axum(&axum))), expected);
     assert_eq!(strip_id(runtime.block_on(via_baton(&inline))), expected);

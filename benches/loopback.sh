@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Loopback HTTP hello world: baton vs a bare hyper server, measured with wrk.
+# Loopback HTTP hello world: baton vs a bare hyper server, measured with wrk (HTTP/1.1) or h2load
+# (HTTP/2, cleartext with prior knowledge).
 #
-#   benches/loopback.sh
+#   benches/loopback.sh              # HTTP/1.1, wrk
+#   TOOL=h2load benches/loopback.sh  # HTTP/2, h2load (Debian's nghttp2-client)
 #
 # Builds `benches/examples/bench_hello_baton.rs` and `benches/examples/bench_hello_hyper.rs` (package
 # `baton-benches`) in release, starts both on
@@ -9,13 +11,18 @@
 # each, alternating which goes first, 3 rounds. Prints requests/s per run, the medians and the ratio
 # baton / hyper. With `taskset` and at least 2 CPUs, servers run on CPU 0 and wrk on CPU 1.
 #
-# Knobs (environment): ROUNDS (3), DURATION (10s), CONNECTIONS (64), THREADS (1), WARMUP (2s),
+# With TOOL=h2load each run is `h2load -t$THREADS -c$CONNECTIONS -m$STREAMS -D<seconds>`: STREAMS (10) is the
+# number of concurrent streams per connection.
+#
+# Knobs (environment): TOOL (wrk), STREAMS (10), ROUNDS (3), DURATION (10s), CONNECTIONS (64), THREADS (1), WARMUP (2s),
 # SERVER_CPU (0), WRK_CPU (1). "cpu" columns: the server's CPU use during the run, in % of one CPU
 # (from /proc/<pid>/stat); near 100 % means the server, not wrk, was the bottleneck.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 
+TOOL=${TOOL:-wrk}
+STREAMS=${STREAMS:-10}
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-64}
@@ -24,7 +31,11 @@ WARMUP=${WARMUP:-2s}
 SERVER_CPU=${SERVER_CPU:-0}
 WRK_CPU=${WRK_CPU:-1}
 
-command -v wrk >/dev/null || { echo "wrk not found (apt-get install -y wrk)" >&2; exit 1; }
+case $TOOL in
+    wrk) command -v wrk >/dev/null || { echo "wrk not found (apt-get install -y wrk)" >&2; exit 1; } ;;
+    h2load) command -v h2load >/dev/null || { echo "h2load not found (apt-get install -y nghttp2-client)" >&2; exit 1; } ;;
+    *) echo "TOOL must be wrk or h2load" >&2; exit 1 ;;
+esac
 
 SERVER_PIN=()
 WRK_PIN=()
@@ -81,14 +92,27 @@ run_wrk() {
     local ticks0 t0
     ticks0=$(cpu_ticks "$name")
     t0=$(date +%s.%N)
-    timeout 60 "${WRK_PIN[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$duration" --timeout 2s \
-        "http://${ADDR[$name]}/" >"$log" 2>&1 || { cat "$log" >&2; echo "wrk failed for $name" >&2; exit 1; }
+    if [ "$TOOL" = h2load ]; then
+        timeout 60 "${WRK_PIN[@]}" h2load -t"$THREADS" -c"$CONNECTIONS" -m"$STREAMS" -D"${duration%s}" \
+            "http://${ADDR[$name]}/" >"$log" 2>&1 || { cat "$log" >&2; echo "h2load failed for $name" >&2; exit 1; }
+    else
+        timeout 60 "${WRK_PIN[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$duration" --timeout 2s \
+            "http://${ADDR[$name]}/" >"$log" 2>&1 || { cat "$log" >&2; echo "wrk failed for $name" >&2; exit 1; }
+    fi
     awk -v a="$ticks0" -v b="$(cpu_ticks "$name")" -v t0="$t0" -v t1="$(date +%s.%N)" -v hz="$(getconf CLK_TCK)" \
         'BEGIN { printf "%.0f", 100 * (b - a) / hz / (t1 - t0) }' >"$WORK/$name.$tag.cpu"
-    if grep -qE 'Non-2xx|Socket errors' "$log"; then
-        echo "warning: $name $tag: $(grep -E 'Non-2xx|Socket errors' "$log" | tr '\n' ' ')" >&2
+    if [ "$TOOL" = h2load ]; then
+        # Every request must succeed: "requests: N total, N started, N done, N succeeded, 0 failed, 0 errored".
+        if ! grep -qE '^requests: .* 0 failed, 0 errored' "$log" || ! grep -qE '^status codes: [0-9]+ 2xx, 0 3xx, 0 4xx, 0 5xx' "$log"; then
+            echo "warning: $name $tag: $(grep -E '^(requests|status codes):' "$log" | tr '\n' ' ')" >&2
+        fi
+        awk '/^finished in/ { for (i = 1; i <= NF; i++) if ($(i + 1) ~ /^req\/s/) { gsub(",", "", $i); print $i } }' "$log"
+    else
+        if grep -qE 'Non-2xx|Socket errors' "$log"; then
+            echo "warning: $name $tag: $(grep -E 'Non-2xx|Socket errors' "$log" | tr '\n' ' ')" >&2
+        fi
+        awk '/^Requests\/sec:/ { print $2 }' "$log"
     fi
-    awk '/^Requests\/sec:/ { print $2 }' "$log"
 }
 
 start_server baton
@@ -101,7 +125,7 @@ for name in baton hyper; do
 done
 
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "warm-up: wrk $WARMUP each (not recorded)"
+echo "warm-up: $TOOL $WARMUP each (not recorded)"
 run_wrk baton "$WARMUP" warmup >/dev/null
 run_wrk hyper "$WARMUP" warmup >/dev/null
 
@@ -110,7 +134,11 @@ HYPER=()
 BATON_EFF=()
 HYPER_EFF=()
 echo
-echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $ROUNDS rounds, alternating order"
+if [ "$TOOL" = h2load ]; then
+    echo "h2load (HTTP/2) -t$THREADS -c$CONNECTIONS -m$STREAMS -D${DURATION%s}, $ROUNDS rounds, alternating order"
+else
+    echo "wrk (HTTP/1.1) -t$THREADS -c$CONNECTIONS -d$DURATION, $ROUNDS rounds, alternating order"
+fi
 printf '%-6s %-12s %14s %14s %9s %10s %10s\n' round order "baton req/s" "hyper req/s" ratio "baton cpu" "hyper cpu"
 for round in $(seq "$ROUNDS"); do
     if [ $((round % 2)) -eq 1 ]; then order=(baton hyper); else order=(hyper baton); fi
@@ -143,5 +171,5 @@ echo "  per run: baton ${BATON_EFF[*]}; hyper ${HYPER_EFF[*]}"
 echo
 echo "latency (last round):"
 for name in baton hyper; do
-    printf '  %-6s %s\n' "$name" "$(grep -E '^ +Latency' "$WORK/$name.round$ROUNDS.wrk" | tr -s ' ')"
+    printf '  %-6s %s\n' "$name" "$(grep -E '^ +Latency|^time for request' "$WORK/$name.round$ROUNDS.wrk" | tr -s ' ')"
 done

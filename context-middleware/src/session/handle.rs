@@ -236,6 +236,7 @@ impl Session {
 
     /// Removes and returns the raw value stored under `name` (for built-ins whose names are built at
     /// run time, like a flash message's).
+    #[cfg(feature = "flash")]
     pub(crate) async fn take_value(&self, name: &str) -> Result<Option<Value>, SessionError> {
         let mut state = self.loaded().await?;
         let old = state.record.data.remove(name);
@@ -246,6 +247,7 @@ impl Session {
     }
 
     /// Stores a raw value under `name`.
+    #[cfg(feature = "flash")]
     pub(crate) async fn insert_value(
         &self,
         name: String,
