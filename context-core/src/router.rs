@@ -120,12 +120,30 @@ pub type Scope<P, S = Open> = Router<Start<P>, S>;
 /// # });
 /// ```
 pub struct Router<L: Chain = Start, S = Open> {
-    // Behind `Arc`s so cloning a router (hyper does it per request) is a few reference-count bumps.
-    layers: Arc<L>,
+    // One `Arc`, so cloning a router (hyper-util's `TowerToHyperService` does it for every request) is
+    // one reference-count bump; every atomic counts at this rate.
+    shared: Arc<Shared<L>>,
+    _state: std::marker::PhantomData<S>,
+}
+
+/// What a router holds: its middleware, the path prefix of its scope, its routes, and how its routes
+/// reach the enclosing routers' middleware.
+struct Shared<L: Chain> {
+    layers: L,
     prefix: Arc<str>,
     table: Arc<Table>,
     mount: Mount<L::In>,
-    _state: std::marker::PhantomData<S>,
+}
+
+impl<L: Chain> Clone for Shared<L> {
+    fn clone(&self) -> Self {
+        Shared {
+            layers: self.layers.clone(),
+            prefix: self.prefix.clone(),
+            table: self.table.clone(),
+            mount: self.mount.clone(),
+        }
+    }
 }
 
 /// Turns a stage that starts from a router's input context into a whole route, by putting the
@@ -135,10 +153,7 @@ type Mount<P> = Arc<dyn Fn(ErasedStage<P>) -> ErasedEndpoint + Send + Sync>;
 impl<L: Chain, S> Clone for Router<L, S> {
     fn clone(&self) -> Self {
         Router {
-            layers: self.layers.clone(),
-            prefix: self.prefix.clone(),
-            table: self.table.clone(),
-            mount: self.mount.clone(),
+            shared: self.shared.clone(),
             _state: std::marker::PhantomData,
         }
     }
@@ -167,7 +182,7 @@ impl Router {
     /// # });
     /// ```
     pub fn new() -> Self {
-        Router::with_layers(Arc::new(Start::new()), "".into(), Arc::new(|stage| stage))
+        Router::with_layers(Start::new(), "".into(), Arc::new(|stage| stage))
     }
 }
 
@@ -191,12 +206,25 @@ async fn method_not_allowed<P: crate::KeyList>(ctx: Context<P>) -> Response {
 impl<L: Chain, S> Router<L, S> {
     /// A whole route for `stage` (a handler reached through this router's middleware).
     fn endpoint(&self, stage: ErasedStage<L::Out>) -> Route {
-        Route::Endpoint((self.mount)(self.layers.segment(stage)))
+        Route::Endpoint((self.shared.mount)(self.shared.layers.segment(stage)))
+    }
+
+    /// The routes, to change (copied first if a clone of this router shares them).
+    fn table_mut(&mut self) -> &mut Table {
+        Arc::make_mut(&mut Arc::make_mut(&mut self.shared).table)
+    }
+
+    /// The same router in another build state.
+    fn into_state<S2>(self) -> Router<L, S2> {
+        Router {
+            shared: self.shared,
+            _state: std::marker::PhantomData,
+        }
     }
 }
 
 impl<L: Chain> Router<L, Open> {
-    fn with_layers(layers: Arc<L>, prefix: Arc<str>, mount: Mount<L::In>) -> Self {
+    fn with_layers(layers: L, prefix: Arc<str>, mount: Mount<L::In>) -> Self {
         let table = Table {
             matcher: matchit::Router::new(),
             entries: Vec::new(),
@@ -207,10 +235,12 @@ impl<L: Chain> Router<L, Open> {
             layers: Vec::new(),
         };
         Router {
-            layers,
-            prefix,
-            table: Arc::new(table),
-            mount,
+            shared: Arc::new(Shared {
+                layers,
+                prefix,
+                table: Arc::new(table),
+                mount,
+            }),
             _state: std::marker::PhantomData,
         }
     }
@@ -252,11 +282,16 @@ impl<L: Chain> Router<L, Open> {
     /// # });
     /// ```
     pub fn with<M: Middleware<L::Out>>(self, middleware: M) -> Router<Then<L, M, M::Out>, Open> {
-        let layers = Then::new(Arc::unwrap_or_clone(self.layers), middleware);
-        let mut router = Router::with_layers(Arc::new(layers), self.prefix, self.mount);
-        let table = Arc::make_mut(&mut router.table);
-        table.layers = self.table.layers.clone();
-        table.fallback_for_scope = self.table.fallback_for_scope;
+        let Shared {
+            layers,
+            prefix,
+            table: old,
+            mount,
+        } = Arc::unwrap_or_clone(self.shared);
+        let mut router = Router::with_layers(Then::new(layers, middleware), prefix, mount);
+        let table = router.table_mut();
+        table.layers = old.layers.clone();
+        table.fallback_for_scope = old.fallback_for_scope;
         router
     }
 }
@@ -335,8 +370,8 @@ impl<L: Chain> Router<L, Open> {
         let mut router = self.with(Catch(render));
         // Unmatched paths under a scope's prefix reach this scope (and its renderer), not the
         // router's global 404.
-        if !router.prefix.is_empty() {
-            Arc::make_mut(&mut router.table).fallback_for_scope = true;
+        if !router.shared.prefix.is_empty() {
+            router.table_mut().fallback_for_scope = true;
         }
         router
     }
@@ -396,33 +431,29 @@ impl<L: Chain> Router<L, Routed> {
 
 impl<L: Chain, S> Router<L, S> {
     fn seal(self) -> Router<L, Routed> {
-        let mut router = Router {
-            layers: self.layers,
-            prefix: self.prefix,
-            table: self.table,
-            mount: self.mount,
-            _state: std::marker::PhantomData,
-        };
+        let mut router = self.into_state();
         router.build_defaults();
         router
     }
 
     /// Builds the default 404 and 405 routes for this router's middleware, if not built yet.
     fn build_defaults(&mut self) {
-        if self.table.fallback.is_some() && self.table.not_allowed.is_some() {
+        if self.shared.table.fallback.is_some() && self.shared.table.not_allowed.is_some() {
             return;
         }
         let fallback = self
+            .shared
             .table
             .fallback
             .is_none()
             .then(|| self.endpoint(handler_stage(not_found::<L::Out>)));
         let not_allowed = self
+            .shared
             .table
             .not_allowed
             .is_none()
             .then(|| self.endpoint(handler_stage(method_not_allowed::<L::Out>)));
-        let table = Arc::make_mut(&mut self.table);
+        let table = self.table_mut();
         if let Some(route) = fallback {
             table.fallback = Some(route.layered(&table.layers));
         }
@@ -469,14 +500,14 @@ impl<L: Chain, S> Router<L, S> {
     /// built; see `docs/errors.md`).
     pub fn route(self, path: &str, methods: MethodRouter<L>) -> Router<L, Routed> {
         let mut router = self.seal();
-        let full = join(&router.prefix, path);
+        let full = join(&router.shared.prefix, path);
         let built: Vec<(Method, Route)> = methods
             .methods
             .into_iter()
             .map(|(method, stage)| (method, router.endpoint(stage)))
             .collect();
         let any = methods.any.map(|stage| router.endpoint(stage));
-        Arc::make_mut(&mut router.table).insert(full, built, any);
+        router.table_mut().insert(full, built, any);
         router
     }
 
@@ -500,20 +531,20 @@ impl<L: Chain, S> Router<L, S> {
         let mut router = self.seal();
         // The scope's routes reach the outside through this router's middleware, compiled once here
         // (for the scope's whole subtree), not once per route of the scope.
-        let layers = Arc::clone(&router.layers);
-        let outer = Arc::clone(&router.mount);
+        let layers = router.shared.layers.clone();
+        let outer = Arc::clone(&router.shared.mount);
         let mount: Mount<L::Out> = Arc::new(move |stage| outer(layers.segment(stage)));
         let child = Router::with_layers(
-            Arc::new(Start::new()),
-            join(&router.prefix, prefix).into(),
+            Start::new(),
+            join(&router.shared.prefix, prefix).into(),
             mount,
         );
         let mut child = build(child);
-        if child.table.fallback_for_scope {
+        if child.shared.table.fallback_for_scope {
             child = child.scope_not_found();
         }
-        let child_table = Arc::try_unwrap(child.table).unwrap_or_else(|shared| (*shared).clone());
-        let table = Arc::make_mut(&mut router.table);
+        let child_table = Arc::unwrap_or_clone(Arc::unwrap_or_clone(child.shared).table);
+        let table = router.table_mut();
         for entry in child_table.entries {
             table.insert_entry(entry);
         }
@@ -523,18 +554,12 @@ impl<L: Chain, S> Router<L, S> {
     /// The scope's own 404 for unmatched paths under its prefix, unless it set a fallback.
     fn scope_not_found<S2>(self) -> Router<L, S2> {
         let mut router: Router<L, Routed> = self.seal();
-        let path = join(&router.prefix, "/{*__baton_fallback}");
-        if !router.table.by_path.contains_key(&path) {
+        let path = join(&router.shared.prefix, "/{*__baton_fallback}");
+        if !router.shared.table.by_path.contains_key(&path) {
             let route = router.endpoint(handler_stage(not_found::<L::Out>));
-            Arc::make_mut(&mut router.table).insert(path, Vec::new(), Some(route));
+            router.table_mut().insert(path, Vec::new(), Some(route));
         }
-        Router {
-            layers: router.layers,
-            prefix: router.prefix,
-            table: router.table,
-            mount: router.mount,
-            _state: std::marker::PhantomData,
-        }
+        router.into_state()
     }
 
     /// Answers requests no route matched (default: an empty 404). Global middleware run for it.
@@ -560,13 +585,12 @@ impl<L: Chain, S> Router<L, S> {
     pub fn fallback<H: Handler<L::Out, M>, M: 'static>(self, handler: H) -> Router<L, Routed> {
         let mut router = self.seal();
         let route = router.endpoint(handler_stage(handler));
-        if router.prefix.is_empty() {
-            let table = Arc::make_mut(&mut router.table);
+        if router.shared.prefix.is_empty() {
+            let table = router.table_mut();
             table.fallback = Some(route.layered(&table.layers));
         } else {
-            let full = join(&router.prefix, "/{*__baton_fallback}");
-            let table = Arc::make_mut(&mut router.table);
-            table.insert(full, Vec::new(), Some(route));
+            let full = join(&router.shared.prefix, "/{*__baton_fallback}");
+            router.table_mut().insert(full, Vec::new(), Some(route));
         }
         router
     }
@@ -606,7 +630,7 @@ impl<L: Chain, S> Router<L, S> {
         let mut router = self;
         let layer_fn: LayerFn =
             Arc::new(move |service: RouteService| RouteService::new(Absorb(layer.layer(service))));
-        let table = Arc::make_mut(&mut router.table);
+        let table = router.table_mut();
         for entry in &mut table.entries {
             for (_, route) in &mut entry.methods {
                 *route = route.clone().layered(std::slice::from_ref(&layer_fn));
@@ -645,16 +669,16 @@ impl<L: Chain, S> Router<L, S> {
         B: http_body::Body<Data = Bytes> + Send + 'static,
         B::Error: Into<BoxError>,
     {
-        if self.table.fallback.is_none() {
+        if self.shared.table.fallback.is_none() {
             // A router without routes: build its 404 for this call.
             let mut router = self.clone();
             router.build_defaults();
-            return match dispatch(&router.table, request).await {
+            return match dispatch(&router.shared.table, request).await {
                 Ok(response) => response,
                 Err(never) => match never {},
             };
         }
-        match dispatch(&self.table, request).await {
+        match dispatch(&self.shared.table, request).await {
             Ok(response) => response,
             Err(never) => match never {},
         }
@@ -690,7 +714,7 @@ where
 
     fn call(&mut self, request: http::Request<B>) -> RouterFuture {
         self.build_defaults();
-        dispatch(&self.table, request)
+        dispatch(&self.shared.table, request)
     }
 }
 

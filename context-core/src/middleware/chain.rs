@@ -257,11 +257,19 @@ pub(crate) type BoxFuture = Pin<Box<dyn Future<Output = Response> + Send + 'stat
 pub trait Stage<P>: Send + Sync + 'static {
     /// Runs the stage; the future owns a handle to it.
     fn run(self: Arc<Self>, ctx: Context<P>) -> BoxFuture;
+
+    /// Runs the stage for a caller that keeps it alive (the stage before it, in the same route): no
+    /// reference count is touched.
+    fn run_borrowed(&self, ctx: Context<P>) -> Pin<Box<dyn Future<Output = Response> + Send + '_>>;
 }
 
 impl<P: KeyList, E: Endpoint<P> + 'static> Stage<P> for E {
     fn run(self: Arc<Self>, ctx: Context<P>) -> BoxFuture {
         Box::pin(async move { self.call(ctx).await })
+    }
+
+    fn run_borrowed(&self, ctx: Context<P>) -> Pin<Box<dyn Future<Output = Response> + Send + '_>> {
+        Box::pin(self.call(ctx))
     }
 }
 
@@ -280,7 +288,8 @@ pub struct Tail<P> {
 
 impl<P: KeyList> Endpoint<P> for Tail<P> {
     fn call(&self, ctx: Context<P>) -> impl Future<Output = Response> + Send + '_ {
-        Arc::clone(&self.next).run(ctx)
+        // The route's first stage owns this one (through the chain), and its future outlives ours.
+        self.next.run_borrowed(ctx)
     }
 }
 

@@ -77,7 +77,7 @@ impl<L: Chain<In = ()>, S> Router<L, S> {
     pub fn into_app(self) -> App {
         let router: Router<L, Routed> = self.seal();
         App {
-            table: router.table,
+            table: Arc::clone(&router.shared.table),
         }
     }
 }

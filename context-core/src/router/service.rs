@@ -47,12 +47,12 @@ impl<L: Chain, S> Router<L, S> {
         B::Error: Into<BoxError>,
     {
         let mut router = self.seal();
-        let full = join(&router.prefix, path);
+        let full = join(&router.shared.prefix, path);
         let route = router.endpoint(Arc::new(ServiceEndpoint {
             service: Absorb(service),
             strip: None,
         }));
-        Arc::make_mut(&mut router.table).insert(full, Vec::new(), Some(route));
+        router.table_mut().insert(full, Vec::new(), Some(route));
         router
     }
 
@@ -94,14 +94,14 @@ impl<L: Chain, S> Router<L, S> {
         B::Error: Into<BoxError>,
     {
         let mut router = self.seal();
-        let full = join(&router.prefix, prefix);
+        let full = join(&router.shared.prefix, prefix);
         let endpoint = Arc::new(ServiceEndpoint {
             service: Absorb(service),
             strip: Some(Arc::from(full.trim_end_matches('/'))),
         });
         let exact = router.endpoint(endpoint.clone());
         let below = router.endpoint(endpoint);
-        let table = Arc::make_mut(&mut router.table);
+        let table = router.table_mut();
         table.insert(full.clone(), Vec::new(), Some(exact));
         table.insert(join(&full, "/{*__baton_nested}"), Vec::new(), Some(below));
         router
