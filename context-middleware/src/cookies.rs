@@ -18,6 +18,12 @@
 //! key, and a cookie that verified only with a retired key is re-issued, signed or encrypted with the
 //! current key, on the same response. Retire a key once its cookies have had time to come back.
 //!
+//! A client sends a cookie's name and value, never the attributes it was set with, so a re-issue
+//! cannot repeat them: it goes out with the safe defaults `Path=/; HttpOnly; SameSite=Lax` (and no
+//! `Max-Age`, so it lasts the browser session). A middleware that owns a cookie with other attributes
+//! asks [`Signed::get_with_key`] which key verified it and sets the cookie again itself (the session
+//! middleware does); the last cookie set under a name is the one sent.
+//!
 //! ```
 //! use baton::builtin::cookies::{Cookie, Cookies, Key, KeyRing, cookies};
 //! use baton::{Context, Router, get, handler};
@@ -368,7 +374,11 @@ impl Protection {
 impl Cookies {
     /// The cookie `name` as the first key of the ring that verifies it reads it; re-issued with the
     /// current key when only a retired one did.
-    fn protected_get(&self, protection: Protection, name: &str) -> Option<Cookie<'static>> {
+    fn protected_get(
+        &self,
+        protection: Protection,
+        name: &str,
+    ) -> Option<(Cookie<'static>, KeyUsed)> {
         let mut jar = self.lock();
         let (index, cookie) = self
             .keys
@@ -376,16 +386,37 @@ impl Cookies {
             .iter()
             .enumerate()
             .find_map(|(index, key)| Some((index, protection.get(&jar, key, name)?)))?;
-        if index > 0 {
-            protection.add(&mut jar, self.keys.current(), with_path(cookie.clone()));
+        if index == 0 {
+            return Some((cookie, KeyUsed::Current));
         }
-        Some(cookie)
+        protection.add(&mut jar, self.keys.current(), reissued(&cookie));
+        Some((cookie, KeyUsed::Retired))
     }
 
     /// Protects `cookie` with the current key and sets it.
     fn protected_add(&self, protection: Protection, cookie: Cookie<'static>) {
         protection.add(&mut self.lock(), self.keys.current(), with_path(cookie));
     }
+}
+
+/// Which key of the ring verified a cookie, from [`Signed::get_with_key`] / [`Private::get_with_key`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyUsed {
+    /// The current key: nothing to do.
+    Current,
+    /// A retired key: the cookie was re-issued with the current key and the default attributes;
+    /// set it again to give it its own.
+    Retired,
+}
+
+/// A cookie verified with a retired key, to go out again under the current key. The attributes it was
+/// first set with are unknown (clients send only name and value), so it gets the safe defaults.
+fn reissued(cookie: &Cookie<'static>) -> Cookie<'static> {
+    Cookie::build((cookie.name().to_string(), cookie.value().to_string()))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .build()
 }
 
 fn with_path(mut cookie: Cookie<'static>) -> Cookie<'static> {
@@ -413,6 +444,28 @@ impl Signed<'_> {
     /// assert!(jar.signed().get("user").is_none());
     /// ```
     pub fn get(&self, name: &str) -> Option<Cookie<'static>> {
+        self.get_with_key(name).map(|(cookie, _)| cookie)
+    }
+
+    /// As [`get`](Self::get), and which key verified the cookie: on [`KeyUsed::Retired`] it was
+    /// re-issued with the default attributes (see the [module docs](self#key-rotation)); a cookie with
+    /// attributes of its own (`Max-Age`, `Secure`) should be set again by its owner.
+    ///
+    /// ```
+    /// # use baton::builtin::cookies::{Cookie, Cookies, Key, KeyRing, KeyUsed};
+    /// let old = Key::generate();
+    /// let before = Cookies::from_headers(&http::HeaderMap::new(), KeyRing::new(old.clone()));
+    /// before.signed().add(Cookie::new("user", "ada"));
+    /// let sent = before.set_cookie_headers()[0].to_str().unwrap().split(';').next().unwrap().to_string();
+    ///
+    /// let mut headers = http::HeaderMap::new();
+    /// headers.insert("cookie", sent.parse().unwrap());
+    /// let jar = Cookies::from_headers(&headers, KeyRing::new(Key::generate()).with_retired(old));
+    /// let (cookie, used) = jar.signed().get_with_key("user").unwrap();
+    /// assert_eq!((cookie.value(), used), ("ada", KeyUsed::Retired));
+    /// assert!(jar.set_cookie_headers()[0].to_str().unwrap().contains("HttpOnly"));
+    /// ```
+    pub fn get_with_key(&self, name: &str) -> Option<(Cookie<'static>, KeyUsed)> {
         self.cookies.protected_get(Protection::Signed, name)
     }
 
@@ -461,6 +514,19 @@ impl Private<'_> {
     /// assert!(jar.private().get("token").is_none());
     /// ```
     pub fn get(&self, name: &str) -> Option<Cookie<'static>> {
+        self.get_with_key(name).map(|(cookie, _)| cookie)
+    }
+
+    /// As [`get`](Self::get), and which key decrypted the cookie (see [`Signed::get_with_key`]).
+    ///
+    /// ```
+    /// # use baton::builtin::cookies::{Cookie, Cookies, Key, KeyRing, KeyUsed};
+    /// let jar = Cookies::from_headers(&http::HeaderMap::new(), KeyRing::new(Key::generate()));
+    /// jar.private().add(Cookie::new("token", "s3cret"));
+    /// let (cookie, used) = jar.private().get_with_key("token").unwrap();
+    /// assert_eq!((cookie.value(), used), ("s3cret", KeyUsed::Current));
+    /// ```
+    pub fn get_with_key(&self, name: &str) -> Option<(Cookie<'static>, KeyUsed)> {
         self.cookies.protected_get(Protection::Private, name)
     }
 

@@ -12,7 +12,8 @@
 //!   bounded by the request's [`BodyLimit`](crate::__baton::BodyLimit) (2 MiB unless a scope raised it
 //!   with `body_limit(n)`): raise that one too for large uploads.
 //! * A malformed body (a boundary never closed, a field that is not UTF-8) is a `400 Bad Request`.
-//! * [`FormData::parse`] deserializes the fields into your type: a `422` naming the field on failure.
+//! * [`FormData::form`] (the typed view [`Form<T>`]) and [`FormData::parse`] deserialize the fields
+//!   into your type: a `422` naming the field on failure.
 //!
 //! ```
 //! use baton::builtin::form::{FormData, FormLimits, form_data};
@@ -53,7 +54,9 @@ use std::path::Path;
 use tokio::io::AsyncWriteExt;
 
 mod limits;
+mod typed;
 pub use limits::FormLimits;
+pub use typed::Form;
 
 /// The fields and files of a form body, provided by [`form_data()`]. Empty for GET and HEAD requests
 /// and for bodies that are not forms.

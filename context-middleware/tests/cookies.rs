@@ -126,6 +126,14 @@ async fn a_cookie_signed_with_a_retired_key_is_accepted_and_reissued_with_the_cu
     assert_eq!(text(response).await, "1", "verified with the retired key");
     assert_eq!(reissued.len(), 1, "re-issued: {reissued:?}");
     assert_ne!(pair(&reissued[0]), old_cookie);
+    // The client never sent the attributes: the re-issue gets the safe defaults, not none.
+    for expected in ["HttpOnly", "SameSite=Lax", "Path=/"] {
+        assert!(
+            reissued[0].contains(expected),
+            "{expected} missing: {}",
+            reissued[0]
+        );
+    }
 
     // The re-issued cookie verifies with the new key alone: the old one can now be dropped.
     let only_new = counter_app(KeyRing::new(new));

@@ -201,6 +201,40 @@ async fn values_survive_between_requests_under_a_signed_cookie() {
 }
 
 #[tokio::test]
+async fn a_session_cookie_from_a_retired_key_is_reissued_with_its_attributes() {
+    let store = Arc::new(Counting::default());
+    let old = Key::generate();
+    let before = Client::new(app(store.clone(), KeyRing::new(old.clone())));
+    assert_eq!(text(before.get("/count").await).await, "1");
+    let signed_with_old = before.cookie("session").expect("a session cookie");
+
+    // The secret rotates: the old key is retired, the browser still holds its cookie.
+    let rotated = KeyRing::new(Key::generate()).with_retired(old);
+    let after = Client::new(app(store.clone(), rotated));
+    after.set_cookie("session", &signed_with_old);
+    let response = after.get("/peek").await;
+    let set = set_cookies(&response);
+    assert_eq!(
+        text(response).await,
+        "1",
+        "the session survives the rotation"
+    );
+    assert_eq!(set.len(), 1, "one Set-Cookie for the session: {set:?}");
+    for expected in [
+        "session=",
+        "HttpOnly",
+        "SameSite=Lax",
+        "Path=/",
+        "Max-Age=1209600",
+    ] {
+        assert!(set[0].contains(expected), "{expected} missing: {}", set[0]);
+    }
+    assert_ne!(after.cookie("session").unwrap(), signed_with_old);
+    // The re-issued cookie needs the current key only.
+    assert_eq!(text(after.get("/count").await).await, "2");
+}
+
+#[tokio::test]
 async fn public_hosts_get_secure_cookies() {
     let browser = Client::new(app(Arc::default(), keys())).with_host("board.example.com");
     let response = browser.get("/count").await;

@@ -5,7 +5,7 @@ use super::{Session, SessionConfig};
 use crate::__baton::{
     Context, Endpoint, Has, IntoResponse, KeyList, Lacks, Middleware, Next, Response,
 };
-use crate::cookies::{Cookie, Cookies};
+use crate::cookies::{Cookie, Cookies, KeyUsed};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex as SyncMutex, Weak};
 use tower_sessions_core::SessionStore;
@@ -72,6 +72,20 @@ impl SessionMiddleware {
     }
 }
 
+impl SessionMiddleware {
+    /// The session cookie for `id`, with the configured attributes.
+    fn cookie(&self, id: Id, secure: bool, max_age: std::time::Duration) -> Cookie<'static> {
+        let max_age = time::Duration::try_from(max_age).unwrap_or(time::Duration::MAX);
+        Cookie::build((self.config.cookie_name.clone(), id.to_string()))
+            .path("/")
+            .http_only(true)
+            .same_site(self.config.same_site)
+            .secure(secure)
+            .max_age(max_age)
+            .build()
+    }
+}
+
 impl<P> Middleware<P> for SessionMiddleware
 where
     P: KeyList + Has<Cookies> + Lacks<Session>,
@@ -84,16 +98,23 @@ where
         next: Next<'_, Self::Out, E>,
     ) -> Response {
         let cookies = ctx.get::<Cookies>().clone();
-        let cookie_id = cookies
-            .signed()
-            .get(&self.config.cookie_name)
-            .and_then(|cookie| cookie.value().parse::<Id>().ok());
+        let verified = cookies.signed().get_with_key(&self.config.cookie_name);
+        let cookie_id = verified
+            .as_ref()
+            .and_then(|(cookie, _)| cookie.value().parse::<Id>().ok());
         let host = ctx
             .headers()
             .get(http::header::HOST)
             .and_then(|host| host.to_str().ok())
             .or_else(|| ctx.uri().authority().map(|authority| authority.as_str()));
         let secure = self.config.secure_for(host);
+        if let (Some(id), Some((_, KeyUsed::Retired))) = (cookie_id, &verified) {
+            // The cookies middleware re-issued it under the current key with default attributes;
+            // the session cookie keeps its own (a save below may set it once more).
+            cookies
+                .signed()
+                .add(self.cookie(id, secure, self.config.idle_expiry));
+        }
         let session = Session::open(self.store.clone(), self.config.idle_expiry, cookie_id);
         let handle = session.clone();
         let response = next.run(ctx.provide(session)).await;
@@ -110,15 +131,7 @@ where
         match handle.commit().await {
             Ok(CookieUpdate::Keep) => {}
             Ok(CookieUpdate::Set { id, max_age }) => {
-                let max_age = time::Duration::try_from(max_age).unwrap_or(time::Duration::MAX);
-                cookies.signed().add(
-                    Cookie::build((self.config.cookie_name.clone(), id.to_string()))
-                        .path("/")
-                        .http_only(true)
-                        .same_site(self.config.same_site)
-                        .secure(secure)
-                        .max_age(max_age),
-                );
+                cookies.signed().add(self.cookie(id, secure, max_age));
             }
             Ok(CookieUpdate::Remove) => cookies.remove(&self.config.cookie_name),
             // The response was computed assuming the write stuck; answering it would report
