@@ -8,9 +8,9 @@
 //!   to a temporary file, deleted when the [`FormFile`] is dropped, so a form never holds a large
 //!   upload in memory.
 //! * Every limit (the [`FormLimits`] defaults are the seeds': 20 files, 2 MiB a file, 1000 parts, and
-//!   100 KiB a text field) answers `413 Payload Too Large` naming the limit hit. The whole body is
-//!   bounded by the request's [`BodyLimit`](crate::__baton::BodyLimit) (2 MiB unless a scope raised it
-//!   with `body_limit(n)`): raise that one too for large uploads.
+//!   100 KiB a field name or text value) answers `413 Payload Too Large` naming the limit hit. The
+//!   whole body is bounded by the request's [`BodyLimit`](crate::__baton::BodyLimit) (2 MiB unless a
+//!   scope raised it with `body_limit(n)`): raise that one too for large uploads.
 //! * A malformed body (a boundary never closed, a field that is not UTF-8) is a `400 Bad Request`.
 //! * [`FormData::form`] (the typed view [`Form<T>`]) and [`FormData::parse`] deserialize the fields
 //!   into your type: a `422` naming the field on failure.
@@ -336,6 +336,9 @@ impl FormFile {
 /// assert_eq!(hit.status(), 413);
 /// assert!(hit.to_string().contains("max_files"));
 /// assert_eq!(FormRejection::Malformed("x".into()).status(), 400);
+/// // Over another layer's length limit, whose value the error does not carry: no number is made up.
+/// assert_eq!(FormRejection::OverLengthLimit.status(), 413);
+/// assert!(!FormRejection::OverLengthLimit.to_string().contains(char::is_numeric));
 /// ```
 #[derive(Debug)]
 #[non_exhaustive]
@@ -349,6 +352,10 @@ pub enum FormRejection {
         /// Its value (a count or bytes).
         max: usize,
     },
+    /// The body went over a length limit set outside baton's [`BodyLimit`](crate::__baton::BodyLimit)
+    /// (tower-http's `RequestBodyLimitLayer`, an `http_body_util::Limited` body), whose error does
+    /// not say what the limit is (`413`).
+    OverLengthLimit,
     /// The body is not a well-formed form (`400`).
     Malformed(String),
     /// The fields do not have the shape [`FormData::parse`] asked for (`422`).
@@ -372,7 +379,9 @@ impl FormRejection {
     /// ```
     pub fn status(&self) -> StatusCode {
         match self {
-            FormRejection::LimitExceeded { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            FormRejection::LimitExceeded { .. } | FormRejection::OverLengthLimit => {
+                StatusCode::PAYLOAD_TOO_LARGE
+            }
             FormRejection::Malformed(_) => StatusCode::BAD_REQUEST,
             FormRejection::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             FormRejection::Storage(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -385,11 +394,10 @@ impl FormRejection {
                 limit: "body_limit",
                 max: limit,
             },
+            // Another layer's length limit (tower-http's `RequestBodyLimitLayer`, an
+            // `http_body_util::Limited` body): its error does not carry the limit's value.
             other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                FormRejection::LimitExceeded {
-                    limit: "body_limit",
-                    max: 0,
-                }
+                FormRejection::OverLengthLimit
             }
             other => FormRejection::Malformed(other.to_string()),
         }
@@ -425,6 +433,9 @@ impl fmt::Display for FormRejection {
                     _ => "bytes in the body",
                 };
                 write!(f, "form over the `{limit}` limit: more than {max} {what}")
+            }
+            FormRejection::OverLengthLimit => {
+                f.write_str("form body over the length limit of a body-limit layer")
             }
             FormRejection::Malformed(message) => write!(f, "malformed form body: {message}"),
             FormRejection::Invalid { path, message } if path == "." => {
@@ -504,7 +515,10 @@ async fn read_multipart(
         parts += 1;
         limits.check_count("max_parts", parts, limits.max_parts)?;
         let name = field.name().unwrap_or_default().to_string();
+        // Names come from the part's headers, which multer reads whole: bounded like a value.
+        limits.check_size("max_field_size", name.len(), limits.max_field_size)?;
         if let Some(file_name) = field.file_name().map(str::to_string) {
+            limits.check_size("max_field_size", file_name.len(), limits.max_field_size)?;
             limits.check_count("max_files", form.files.len() + 1, limits.max_files)?;
             let content_type = field.content_type().map(ToString::to_string);
             let (len, stored) = receive_file(&mut field, limits).await?;

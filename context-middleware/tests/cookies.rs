@@ -216,3 +216,64 @@ async fn every_changed_cookie_is_its_own_set_cookie_header() {
         "{set:?}"
     );
 }
+
+#[tokio::test]
+async fn a_private_cookie_encrypted_with_a_retired_key_is_decrypted_and_reissued() {
+    #[handler]
+    async fn token(ctx: Context) -> String {
+        let jar = ctx.get::<Cookies>();
+        let seen = jar.private().get("token").map(|c| c.value().to_string());
+        if seen.is_none() {
+            jar.private().add(Cookie::new("token", "s3cret"));
+        }
+        seen.unwrap_or_default()
+    }
+    let app = |keys: KeyRing| -> baton::App {
+        Router::new()
+            .with(cookies(keys))
+            .route("/", get(token))
+            .into()
+    };
+    let (old, new) = (Key::generate(), Key::generate());
+    let issued = set_cookies(
+        &app(KeyRing::new(old.clone()))
+            .call_request(request(None))
+            .await,
+    );
+    let old_cookie = pair(&issued[0]).to_string();
+    assert!(!old_cookie.contains("s3cret"));
+
+    // The secret rotates; the browser still holds the cookie encrypted with the old key.
+    let rotated = app(KeyRing::new(new.clone()).with_retired(old));
+    let response = rotated.call_request(request(Some(&old_cookie))).await;
+    let reissued = set_cookies(&response);
+    assert_eq!(
+        text(response).await,
+        "s3cret",
+        "decrypted with the retired key"
+    );
+    assert_eq!(reissued.len(), 1, "re-issued: {reissued:?}");
+    assert_ne!(pair(&reissued[0]), old_cookie);
+    assert!(!reissued[0].contains("s3cret"), "still encrypted");
+    for expected in ["HttpOnly", "SameSite=Lax", "Path=/"] {
+        assert!(
+            reissued[0].contains(expected),
+            "{expected} missing: {}",
+            reissued[0]
+        );
+    }
+
+    // The re-issue is encrypted with the current key: the new key alone reads it, not the old cookie.
+    let only_new = app(KeyRing::new(new));
+    let response = only_new
+        .call_request(request(Some(pair(&reissued[0]))))
+        .await;
+    assert!(set_cookies(&response).is_empty(), "nothing to re-issue");
+    assert_eq!(text(response).await, "s3cret");
+    let response = only_new.call_request(request(Some(&old_cookie))).await;
+    assert_eq!(
+        text(response).await,
+        "",
+        "unreadable without the retired key"
+    );
+}

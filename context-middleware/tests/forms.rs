@@ -366,3 +366,95 @@ async fn typed_view_and_its_422() {
     assert_eq!(status, 422);
     assert!(text.len() < 300, "the echo is bounded: {text}");
 }
+
+#[tokio::test]
+async fn field_names_are_bounded_like_values() {
+    let limits = FormLimits::default().max_field_size(8);
+    let long = "n".repeat(9);
+    for body in [
+        format!("{long}=1"),
+        long.clone(),               // a name without a value
+        format!("a=1&{long}=&b=2"), // an empty value
+        "%6E".repeat(9) + "=1",     // counted decoded: nine bytes
+    ] {
+        let (status, text) = send(&app(limits.clone()), urlencoded_request(&body)).await;
+        assert_eq!(status, 413, "{body}: {text}");
+        assert!(
+            text.contains("`max_field_size`") && text.contains("more than 8 bytes"),
+            "{text}"
+        );
+    }
+    let (status, text) = send(&app(limits.clone()), urlencoded_request("nnnnnnnn=1")).await;
+    assert_eq!((status, text.as_str()), (StatusCode::OK, "nnnnnnnn=1"));
+
+    // Multipart names, of fields and of files, and the client's file names.
+    for parts in [
+        [(long.as_str(), None, &b"1"[..])],
+        [(long.as_str(), Some("f.txt"), &b"1"[..])],
+        [("f", Some(long.as_str()), &b"1"[..])],
+    ] {
+        let (status, text) = send(&app(limits.clone()), multipart_request(multipart(&parts))).await;
+        assert_eq!(status, 413, "{parts:?}: {text}");
+        assert!(text.contains("`max_field_size`"), "{text}");
+    }
+}
+
+#[tokio::test]
+async fn another_layers_length_limit_is_a_413_without_a_made_up_number() {
+    // What tower-http's `RequestBodyLimitLayer` hands on for a chunked body: an
+    // `http_body_util::Limited` whose error does not carry its limit.
+    let limited = |body: &'static str| {
+        http_body_util::Limited::new(http_body_util::Full::new(bytes::Bytes::from(body)), 4)
+    };
+    let urlencoded = http::Request::post("/")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::new(limited("a=1&b=2&c=3")))
+        .unwrap();
+    let multipart = http::Request::post("/")
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        )
+        .body(Body::new(limited(
+            "--XyZ\r\ncontent-disposition: form-data; name=\"a\"\r\n\r\n1\r\n--XyZ--\r\n",
+        )))
+        .unwrap();
+    for request in [urlencoded, multipart] {
+        let (status, text) = send(&app(FormLimits::default()), request).await;
+        assert_eq!(status, 413, "{text}");
+        assert!(text.contains("length limit"), "{text}");
+        assert!(!text.contains("more than 0"), "no bogus limit: {text}");
+        assert!(!text.contains(char::is_numeric), "no number at all: {text}");
+    }
+}
+
+#[tokio::test]
+async fn head_requests_give_an_empty_form_and_leave_the_body_unread() {
+    #[handler]
+    async fn empty_then_body(mut ctx: Context) -> String {
+        let empty = ctx.get::<FormData>().is_empty();
+        format!("{empty}:{}", ctx.text().await.unwrap_or_default())
+    }
+    let app: App = Router::new()
+        .with(form_data(FormLimits::default()))
+        .route("/", get(empty_then_body))
+        .into();
+    for content_type in [
+        "application/x-www-form-urlencoded".to_string(),
+        format!("multipart/form-data; boundary={BOUNDARY}"),
+    ] {
+        // A body that would be malformed (multipart) or over the field limit (urlencoded) if read.
+        let body = format!("not a form {}", "x".repeat(200 * 1024));
+        let head = http::Request::head("/")
+            .header("content-type", content_type.as_str())
+            .body(Body::from(body.clone()))
+            .unwrap();
+        let response = app.call_request(head).await;
+        assert_eq!(response.status(), 200, "{content_type}");
+        // The handler answered `true:<the whole body>`: HEAD keeps its length, not its bytes.
+        let announced = format!("{}", "true:".len() + body.len());
+        assert_eq!(response.headers()["content-length"], announced.as_str());
+        let sent = response.into_body().collect().await.unwrap().to_bytes();
+        assert!(sent.is_empty(), "{content_type}");
+    }
+}

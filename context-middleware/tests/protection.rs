@@ -138,3 +138,75 @@ async fn transport_layers_wrap_the_routes() {
     let slow = http::Request::get("/slow").body(Body::empty()).unwrap();
     assert_eq!(app.call_request(slow).await.status(), 408);
 }
+
+#[tokio::test]
+async fn cop_lets_a_trusted_origin_through_and_only_that_one() {
+    let app = Router::new()
+        .with(cop().allow_origin("https://admin.example/"))
+        .route("/transfer", post(|_: Context| async { "sent" }));
+    // Trusted: even when the browser calls it cross-site (another domain is another site).
+    let admin = form_post(&[
+        ("sec-fetch-site", "cross-site"),
+        ("origin", "https://admin.example"),
+    ]);
+    assert_eq!(
+        app.call_request(admin).await.status(),
+        200,
+        "a trailing `/` is ignored"
+    );
+    let old_browser = form_post(&[("origin", "https://admin.example")]);
+    assert_eq!(app.call_request(old_browser).await.status(), 200);
+    // The trust is exact: another scheme, port or subdomain is another origin.
+    for origin in [
+        "http://admin.example",
+        "https://admin.example:8443",
+        "https://evil.admin.example",
+        "null",
+    ] {
+        let request = form_post(&[("sec-fetch-site", "cross-site"), ("origin", origin)]);
+        assert_eq!(app.call_request(request).await.status(), 403, "{origin}");
+    }
+    // Without an `Origin`, the trust has nothing to match: Sec-Fetch-Site decides.
+    let anonymous = form_post(&[("sec-fetch-site", "cross-site")]);
+    assert_eq!(app.call_request(anonymous).await.status(), 403);
+}
+
+#[tokio::test]
+async fn cop_compares_the_origin_with_the_http2_authority_when_there_is_no_host_header() {
+    let app = Router::new()
+        .with(cop())
+        .route("/transfer", post(|_: Context| async { "sent" }));
+    // HTTP/2 carries the host in the `:authority` pseudo-header: the request's URI, no `Host`.
+    let h2_post = |origin: &str| {
+        http::Request::post("https://bank.example/transfer")
+            .version(http::Version::HTTP_2)
+            .header("origin", origin)
+            .body(Body::empty())
+            .unwrap()
+    };
+    let same = h2_post("https://bank.example");
+    assert!(same.headers().get("host").is_none());
+    let response = app.call_request(same).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response.into_body().collect().await.unwrap().to_bytes(),
+        "sent"
+    );
+
+    let forged = app.call_request(h2_post("https://evil.example")).await;
+    assert_eq!(forged.status(), 403);
+    let reason = forged.into_body().collect().await.unwrap().to_bytes();
+    assert!(
+        std::str::from_utf8(&reason)
+            .unwrap()
+            .contains("Origin does not match Host"),
+        "{reason:?}"
+    );
+    // The port is part of the authority.
+    let other_port = http::Request::post("https://bank.example:8443/transfer")
+        .version(http::Version::HTTP_2)
+        .header("origin", "https://bank.example")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(app.call_request(other_port).await.status(), 403);
+}

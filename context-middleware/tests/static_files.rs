@@ -123,3 +123,38 @@ async fn files_can_live_under_a_prefix() {
     assert!(redirect.status().is_redirection());
     assert_eq!(redirect.headers()["location"], "/assets/docs/");
 }
+
+#[tokio::test]
+async fn a_head_request_gets_the_headers_of_the_file_and_no_body() {
+    let app = app(&site("head"));
+    let get = call(&app, "/app.css", &[]).await;
+    let head = app
+        .call_request(http::Request::head("/app.css").body(Body::empty()).unwrap())
+        .await;
+    assert_eq!(head.status(), 200);
+    for name in ["content-length", "content-type", "etag", "last-modified"] {
+        assert_eq!(head.headers().get(name), get.headers().get(name), "{name}");
+    }
+    assert_eq!(head.headers()["content-length"], "20");
+    assert!(
+        head.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/css")
+    );
+    assert_eq!(text(head).await, "", "HEAD sends no body");
+
+    // The validators work for HEAD too, and a miss still falls through.
+    let etag = get.headers()["etag"].to_str().unwrap().to_string();
+    let revalidate = http::Request::head("/app.css")
+        .header("if-none-match", &etag)
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(app.call_request(revalidate).await.status(), 304);
+    let route = app
+        .call_request(http::Request::head("/app").body(Body::empty()).unwrap())
+        .await;
+    assert_eq!(route.status(), 200);
+    assert_eq!(route.headers()["content-length"], "13"); // "the app route"
+    assert_eq!(text(route).await, "");
+}

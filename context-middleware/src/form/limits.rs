@@ -26,7 +26,8 @@ pub struct FormLimits {
     /// Parts of a multipart body, or `name=value` pairs of a urlencoded one (default 1000): each costs
     /// a few allocations whatever its size, so tiny parts are counted, not only bytes.
     pub max_parts: usize,
-    /// Bytes in one text field (default 100 KiB): text fields are held in memory.
+    /// Bytes in one text field's value, and in any field's name or file name (default 100 KiB):
+    /// they are held in memory.
     pub max_field_size: usize,
     /// Files larger than this are written to a temporary file (default 64 KiB).
     pub spool_threshold: usize,
@@ -133,14 +134,16 @@ pub(super) fn urlencoded_fields(
             Some(at) => (&pair[..at], &pair[at + 1..]),
             None => (pair, &[][..]),
         };
-        // Decoding never grows the text, so the encoded length bounds the field's.
-        if value.len() > limits.max_field_size {
-            let value = decode(value)?;
-            limits.check_size("max_field_size", value.len(), limits.max_field_size)?;
-        }
-        fields.push((decode(name)?, decode(value)?));
+        fields.push((decode_field(name, limits)?, decode_field(value, limits)?));
     }
     Ok(fields)
+}
+
+/// A name or a value, decoded and bounded by `max_field_size`: both are held in memory.
+fn decode_field(encoded: &[u8], limits: &FormLimits) -> Result<String, FormRejection> {
+    let decoded = decode(encoded)?;
+    limits.check_size("max_field_size", decoded.len(), limits.max_field_size)?;
+    Ok(decoded)
 }
 
 fn decode(encoded: &[u8]) -> Result<String, FormRejection> {
@@ -226,5 +229,16 @@ mod tests {
         ));
         // Escapes count decoded: `%41%41%41` is three bytes.
         assert!(urlencoded_fields(b"a=%41%41%41", &limits).is_ok());
+        // Names are bounded like values, with or without a value.
+        for long_name in [&b"abcd=1"[..], b"abcd", b"%41%41%41%41="] {
+            assert!(matches!(
+                urlencoded_fields(long_name, &limits).unwrap_err(),
+                FormRejection::LimitExceeded {
+                    limit: "max_field_size",
+                    max: 3
+                }
+            ));
+        }
+        assert!(urlencoded_fields(b"abc=123", &limits).is_ok());
     }
 }
