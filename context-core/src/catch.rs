@@ -169,28 +169,127 @@ pub struct Failure {
 }
 
 impl Failure {
-    /// What went wrong. See [`ErrorKind`]'s example.
+    /// What went wrong. See also [`ErrorKind`]'s example.
+    ///
+    /// ```
+    /// use baton::{Context, ErrorKind, Failure, IntoResponse, Response, Router, get};
+    ///
+    /// fn render(failure: Failure) -> Response {
+    ///     let text = if failure.kind() == ErrorKind::NotFound { "no such page" } else { "error" };
+    ///     (failure.status(), text).into_response()
+    /// }
+    ///
+    /// let app = Router::new().catch(render).route("/", get(|_: Context| async { "home" }));
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let request = |method: &str, path: &str| {
+    ///     http::Request::builder().method(method).uri(path).body(baton::Body::empty()).unwrap()
+    /// };
+    /// let response = app.call_request(request("GET", "/missing")).await;
+    /// assert_eq!(response.status(), 404);
+    /// assert_eq!(response.into_body().collect_bytes().await.unwrap(), "no such page");
+    /// # });
+    /// ```
     pub fn kind(&self) -> ErrorKind {
         self.kind
     }
 
-    /// The status the error would have answered with. See [`Failure`]'s example.
+    /// The status the error would have answered with. See also [`Failure`]'s example.
+    ///
+    /// A renderer usually keeps it, and may choose its page by it:
+    ///
+    /// ```
+    /// use baton::{Context, Failure, IntoResponse, Response, Router, StatusCode, get};
+    ///
+    /// fn render(failure: Failure) -> Response {
+    ///     let text = if failure.status().is_server_error() { "try again later" } else { "check your request" };
+    ///     (failure.status(), text).into_response()
+    /// }
+    ///
+    /// let app = Router::new()
+    ///     .catch(render)
+    ///     .route("/busy", get(|_: Context| async { Err::<(), _>(StatusCode::SERVICE_UNAVAILABLE) }));
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let request = |method: &str, path: &str| {
+    ///     http::Request::builder().method(method).uri(path).body(baton::Body::empty()).unwrap()
+    /// };
+    /// let response = app.call_request(request("GET", "/busy")).await;
+    /// assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    /// assert_eq!(response.into_body().collect_bytes().await.unwrap(), "try again later");
+    /// # });
+    /// ```
     pub fn status(&self) -> StatusCode {
         self.status
     }
 
     /// The text of the original error response (at most 4 KiB), or the status's reason if it had none.
-    /// See [`Failure`]'s example.
+    /// See also [`Failure`]'s example.
+    ///
+    /// ```
+    /// use baton::{Context, Failure, Html, IntoResponse, Response, Router, StatusCode, get};
+    ///
+    /// fn render(failure: Failure) -> Response {
+    ///     (failure.status(), Html(format!("<p>{}</p>", failure.message()))).into_response()
+    /// }
+    ///
+    /// let app = Router::new()
+    ///     .catch(render)
+    ///     .route("/", get(|_: Context| async { Err::<(), _>((StatusCode::CONFLICT, "task is locked")) }));
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let request = |method: &str, path: &str| {
+    ///     http::Request::builder().method(method).uri(path).body(baton::Body::empty()).unwrap()
+    /// };
+    /// let response = app.call_request(request("GET", "/")).await;
+    /// assert_eq!(response.into_body().collect_bytes().await.unwrap(), "<p>task is locked</p>");
+    /// let response = app.call_request(request("GET", "/missing")).await; // a 404 has no text: its reason
+    /// assert_eq!(response.into_body().collect_bytes().await.unwrap(), "<p>Not Found</p>");
+    /// # });
+    /// ```
     pub fn message(&self) -> &str {
         &self.message
     }
 
-    /// The request's method. See [`Failure`]'s example.
+    /// The request's method. See also [`Failure`]'s example.
+    ///
+    /// ```
+    /// use baton::{Context, Failure, IntoResponse, Response, Router, get};
+    ///
+    /// fn render(failure: Failure) -> Response {
+    ///     (failure.status(), format!("{} is not answered here", failure.method())).into_response()
+    /// }
+    ///
+    /// let app = Router::new().catch(render).route("/tasks", get(|_: Context| async { "tasks" }));
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let request = |method: &str, path: &str| {
+    ///     http::Request::builder().method(method).uri(path).body(baton::Body::empty()).unwrap()
+    /// };
+    /// let response = app.call_request(request("DELETE", "/tasks")).await;
+    /// assert_eq!(response.status(), 405);
+    /// assert_eq!(response.headers()["allow"], "GET, HEAD"); // kept from the original 405
+    /// assert_eq!(response.into_body().collect_bytes().await.unwrap(), "DELETE is not answered here");
+    /// # });
+    /// ```
     pub fn method(&self) -> &Method {
         &self.method
     }
 
-    /// The request's URI. See [`Failure`]'s example.
+    /// The request's URI. See also [`Failure`]'s example.
+    ///
+    /// ```
+    /// use baton::{Context, Failure, IntoResponse, Response, Router, get};
+    ///
+    /// fn render(failure: Failure) -> Response {
+    ///     (failure.status(), format!("nothing at {}", failure.uri().path())).into_response()
+    /// }
+    ///
+    /// let app = Router::new().catch(render).route("/", get(|_: Context| async { "home" }));
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let request = |method: &str, path: &str| {
+    ///     http::Request::builder().method(method).uri(path).body(baton::Body::empty()).unwrap()
+    /// };
+    /// let response = app.call_request(request("GET", "/old/page?id=3")).await;
+    /// assert_eq!(response.into_body().collect_bytes().await.unwrap(), "nothing at /old/page");
+    /// # });
+    /// ```
     pub fn uri(&self) -> &Uri {
         &self.uri
     }
@@ -201,6 +300,39 @@ impl Failure {
     /// An `Option`, as with [`Context::try_get`](crate::Context::try_get): the error may have
     /// happened before the middleware providing `K` ran (a 404 skips a scope's middleware, and a
     /// middleware answering `Err` stops the ones after it).
+    ///
+    /// ```
+    /// use baton::{Context, Failure, IntoResponse, Response, Router, context_key, get, middleware};
+    ///
+    /// #[context_key]
+    /// struct RequestId(u64);
+    /// #[context_key(value = String)]
+    /// struct UserName;
+    ///
+    /// #[middleware(provides = RequestId)]
+    /// async fn request_id(_ctx: &Context) -> RequestId {
+    ///     RequestId(7)
+    /// }
+    ///
+    /// fn render(failure: Failure) -> Response {
+    ///     let id = failure.try_get::<RequestId>().map_or(0, |id| id.0);
+    ///     let user = failure.try_get::<UserName>().map_or("anonymous", |name| name.as_str());
+    ///     (failure.status(), format!("request {id}, {user}")).into_response()
+    /// }
+    ///
+    /// let app = Router::new()
+    ///     .with(request_id)
+    ///     .catch(render)
+    ///     .route("/", get(|_: Context| async { "home" }));
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let request = |method: &str, path: &str| {
+    ///     http::Request::builder().method(method).uri(path).body(baton::Body::empty()).unwrap()
+    /// };
+    /// // `request_id` ran before the 404; nothing provides `UserName` on this path.
+    /// let response = app.call_request(request("GET", "/missing")).await;
+    /// assert_eq!(response.into_body().collect_bytes().await.unwrap(), "request 7, anonymous");
+    /// # });
+    /// ```
     pub fn try_get<K: ContextKey>(&self) -> Option<&K::Value> {
         self.values.find_key::<K>()
     }

@@ -32,7 +32,33 @@ use crate::sealed::Seal;
 
 /// A type under which a value can be provided to a request context.
 ///
-/// See the [module docs](self) for the two forms and a hand-written impl.
+/// See the [module docs](self) for the two forms and a hand-written impl. You rarely implement it:
+/// `#[context_key]` does, and you meet the trait as the bound of code that works for any key.
+///
+/// ```
+/// use baton::{Context, ContextKey, KeyList, context_key};
+///
+/// #[context_key]
+/// #[derive(Debug)]
+/// struct RequestId(u64);
+/// #[context_key(value = String)]
+/// struct UserName;
+///
+/// // Generic over any key: the value a key stands for is `K::Value`.
+/// fn describe<K: ContextKey, P: KeyList>(ctx: &Context<P>) -> String
+/// where
+///     K::Value: std::fmt::Debug,
+/// {
+///     match ctx.try_get::<K>() {
+///         Some(value) => format!("{value:?}"),
+///         None => "missing".to_string(),
+///     }
+/// }
+///
+/// let ctx = Context::default().provide_as::<UserName>("ada".to_string());
+/// assert_eq!(describe::<UserName, _>(&ctx), r#""ada""#);
+/// assert_eq!(describe::<RequestId, _>(&ctx), "missing");
+/// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a context key",
     label = "not a context key",

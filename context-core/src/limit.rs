@@ -64,6 +64,13 @@ impl BodyLimit {
     ///
     /// Large enough for any form or JSON API payload, small enough that a few hundred concurrent
     /// requests at the limit stay within a small server's memory. Routes taking uploads raise it.
+    ///
+    /// ```
+    /// use baton::BodyLimit;
+    ///
+    /// assert_eq!(BodyLimit::DEFAULT, 2 * 1024 * 1024);
+    /// assert_eq!(BodyLimit::default().get(), BodyLimit::DEFAULT); // what a request without a limit gets
+    /// ```
     pub const DEFAULT: usize = 2 * 1024 * 1024;
 
     /// A limit of `bytes`.

@@ -137,7 +137,31 @@ macro_rules! method_fns {
         impl<L: Chain> MethodRouter<L> {$(
             #[doc = concat!("Answers `", stringify!($method), "` with `handler`.")]
             ///
-            /// See [`MethodRouter`]'s example.
+            /// One method of a path; chain them after the free function of the first. See also
+            /// [`MethodRouter`]'s example.
+            ///
+            /// ```
+            /// use baton::{Context, Router, post};
+            ///
+            /// let app = Router::new().route(
+            ///     "/notes/{id}",
+            ///     post(|_: Context| async { "post" })
+            ///         .get(|_: Context| async { "get" })
+            ///         .put(|_: Context| async { "put" })
+            ///         .patch(|_: Context| async { "patch" })
+            ///         .delete(|_: Context| async { "delete" })
+            ///         .options(|_: Context| async { "options" })
+            ///         .head(|_: Context| async { "head" }), // else HEAD is answered by `get`
+            /// );
+            /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+            /// for method in ["POST", "GET", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"] {
+            ///     let request = http::Request::builder().method(method).uri("/notes/1");
+            ///     let response = app.call_request(request.body(baton::Body::empty()).unwrap()).await;
+            ///     let body = response.into_body().collect_bytes().await.unwrap();
+            ///     assert_eq!(body, method.to_lowercase());
+            /// }
+            /// # });
+            /// ```
             pub fn $name<H: Handler<L::Out, M>, M: 'static>(self, handler: H) -> Self {
                 self.on(Method::$method, handler)
             }

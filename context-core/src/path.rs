@@ -2,6 +2,54 @@
 //!
 //! `/users/{id}` matched against `/users/7` gives `id = "7"`; `ctx.path::<u32>()` parses it, and a
 //! malformed value becomes a [`PathRejection`] that answers `400 Bad Request` with the reason.
+//!
+//! Read one parameter as a scalar, several as a tuple in route order or as a struct whose fields are
+//! named like them; `?` in a handler answers with the rejection:
+//!
+//! ```
+//! use baton::{Context, PathRejection, Router, get};
+//!
+//! #[derive(serde::Deserialize)]
+//! struct FileParams {
+//!     user: String,
+//!     path: String,
+//! }
+//!
+//! async fn user(ctx: Context) -> Result<String, PathRejection> {
+//!     let id: u32 = ctx.path()?;
+//!     Ok(format!("user {id}"))
+//! }
+//!
+//! async fn comment(ctx: Context) -> Result<String, PathRejection> {
+//!     let (post, comment): (u32, u32) = ctx.path()?;
+//!     Ok(format!("post {post}, comment {comment}"))
+//! }
+//!
+//! async fn file(ctx: Context) -> Result<String, PathRejection> {
+//!     let params: FileParams = ctx.path()?;
+//!     Ok(format!("{}: {}", params.user, params.path))
+//! }
+//!
+//! let app = Router::new()
+//!     .route("/users/{id}", get(user))
+//!     .route("/posts/{post}/comments/{comment}", get(comment))
+//!     .route("/files/{user}/{*path}", get(file));
+//! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+//! let call = |path: &'static str| {
+//!     app.call_request(http::Request::get(path).body(baton::Body::empty()).unwrap())
+//! };
+//! let text = |response: baton::Response| response.into_body().collect_bytes();
+//!
+//! assert_eq!(text(call("/users/7").await).await.unwrap(), "user 7");
+//! assert_eq!(text(call("/posts/1/comments/2").await).await.unwrap(), "post 1, comment 2");
+//! assert_eq!(text(call("/files/ada/notes/a%20b.txt").await).await.unwrap(), "ada: notes/a b.txt");
+//!
+//! let refused = call("/users/seven").await;
+//! assert_eq!(refused.status(), 400);
+//! let reason = text(refused).await.unwrap();
+//! assert!(std::str::from_utf8(&reason).unwrap().starts_with("invalid path parameter: `id`"));
+//! # });
+//! ```
 
 use crate::response::{IntoResponse, Response};
 use http::StatusCode;
@@ -205,6 +253,16 @@ impl PathParams {
 }
 
 /// Iterator over `(name, value)` pairs of [`PathParams`], in route order: see [`PathParams::iter`].
+///
+/// ```
+/// use baton::Context;
+///
+/// let ctx = Context::default().with_params([("org", "acme"), ("user", "ada")]);
+/// let mut params: baton::path::Iter<'_> = ctx.params().iter();
+/// assert_eq!(params.next(), Some(("org", "acme")));
+/// assert_eq!(params.next(), Some(("user", "ada")));
+/// assert_eq!(params.next(), None);
+/// ```
 #[derive(Clone)]
 pub struct Iter<'a> {
     params: &'a PathParams,

@@ -14,6 +14,41 @@
 //!
 //! Because the proof is built from the middleware *declared before* a route, moving a middleware below the
 //! route that needs it is a compile error, never a silent runtime bug.
+//!
+//! You meet these traits as bounds: a helper that reads a key states `P: Has<K>`, one that provides a
+//! key states `P: Lacks<K>` and names the grown list `(K, P)`. The caller's list is checked where the
+//! helper is called.
+//!
+//! ```
+//! use baton::{Context, Has, Lacks, context_key};
+//!
+//! #[context_key]
+//! struct RequestId(u64);
+//! #[context_key(value = String)]
+//! struct UserName;
+//!
+//! fn log_line<P: Has<RequestId>>(ctx: &Context<P>) -> String {
+//!     format!("request {}", ctx.get::<RequestId>().0)
+//! }
+//!
+//! fn sign_in<P: Lacks<UserName>>(ctx: Context<P>) -> Context<(UserName, P)> {
+//!     ctx.provide_as::<UserName>("ada".to_string())
+//! }
+//!
+//! let ctx: Context<(RequestId, ())> = Context::default().provide(RequestId(7));
+//! let ctx: Context<(UserName, (RequestId, ()))> = sign_in(ctx);
+//! assert_eq!(log_line(&ctx), "request 7");
+//! assert_eq!(ctx.get::<UserName>(), "ada");
+//! ```
+//!
+//! Called where the key is missing, the helper does not compile:
+//!
+//! ```compile_fail,E0277
+//! # use baton::{Context, Has, context_key};
+//! # #[context_key] struct RequestId(u64);
+//! # fn log_line<P: Has<RequestId>>(ctx: &Context<P>) -> String { format!("{}", ctx.get::<RequestId>().0) }
+//! log_line(&Context::default()); // error: no upstream middleware provides `RequestId` on this route
+//! ```
 
 use crate::key::{ContextKey, DefaultKey, False, SameId, SameKey, True};
 use crate::sealed::Seal;
@@ -21,9 +56,27 @@ use crate::store::Store;
 
 /// A type-level list of provided keys: `()` or `(K, Rest)`.
 ///
-/// Routed, like every trait of this module: baton implements them all, and the unchecked reads of the
+/// Sealed, like every trait of this module: baton implements them all, and the unchecked reads of the
 /// store trust their answers (`LEN`, positions). They are public so that generic code can state them
-/// as bounds (`P: Has<User>`), never to be implemented.
+/// as bounds (`P: Has<User>`), never to be implemented. `P: KeyList` is the bound of code generic over
+/// any context, whatever it holds:
+///
+/// ```
+/// use baton::{Context, KeyList, context_key};
+///
+/// #[context_key]
+/// struct RequestId(u64);
+/// #[context_key(value = String)]
+/// struct UserName;
+///
+/// fn proven_keys<P: KeyList>(_ctx: &Context<P>) -> usize {
+///     P::LEN
+/// }
+///
+/// let ctx = Context::default().provide(RequestId(7));
+/// assert_eq!(proven_keys(&ctx), 1);
+/// assert_eq!(<(UserName, (RequestId, ())) as KeyList>::LEN, 2);
+/// ```
 pub trait KeyList: Send + Sync + 'static {
     /// How many keys the list holds; the store holds exactly as many values.
     const LEN: usize;
@@ -47,6 +100,35 @@ impl<K: ContextKey, T: KeyList> KeyList for (K, T) {
 /// plain `Context` handler); on a route where nothing is provided it is mounted with
 /// `(NothingProvided, ())`, which holds no value: only keys with a default can be read from it, and
 /// reading another names the key in the usual "no upstream middleware provides" error.
+///
+/// ```
+/// use baton::{Context, Has, NothingProvided, Router, context_key, get, handler};
+///
+/// #[context_key(default = Locale("en"))]
+/// struct Locale(&'static str);
+///
+/// #[handler]
+/// async fn greet(ctx: Context) -> String {
+///     format!("locale {}", ctx.get::<Locale>().0)
+/// }
+///
+/// // What `#[handler]` writes, by hand: a non-empty list, which a bare route fills with `NothingProvided`.
+/// async fn greet_by_hand<H, T>(ctx: Context<(H, T)>) -> String
+/// where
+///     (H, T): Has<Locale>,
+/// {
+///     format!("locale {}", ctx.get::<Locale>().0)
+/// }
+///
+/// let app = Router::new().route("/", get(greet)).route("/by-hand", get(greet_by_hand));
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// for path in ["/", "/by-hand"] {
+///     let response = app.call_request(http::Request::get(path).body(baton::Body::empty()).unwrap()).await;
+///     assert_eq!(response.into_body().collect_bytes().await.unwrap(), "locale en");
+/// }
+/// # });
+/// assert_eq!(<(NothingProvided, ()) as baton::KeyList>::LEN, 0); // it holds no value
+/// ```
 #[derive(Debug)]
 pub enum NothingProvided {}
 
@@ -256,7 +338,29 @@ where
 
 /// The store position of `K` in a list that holds it, known at compile time.
 ///
-/// Used by `replace` and by the ambient context to remember where declared keys live.
+/// Used by `replace` and by the ambient context to remember where declared keys live. A helper that
+/// replaces a value states it as its bound:
+///
+/// ```
+/// use baton::{Context, Position, context_key};
+///
+/// #[context_key]
+/// struct RequestId(u64);
+/// #[context_key]
+/// struct Locale(&'static str);
+///
+/// fn translate<P: Position<Locale>>(ctx: Context<P>) -> Context<P> {
+///     ctx.replace::<Locale>(Locale("fr"))
+/// }
+///
+/// let ctx = Context::default().provide(RequestId(1)).provide(Locale("en"));
+/// assert_eq!(translate(ctx).get::<Locale>().0, "fr");
+///
+/// // Positions count in provision order, oldest first.
+/// type Provided = (Locale, (RequestId, ()));
+/// assert_eq!(<Provided as Position<RequestId>>::POSITION, 0);
+/// assert_eq!(<Provided as Position<Locale>>::POSITION, 1);
+/// ```
 #[diagnostic::on_unimplemented(
     message = "no upstream middleware provides `{K}` on this route",
     label = "`{K}` must be provided before this point",
@@ -345,6 +449,49 @@ where
 }
 
 /// Proof that `K` is not yet provided in the key list `Self`.
+///
+/// [`Context::provide`](crate::Context::provide) asks for it, so code that provides a key for any
+/// list states it: a hand-written [`Provider`](crate::Provider) does so in its impl.
+///
+/// ```
+/// use baton::{Context, KeyList, Lacks, Provider, ProviderMiddleware, Response, Router, context_key, get};
+///
+/// #[context_key]
+/// struct RequestId(u64);
+///
+/// struct AssignRequestId;
+///
+/// impl<P: KeyList + Lacks<RequestId>> Provider<P> for AssignRequestId {
+///     type Provides = RequestId;
+///     async fn provide(&self, _ctx: &Context<P>) -> Result<RequestId, Response> {
+///         Ok(RequestId(7))
+///     }
+/// }
+///
+/// let app = Router::new().with(ProviderMiddleware(AssignRequestId)).route(
+///     "/",
+///     get(|ctx: Context<(RequestId, ())>| async move { format!("request {}", ctx.get::<RequestId>().0) }),
+/// );
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let response = app.call_request(http::Request::get("/").body(baton::Body::empty()).unwrap()).await;
+/// assert_eq!(response.into_body().collect_bytes().await.unwrap(), "request 7");
+/// # });
+/// ```
+///
+/// Mounting it twice on one route is refused, since the second `Lacks<RequestId>` fails:
+///
+/// ```compile_fail,E0277
+/// # use baton::{Context, KeyList, Lacks, Provider, ProviderMiddleware, Response, Router, context_key};
+/// # #[context_key] struct RequestId(u64);
+/// # struct AssignRequestId;
+/// # impl<P: KeyList + Lacks<RequestId>> Provider<P> for AssignRequestId {
+/// #     type Provides = RequestId;
+/// #     async fn provide(&self, _: &Context<P>) -> Result<RequestId, Response> { Ok(RequestId(7)) }
+/// # }
+/// let _ = Router::new()
+///     .with(ProviderMiddleware(AssignRequestId))
+///     .with(ProviderMiddleware(AssignRequestId)); // error: `RequestId` is already provided upstream
+/// ```
 #[diagnostic::on_unimplemented(
     message = "`{K}` is already provided upstream on this route",
     label = "`{K}` is provided a second time here",
@@ -399,7 +546,39 @@ impl<K> Absent<K> for False {
 
 /// Proof that every key of the list `Keys` is readable from `Self`.
 ///
-/// Used where a whole set of keys must be present, such as a typed app context.
+/// Used where a whole set of keys must be present, such as a typed app context. A generic function
+/// can state a whole set at once, for instance to check in a test that a route's context carries
+/// the keys a part of the app needs (a key with a default counts as present):
+///
+/// ```
+/// use baton::{Context, HasAll, context_key};
+///
+/// #[context_key]
+/// struct RequestId(u64);
+/// #[context_key(value = String)]
+/// struct UserName;
+/// #[context_key(default = Locale("en"))]
+/// struct Locale(&'static str);
+///
+/// type AuditKeys = (RequestId, (UserName, (Locale, ())));
+///
+/// fn audit_ready<P: HasAll<AuditKeys>>(ctx: &Context<P>) -> usize {
+///     ctx.store().len()
+/// }
+///
+/// let ctx = Context::default()
+///     .provide_as::<UserName>("ada".to_string())
+///     .provide(RequestId(7)); // any order
+/// assert_eq!(audit_ready(&ctx), 2);
+/// ```
+///
+/// ```compile_fail,E0277
+/// # use baton::{Context, HasAll, context_key};
+/// # #[context_key] struct RequestId(u64);
+/// # #[context_key(value = String)] struct UserName;
+/// # fn audit_ready<P: HasAll<(RequestId, (UserName, ()))>>(_: &Context<P>) {}
+/// audit_ready(&Context::default().provide(RequestId(7))); // error: ... every key of `(RequestId, (UserName, ()))`
+/// ```
 #[diagnostic::on_unimplemented(
     message = "this route does not provide every key of `{Keys}`",
     label = "a key of `{Keys}` is not provided before this point",

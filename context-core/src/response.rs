@@ -11,6 +11,35 @@
 //! the content type) and, inside the array, a later pair with the same name wins over an earlier one.
 //! Headers wrapped in [`AppendHeaders`] are **appended**: every pair survives, which is what repeated
 //! headers such as `Set-Cookie`, `Link` or `Vary` need.
+//!
+//! ```
+//! use baton::{AppendHeaders, Context, IntoResponse, Json, Response, Router, StatusCode, get};
+//! use http::header::{CONTENT_TYPE, SET_COOKIE};
+//!
+//! async fn export(_ctx: Context) -> impl IntoResponse {
+//!     ([(CONTENT_TYPE, "text/csv")], "id,text\n1,buy milk\n") // replaces `text/plain`
+//! }
+//!
+//! async fn login(_ctx: Context) -> Response {
+//!     let cookies = AppendHeaders([(SET_COOKIE, "session=abc"), (SET_COOKIE, "theme=dark")]);
+//!     (StatusCode::CREATED, cookies, Json(serde_json::json!({ "ok": true }))).into_response()
+//! }
+//!
+//! let app = Router::new().route("/export", get(export)).route("/login", get(login));
+//! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+//! let call = |path: &str| app.call_request(http::Request::get(path).body(baton::Body::empty()).unwrap());
+//!
+//! let response = call("/export").await;
+//! assert_eq!(response.headers()[CONTENT_TYPE], "text/csv");
+//! assert_eq!(response.headers().get_all(CONTENT_TYPE).iter().count(), 1);
+//!
+//! let response = call("/login").await;
+//! assert_eq!(response.status(), StatusCode::CREATED);
+//! assert_eq!(response.headers()[CONTENT_TYPE], "application/json");
+//! assert_eq!(response.headers().get_all(SET_COOKIE).iter().count(), 2); // both kept
+//! assert_eq!(response.into_body().collect_bytes().await.unwrap(), r#"{"ok":true}"#);
+//! # });
+//! ```
 
 use crate::body::Body;
 use bytes::Bytes;

@@ -55,9 +55,53 @@ pub use table::{RouteService, RouterFuture};
 ///
 /// The first [`route`](Router::route), [`scope`](Router::scope) or [`fallback`](Router::fallback)
 /// turns it into [`Routed`]; see [`MiddlewareBeforeRoutes`] for what that forbids.
+///
+/// You name the state in the signature of a function that takes a router to configure:
+///
+/// ```
+/// use baton::{Chain, Context, Next, Open, Response, Router, Then, get, middleware};
+///
+/// #[middleware]
+/// async fn no_store(ctx: Context, next: Next) -> Response {
+///     let mut response = next.run(ctx).await;
+///     response.headers_mut().insert("cache-control", "no-store".parse().unwrap());
+///     response
+/// }
+///
+/// // Takes an open router: middleware can still be added.
+/// fn private<L: Chain>(router: Router<L, Open>) -> Router<Then<L, no_store, L::Out>, Open> {
+///     router.with(no_store)
+/// }
+///
+/// let app = private(Router::new()).route("/", get(|_: Context| async { "secret" }));
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let response = app.call_request(http::Request::get("/").body(baton::Body::empty()).unwrap()).await;
+/// assert_eq!(response.headers()["cache-control"], "no-store");
+/// # });
+/// ```
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Open;
 /// Router state once it has routes: its middleware stack is fixed (see [`MiddlewareBeforeRoutes`]).
+///
+/// What [`route`](Router::route), [`scope`](Router::scope) and [`fallback`](Router::fallback)
+/// return, and what a route group hands back to its parent:
+///
+/// ```
+/// use baton::{Context, Routed, Router, Scope, get};
+///
+/// // A group mounted where nothing is provided: its scope starts from `()`.
+/// fn health(scope: Scope<()>) -> Scope<(), Routed> {
+///     scope.route("/", get(|_: Context| async { "ok" }))
+/// }
+///
+/// let app: Router<_, Routed> = Router::new()
+///     .route("/", get(|_: Context| async { "home" }))
+///     .scope("/health", health);
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let response = app.call_request(http::Request::get("/health").body(baton::Body::empty()).unwrap()).await;
+/// assert_eq!(response.into_body().collect_bytes().await.unwrap(), "ok");
+/// # });
+/// ```
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Routed;
 
@@ -421,6 +465,36 @@ pub trait MiddlewareBeforeRoutes<M> {}
 impl<L: Chain> Router<L, Routed> {
     /// Not available once routes exist; see [`Router::with`] on an open router. Calling it is a compile
     /// error that explains the fix: see [`MiddlewareBeforeRoutes`].
+    ///
+    /// ```compile_fail,E0277
+    /// # use baton::{Context, Next, Response, Router, get, middleware};
+    /// # #[middleware]
+    /// # async fn log(ctx: Context, next: Next) -> Response { next.run(ctx).await }
+    /// let _ = Router::new()
+    ///     .route("/", get(|_: Context| async { "home" }))
+    ///     .with(log); // error: middleware must be declared before the routes of a router or scope
+    /// ```
+    ///
+    /// The fix: declare it first, or give the routes that need it a scope of their own.
+    ///
+    /// ```
+    /// # use baton::{Context, Next, Response, Router, get, middleware};
+    /// #[middleware]
+    /// async fn log(ctx: Context, next: Next) -> Response {
+    ///     let mut response = next.run(ctx).await;
+    ///     response.headers_mut().insert("x-logged", "1".parse().unwrap());
+    ///     response
+    /// }
+    ///
+    /// let app = Router::new()
+    ///     .route("/", get(|_: Context| async { "home" }))
+    ///     .scope("/admin", |admin| admin.with(log).route("/", get(|_: Context| async { "admin" })));
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let get = |path: &str| http::Request::get(path).body(baton::Body::empty()).unwrap();
+    /// assert!(!app.call_request(get("/")).await.headers().contains_key("x-logged"));
+    /// assert!(app.call_request(get("/admin")).await.headers().contains_key("x-logged"));
+    /// # });
+    /// ```
     pub fn with<M>(self, _middleware: M) -> Self
     where
         Routed: MiddlewareBeforeRoutes<M>,

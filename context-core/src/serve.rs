@@ -1,6 +1,44 @@
 //! Serving a router on hyper (HTTP/1 and HTTP/2), with safe defaults for a server facing the internet:
 //! header and idle timeouts, a connection cap, a graceful-shutdown deadline and HTTP/2 limits.
 //!
+//! [`serve(listener, app)`](serve) returns a [`Serve`]: change its limits with the builder methods,
+//! give it a shutdown signal with [`with_graceful_shutdown`](Serve::with_graceful_shutdown), and await
+//! it. Once the signal fires it stops accepting, lets the open connections finish, and returns
+//! `Ok(())`:
+//!
+//! ```
+//! use baton::{Context, Router, get};
+//! use std::time::Duration;
+//! use tokio::io::{AsyncReadExt, AsyncWriteExt};
+//!
+//! # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
+//! let app = Router::new().route("/", get(|_: Context| async { "hello" }));
+//!
+//! // Port 0: the system picks a free port; `local_addr` says which.
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+//! let address = listener.local_addr()?;
+//! let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+//! let server = tokio::spawn(
+//!     baton::serve(listener, app)
+//!         .header_read_timeout(Duration::from_secs(5))
+//!         .shutdown_deadline(Duration::from_secs(5))
+//!         .with_graceful_shutdown(async { stopped.await.ok(); })
+//!         .into_future(),
+//! );
+//!
+//! let mut client = tokio::net::TcpStream::connect(address).await?;
+//! client.write_all(b"GET / HTTP/1.1\r\nhost: localhost\r\nconnection: close\r\n\r\n").await?;
+//! let mut response = String::new();
+//! client.read_to_string(&mut response).await?;
+//! assert!(response.starts_with("HTTP/1.1 200 OK"));
+//! assert!(response.ends_with("hello"));
+//!
+//! stop.send(()).unwrap(); // in a real server: `tokio::signal::ctrl_c().await`
+//! assert!(server.await.unwrap().is_ok()); // the server stopped cleanly
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! Every limit has a builder method on [`Serve`] whose documentation gives the default and why; the
 //! defaults are also constants here:
 //!

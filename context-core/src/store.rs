@@ -13,6 +13,27 @@
 //! `Context`, never through a [`Store`] handle.
 //!
 //! Small values (up to three words) live inside their slot; larger ones are boxed.
+//!
+//! You meet a [`Store`] as [`Context::store`](crate::Context::store) (and the ambient context's
+//! `store()`): a cheap handle that code outside the chain can keep, which sees the values provided
+//! later too.
+//!
+//! ```
+//! use baton::{Context, Store, context_key};
+//!
+//! #[context_key]
+//! struct RequestId(u64);
+//! #[context_key(value = String)]
+//! struct UserName;
+//!
+//! let ctx = Context::default().provide(RequestId(7));
+//! let store: Store = ctx.store().clone(); // one more handle, not a copy of the values
+//! let ctx = ctx.provide_as::<UserName>("ada".to_string());
+//!
+//! assert_eq!(store.len(), 2); // sees `UserName`, provided after the clone
+//! assert_eq!(store.find_key::<UserName>().map(String::as_str), Some("ada"));
+//! assert!(store.same_as(ctx.store()));
+//! ```
 
 use crate::body::Body;
 use crate::key::ContextKey;
@@ -111,6 +132,22 @@ unsafe impl Send for Request {}
 unsafe impl Sync for Request {}
 
 /// A handle to one request's provided values. Cloning it clones a pointer, not the values.
+///
+/// Values are added only through the request's [`Context`](crate::Context) (`provide`); a `Store`
+/// reads them by key at run time, for code that holds no typed context: logging, error pages,
+/// snapshots. See the [module docs](self) for how its handles share values.
+///
+/// ```
+/// use baton::{Context, context_key};
+///
+/// #[context_key]
+/// struct RequestId(u64);
+///
+/// let ctx = Context::default().provide(RequestId(7));
+/// let store = ctx.store();
+/// assert_eq!(store.find_key::<RequestId>().map(|id| id.0), Some(7));
+/// assert_eq!(store.len(), 1);
+/// ```
 #[derive(Clone)]
 pub struct Store {
     request: Arc<Request>,
@@ -137,6 +174,12 @@ impl Default for Store {
 
 impl Store {
     /// An empty store for an empty `GET /` request.
+    ///
+    /// ```
+    /// let store = baton::Store::new();
+    /// assert!(store.is_empty());
+    /// assert!(!store.same_as(&baton::Store::new())); // each is its own request's
+    /// ```
     pub fn new() -> Self {
         Store::with_head(Head {
             parts: empty_parts(),
@@ -209,11 +252,34 @@ impl Store {
     }
 
     /// How many values have been provided so far.
+    ///
+    /// ```
+    /// use baton::{Context, context_key};
+    ///
+    /// #[context_key]
+    /// struct RequestId(u64);
+    /// #[context_key]
+    /// struct Tenant(&'static str);
+    ///
+    /// let ctx = Context::default().provide(RequestId(1)).provide(Tenant("acme"));
+    /// assert_eq!(ctx.store().len(), 2);
+    /// ```
     pub fn len(&self) -> usize {
         self.request.len.load(Ordering::Acquire)
     }
 
     /// Whether no value has been provided yet.
+    ///
+    /// ```
+    /// use baton::{Context, context_key};
+    ///
+    /// #[context_key]
+    /// struct RequestId(u64);
+    ///
+    /// let ctx = Context::default();
+    /// assert!(ctx.store().is_empty());
+    /// assert!(!ctx.provide(RequestId(1)).store().is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -355,6 +421,21 @@ impl Store {
     }
 
     /// Finds the value provided under the key `K` by a run-time search (two keys may share a value type).
+    ///
+    /// `None` when nothing provided `K`; keys are compared, not value types:
+    ///
+    /// ```
+    /// use baton::{Context, context_key};
+    ///
+    /// #[context_key(value = String)]
+    /// struct UserName;
+    /// #[context_key(value = String)]
+    /// struct OrgName;
+    ///
+    /// let ctx = Context::default().provide_as::<UserName>("ada".to_string());
+    /// assert_eq!(ctx.store().find_key::<UserName>().map(String::as_str), Some("ada"));
+    /// assert_eq!(ctx.store().find_key::<OrgName>(), None); // also a `String`, but another key
+    /// ```
     pub fn find_key<K: ContextKey>(&self) -> Option<&K::Value> {
         let wanted = TypeId::of::<K>();
         (0..self.len()).rev().find_map(|position| {
@@ -366,6 +447,24 @@ impl Store {
     }
 
     /// Every value provided so far, oldest first, as `dyn Any` (for debugging and snapshots).
+    ///
+    /// ```
+    /// use baton::{Context, context_key};
+    ///
+    /// #[context_key]
+    /// struct RequestId(u64);
+    /// #[context_key(value = String)]
+    /// struct UserName;
+    ///
+    /// let ctx = Context::default().provide(RequestId(7)).provide_as::<UserName>("ada".to_string());
+    /// let names: Vec<String> = ctx
+    ///     .store()
+    ///     .values()
+    ///     .filter_map(|value| value.downcast_ref::<String>().cloned())
+    ///     .collect();
+    /// assert_eq!(names, ["ada"]);
+    /// assert!(ctx.store().values().next().unwrap().is::<RequestId>()); // oldest first
+    /// ```
     pub fn values(&self) -> impl Iterator<Item = &(dyn Any + Send + Sync)> + '_ {
         (0..self.len()).map(move |position| {
             let slot = self.published(position);
@@ -375,6 +474,15 @@ impl Store {
     }
 
     /// Whether two handles point at the same request's store.
+    ///
+    /// ```
+    /// use baton::Context;
+    ///
+    /// let (one, other) = (Context::default(), Context::default());
+    /// let handle = one.store().clone();
+    /// assert!(handle.same_as(one.store()));
+    /// assert!(!handle.same_as(other.store()));
+    /// ```
     pub fn same_as(&self, other: &Store) -> bool {
         Arc::ptr_eq(&self.request, &other.request)
     }

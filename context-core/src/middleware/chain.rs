@@ -73,6 +73,12 @@ impl<T> Same for T {
 /// types inside it (debug info grows with the square of the nesting). Every `PHASES`-th middleware
 /// reaches the rest of the chain through an erased [`Stage`] (one allocation, as the boxed future it
 /// replaces), which bounds both for any number of middleware.
+///
+/// Nothing to set: it is why a route with many middleware builds like one with few.
+///
+/// ```
+/// assert_eq!(baton::middleware::PHASES, 8);
+/// ```
 pub const PHASES: usize = 8;
 
 /// The position of a middleware in its router's chain, modulo [`PHASES`]: picks a [`Stack`] over the
@@ -146,6 +152,35 @@ phases!(
 /// (a nested scope's middleware, or the handler). Code size grows with routes + middleware, never with
 /// their product; the proof is unchanged, because it lives in the types (`Context<Out>` is what each
 /// route's handler must accept).
+///
+/// It is the `L` of [`Router<L, S>`](crate::Router); generic code bounds it to reach the keys a
+/// router's middleware provide, [`Chain::Out`]:
+///
+/// ```
+/// use baton::{Chain, Context, KeyList, Router, context_key, middleware};
+///
+/// #[context_key]
+/// struct RequestId(u64);
+/// #[context_key(value = String)]
+/// struct UserName;
+///
+/// #[middleware(provides = RequestId)]
+/// async fn request_id(_ctx: &Context) -> RequestId {
+///     RequestId(7)
+/// }
+///
+/// #[middleware(provides = UserName)]
+/// async fn user(_ctx: &Context) -> String {
+///     "ada".to_string()
+/// }
+///
+/// fn provided_keys<L: Chain, S>(_router: &Router<L, S>) -> usize {
+///     <L::Out as KeyList>::LEN
+/// }
+///
+/// assert_eq!(provided_keys(&Router::new()), 0);
+/// assert_eq!(provided_keys(&Router::new().with(request_id).with(user)), 2);
+/// ```
 pub trait Chain: Clone + Send + Sync + 'static {
     /// The key list the first middleware receives.
     type In: KeyList;
@@ -169,6 +204,41 @@ pub trait Chain: Clone + Send + Sync + 'static {
 
 /// The start of a chain, no middleware yet: `P` is what is provided before it (`()` for a router,
 /// the enclosing router's output for a scope).
+///
+/// [`Router::new()`](crate::Router::new) is a `Router<Start>`, and a scope's router, which
+/// [`Scope<P>`](crate::Scope) names, a `Router<Start<P>>`: spelled out, a route group reads
+///
+/// ```
+/// use baton::{Context, Has, Open, Routed, Router, Start, context_key, get, handler, middleware};
+///
+/// #[context_key]
+/// struct User(String);
+///
+/// #[middleware(provides = User)]
+/// async fn user(_ctx: &Context) -> User {
+///     User("ada".into())
+/// }
+///
+/// #[handler]
+/// async fn me(ctx: Context) -> String {
+///     ctx.get::<User>().0.clone()
+/// }
+///
+/// // The same as `fn account<H, T>(scope: Scope<(H, T)>) -> Scope<(H, T), Routed>`.
+/// fn account<H, T>(scope: Router<Start<(H, T)>, Open>) -> Router<Start<(H, T)>, Routed>
+/// where
+///     (H, T): Has<User>,
+/// {
+///     scope.route("/me", get(me))
+/// }
+///
+/// let router: Router<Start, Open> = Router::new(); // nothing provided yet
+/// let app = router.with(user).scope("/account", account);
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let response = app.call_request(http::Request::get("/account/me").body(baton::Body::empty()).unwrap()).await;
+/// assert_eq!(response.into_body().collect_bytes().await.unwrap(), "ada");
+/// # });
+/// ```
 pub struct Start<P = ()>(PhantomData<fn() -> P>);
 
 impl<P> Start<P> {
@@ -212,6 +282,35 @@ impl<P: KeyList> Chain for Start<P> {
 }
 
 /// The middleware `M` after the layers `L`, handing `O` (its [`Middleware::Out`]) to the rest.
+///
+/// Each [`with`](crate::Router::with) wraps the router's chain in one more `Then`. You meet it in type
+/// names (compiler messages, editor hints) and rarely write it: a finished router is an
+/// [`App`](crate::App), which hides the chain.
+///
+/// ```
+/// use baton::{App, Context, Router, Start, Then, context_key, get, handler, middleware};
+///
+/// #[context_key]
+/// struct User(String);
+///
+/// #[middleware(provides = User)]
+/// async fn user(_ctx: &Context) -> User {
+///     User("ada".into())
+/// }
+///
+/// #[handler]
+/// async fn me(ctx: Context) -> String {
+///     ctx.get::<User>().0.clone()
+/// }
+///
+/// // `#[middleware]` made `user` a unit struct; after it the routes have `(User, ())`.
+/// let router: Router<Then<Start, user, (User, ())>> = Router::new().with(user);
+/// let app: App = router.route("/me", get(me)).into();
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let response = app.call_request(http::Request::get("/me").body(baton::Body::empty()).unwrap()).await;
+/// assert_eq!(response.into_body().collect_bytes().await.unwrap(), "ada");
+/// # });
+/// ```
 pub struct Then<L, M, O> {
     layers: L,
     middleware: Arc<M>,

@@ -347,11 +347,72 @@ where
 }
 
 /// Proof that a middleware provides nothing, so skipping it cannot remove a key a route reads.
+///
+/// [`Router::with_if`](crate::Router::with_if) asks for it; a helper that mounts a middleware of its
+/// caller's choosing only sometimes states it too:
+///
+/// ```
+/// use baton::{Chain, Context, Next, Open, ProvidesNothing, Response, Router, Then, get, middleware};
+///
+/// #[middleware]
+/// async fn powered_by(ctx: Context, next: Next) -> Response {
+///     let mut response = next.run(ctx).await;
+///     response.headers_mut().insert("x-powered-by", "baton".parse().unwrap());
+///     response
+/// }
+///
+/// fn in_debug<L: Chain, M: ProvidesNothing<L::Out>>(
+///     router: Router<L, Open>,
+///     debug: bool,
+///     middleware: M,
+/// ) -> Router<Then<L, Option<M>, L::Out>, Open> {
+///     router.with_if(debug, middleware)
+/// }
+///
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// for debug in [true, false] {
+///     let app = in_debug(Router::new(), debug, powered_by).route("/", get(|_: Context| async { "hi" }));
+///     let response = app.call_request(http::Request::get("/").body(baton::Body::empty()).unwrap()).await;
+///     assert_eq!(response.headers().contains_key("x-powered-by"), debug);
+/// }
+/// # });
+/// ```
+///
+/// A middleware that provides a key is refused:
+///
+/// ```compile_fail,E0277
+/// # use baton::{Context, Router, context_key, middleware};
+/// # #[context_key] struct User(String);
+/// # #[middleware(provides = User)] async fn user(_ctx: &Context) -> User { User("ada".into()) }
+/// let _ = Router::new().with_if(true, user); // error: a middleware that provides keys cannot be mounted conditionally
+/// ```
 pub trait ProvidesNothing<P: KeyList>: Middleware<P, Out: SameKeys<P>> {}
 
 impl<P: KeyList, M: Middleware<P, Out: SameKeys<P>>> ProvidesNothing<P> for M {}
 
 /// Proof that a middleware's output is its input: it added no key. Sealed: its one impl is reflexive.
+///
+/// The bound behind [`ProvidesNothing`], and so behind `.with_if(..)` and `.with(Option<M>)`:
+///
+/// ```
+/// use baton::{Context, Next, Response, Router, get, middleware};
+///
+/// #[middleware]
+/// async fn no_store(ctx: Context, next: Next) -> Response {
+///     let mut response = next.run(ctx).await;
+///     response.headers_mut().insert("cache-control", "no-store".parse().unwrap());
+///     response
+/// }
+///
+/// let private = false;
+/// let app = Router::new()
+///     .with(private.then_some(no_store)) // `Out` of `no_store` is its input: it may be skipped
+///     .route("/", get(|_: Context| async { "public" }));
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let response = app.call_request(http::Request::get("/").body(baton::Body::empty()).unwrap()).await;
+/// assert!(!response.headers().contains_key("cache-control"));
+/// # });
+/// ```
 #[diagnostic::on_unimplemented(
     message = "a middleware that provides keys cannot be mounted conditionally",
     label = "this middleware provides keys: after it the route has `{Self}`, without it `{P}`",

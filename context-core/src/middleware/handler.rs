@@ -71,11 +71,50 @@ pub trait Handler<P: KeyList, M = Exact>: Send + Sync + 'static {
 
 /// [`Handler`] marker: the handler takes the route's own context type. Inferred, never written: see
 /// [`Handler`]'s example.
+///
+/// Written only to name one impl, for instance to call a handler directly in a unit test:
+///
+/// ```
+/// use baton::{Context, Exact, Handler, context_key};
+///
+/// #[context_key]
+/// struct User(String);
+///
+/// async fn me(ctx: Context<(User, ())>) -> String {
+///     ctx.get::<User>().0.clone()
+/// }
+///
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let ctx = Context::default().provide(User("ada".into()));
+/// let response = Handler::<(User, ()), Exact>::call(&me, ctx).await;
+/// assert_eq!(response.into_body().collect_bytes().await.unwrap(), "ada");
+/// # });
+/// ```
 #[derive(Debug)]
 pub enum Exact {}
 
 /// [`Handler`] marker: a plain handler, taking `Context` (nothing proven) on a route that provides keys.
 /// Inferred, never written: see [`Handler`]'s example.
+///
+/// The impl a plain `async fn(Context)` uses on a route that provides keys: it gets the route's
+/// context with nothing proven, and reads optional data at run time.
+///
+/// ```
+/// use baton::{Context, Handler, Plain, context_key};
+///
+/// #[context_key]
+/// struct User(String);
+///
+/// async fn health(ctx: Context) -> String {
+///     format!("ok (user known: {})", ctx.has::<User>())
+/// }
+///
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let ctx = Context::default().provide(User("ada".into()));
+/// let response = Handler::<(User, ()), Plain>::call(&health, ctx).await;
+/// assert_eq!(response.into_body().collect_bytes().await.unwrap(), "ok (user known: true)");
+/// # });
+/// ```
 #[derive(Debug)]
 pub enum Plain {}
 
@@ -109,6 +148,29 @@ where
 
 /// [`Handler`] marker: a `#[handler]` (generic over a non-empty list) on a route where nothing is
 /// provided. Inferred, never written.
+///
+/// The handler receives `Context<(NothingProvided, ())>`: only keys with a default can be read.
+///
+/// ```
+/// use baton::middleware::Rooted;
+/// use baton::{Context, Handler, Has, context_key};
+///
+/// #[context_key(default = Locale("en"))]
+/// struct Locale(&'static str);
+///
+/// // What `#[handler]` writes: generic over a non-empty list.
+/// async fn greet<H, T>(ctx: Context<(H, T)>) -> String
+/// where
+///     (H, T): Has<Locale>,
+/// {
+///     format!("locale {}", ctx.get::<Locale>().0)
+/// }
+///
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let response = Handler::<(), Rooted>::call(&greet, Context::default()).await;
+/// assert_eq!(response.into_body().collect_bytes().await.unwrap(), "locale en");
+/// # });
+/// ```
 #[derive(Debug)]
 pub enum Rooted {}
 

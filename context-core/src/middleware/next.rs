@@ -14,6 +14,30 @@ use std::pin::Pin;
 /// Implemented by the router's composed chains; you meet it as the `E` of [`Next`], in the signature
 /// of [`Middleware::call`](crate::Middleware::call), and never call it yourself: see the example of
 /// [`Middleware`](crate::Middleware).
+///
+/// ```
+/// use baton::{Context, Endpoint, KeyList, Middleware, Next, Response, Router, get};
+///
+/// /// Adds a header to every response, whatever the route provides.
+/// struct PoweredBy;
+///
+/// impl<P: KeyList> Middleware<P> for PoweredBy {
+///     type Out = P;
+///
+///     // `E` is the rest of the route: whatever follows this middleware, taking a `Context<P>`.
+///     async fn call<E: Endpoint<P>>(&self, ctx: Context<P>, next: Next<'_, P, E>) -> Response {
+///         let mut response = next.run(ctx).await;
+///         response.headers_mut().insert("x-powered-by", "baton".parse().unwrap());
+///         response
+///     }
+/// }
+///
+/// let app = Router::new().with(PoweredBy).route("/", get(|_: Context| async { "hi" }));
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let response = app.call_request(http::Request::get("/").body(baton::Body::empty()).unwrap()).await;
+/// assert_eq!(response.headers()["x-powered-by"], "baton");
+/// # });
+/// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot continue a chain whose context is `Context<{P}>`",
     note = "`next.run(ctx)` must be given the context type the middleware declared as its output"
@@ -119,6 +143,29 @@ pub(crate) fn guarded<F: Future<Output = Response>>(future: F) -> Guarded<F> {
 ///
 /// One wrapper rather than a stack of combinators: every wrapper moves the (large) chain future once
 /// more when the request starts.
+///
+/// What it gives a middleware: the code after `next.run(ctx).await` runs even when something below
+/// panicked, and sees the 500 the panic became.
+///
+/// ```
+/// use baton::{Context, Next, Response, Router, get, middleware};
+///
+/// #[middleware]
+/// async fn stamp(ctx: Context, next: Next) -> Response {
+///     let mut response = next.run(ctx).await; // a `Guarded` future
+///     response.headers_mut().insert("x-stamped", "yes".parse().unwrap());
+///     response
+/// }
+///
+/// let app = Router::new()
+///     .with(stamp)
+///     .route("/boom", get(|_: Context| async { if true { panic!("boom") } }));
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let response = app.call_request(http::Request::get("/boom").body(baton::Body::empty()).unwrap()).await;
+/// assert_eq!(response.status(), 500);
+/// assert_eq!(response.headers()["x-stamped"], "yes");
+/// # });
+/// ```
 #[must_use = "futures do nothing unless polled"]
 pub struct Guarded<F> {
     future: F,

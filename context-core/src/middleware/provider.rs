@@ -8,6 +8,38 @@ use crate::response::Response;
 use std::future::Future;
 
 /// Key(s) a [`Provider`] provides: a key `K` or a tuple of up to 6 keys (nest providers for more).
+///
+/// You write it as [`Provider::Provides`]; the provider then returns the values in the same shape
+/// (for a marker key, its value type), and the route gets the keys in tuple order:
+///
+/// ```
+/// use baton::{Context, KeyList, Lacks, Provider, ProviderMiddleware, Response, Router, context_key, get};
+///
+/// #[context_key]
+/// struct RequestId(u64);
+/// #[context_key(value = String)]
+/// struct UserName;
+///
+/// struct Identify;
+///
+/// impl<P: KeyList + Lacks<RequestId> + Lacks<UserName>> Provider<P> for Identify {
+///     type Provides = (RequestId, UserName);
+///     async fn provide(&self, _ctx: &Context<P>) -> Result<(RequestId, String), Response> {
+///         Ok((RequestId(7), "ada".to_string()))
+///     }
+/// }
+///
+/// // `RequestId` first, so it is the older key: the route's list is `(UserName, (RequestId, ()))`.
+/// async fn show(ctx: Context<(UserName, (RequestId, ()))>) -> String {
+///     format!("{} (request {})", ctx.get::<UserName>(), ctx.get::<RequestId>().0)
+/// }
+///
+/// let app = Router::new().with(ProviderMiddleware(Identify)).route("/", get(show));
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let response = app.call_request(http::Request::get("/").body(baton::Body::empty()).unwrap()).await;
+/// assert_eq!(response.into_body().collect_bytes().await.unwrap(), "ada (request 7)");
+/// # });
+/// ```
 pub trait KeySet<P: KeyList> {
     /// The values, in the same shape (`K::Value` or a tuple of values).
     type Values: Send;

@@ -25,6 +25,33 @@ pub(super) struct Allow(pub(super) HeaderValue);
 ///
 /// It takes a request with any body type, so a layer that changes the body (tower-http's
 /// `RequestBodyLimitLayer` hands on `Limited<B>`) wraps it as it is.
+///
+/// You name it in a tower layer of your own for [`Router::layer`](super::Router::layer): the layer
+/// wraps a `RouteService`.
+///
+/// ```
+/// use baton::router::RouteService;
+/// use baton::{Body, Context, Router, get};
+/// use std::convert::Infallible;
+/// use tower::{ServiceExt, layer::layer_fn, service_fn};
+///
+/// let app = Router::new()
+///     .route("/", get(|_: Context| async { "home" }))
+///     .layer(layer_fn(|route: RouteService| {
+///         service_fn(move |request: http::Request<Body>| {
+///             let route = route.clone();
+///             async move {
+///                 let mut response = route.oneshot(request).await?;
+///                 response.headers_mut().insert("x-layered", "yes".parse().unwrap());
+///                 Ok::<_, Infallible>(response)
+///             }
+///         })
+///     }));
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let response = app.call_request(http::Request::get("/").body(Body::empty()).unwrap()).await;
+/// assert_eq!(response.headers()["x-layered"], "yes");
+/// # });
+/// ```
 #[derive(Clone)]
 pub struct RouteService(BoxCloneSyncService<http::Request<Body>, Response, Infallible>);
 
@@ -328,6 +355,26 @@ where
 }
 
 /// The future of a [`Router`](super::Router) call: the route's chain, boxed once.
+///
+/// `Router` is a `tower::Service` whose `Future` is this type, so code that stores or wraps the
+/// call's future can name it:
+///
+/// ```
+/// use baton::router::RouterFuture;
+/// use baton::{Body, Context, Router, get};
+/// use tower::{Service, ServiceExt};
+///
+/// let mut app = Router::new().route("/", get(|_: Context| async { "hello" }));
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let request = http::Request::head("/").body(Body::empty()).unwrap();
+/// let ready = ServiceExt::<http::Request<Body>>::ready(&mut app).await.unwrap();
+/// let future: RouterFuture = ready.call(request);
+/// let response = future.await.unwrap(); // never an error: `Infallible`
+/// assert_eq!(response.status(), 200);
+/// assert_eq!(response.headers()["content-length"], "5"); // a HEAD: GET's length, no body
+/// assert!(response.into_body().collect_bytes().await.unwrap().is_empty());
+/// # });
+/// ```
 pub struct RouterFuture {
     future: BoxFuture,
     // HEAD answered by a GET route: hyper omits the body on the wire, in-process callers get none either.

@@ -4,20 +4,62 @@ use super::Serve;
 use std::time::Duration;
 
 /// Default of [`Serve::header_read_timeout`]: 10 seconds.
+///
+/// ```
+/// use std::time::Duration;
+///
+/// assert_eq!(baton::serve::DEFAULT_HEADER_READ_TIMEOUT, Duration::from_secs(10));
+/// ```
 pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default of [`Serve::idle_timeout`]: 75 seconds.
+///
+/// ```
+/// use std::time::Duration;
+///
+/// assert_eq!(baton::serve::DEFAULT_IDLE_TIMEOUT, Duration::from_secs(75));
+/// ```
 pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(75);
 /// Upper bound of the default of [`Serve::max_connections`]: 10 000.
+///
+/// ```
+/// assert_eq!(baton::serve::DEFAULT_MAX_CONNECTIONS, 10_000);
+/// ```
 pub const DEFAULT_MAX_CONNECTIONS: usize = 10_000;
 /// Default of [`Serve::shutdown_deadline`]: 20 seconds.
+///
+/// ```
+/// use std::time::Duration;
+///
+/// assert_eq!(baton::serve::DEFAULT_SHUTDOWN_DEADLINE, Duration::from_secs(20));
+/// ```
 pub const DEFAULT_SHUTDOWN_DEADLINE: Duration = Duration::from_secs(20);
 /// Default of [`Serve::http2_max_concurrent_streams`]: 128.
+///
+/// ```
+/// assert_eq!(baton::serve::DEFAULT_HTTP2_MAX_CONCURRENT_STREAMS, 128);
+/// ```
 pub const DEFAULT_HTTP2_MAX_CONCURRENT_STREAMS: u32 = 128;
 /// Default of [`Serve::http2_keep_alive_interval`]: 60 seconds.
+///
+/// ```
+/// use std::time::Duration;
+///
+/// assert_eq!(baton::serve::DEFAULT_HTTP2_KEEP_ALIVE_INTERVAL, Duration::from_secs(60));
+/// ```
 pub const DEFAULT_HTTP2_KEEP_ALIVE_INTERVAL: Duration = Duration::from_secs(60);
 /// Default of [`Serve::http2_keep_alive_timeout`]: 20 seconds.
+///
+/// ```
+/// use std::time::Duration;
+///
+/// assert_eq!(baton::serve::DEFAULT_HTTP2_KEEP_ALIVE_TIMEOUT, Duration::from_secs(20));
+/// ```
 pub const DEFAULT_HTTP2_KEEP_ALIVE_TIMEOUT: Duration = Duration::from_secs(20);
 /// Default of [`Serve::http2_max_header_list_size`]: 32 KiB.
+///
+/// ```
+/// assert_eq!(baton::serve::DEFAULT_HTTP2_MAX_HEADER_LIST_SIZE, 32 * 1024);
+/// ```
 pub const DEFAULT_HTTP2_MAX_HEADER_LIST_SIZE: u32 = 32 * 1024;
 
 /// The configured limits, shared by every connection.
