@@ -40,7 +40,11 @@
 //! let app = Router::new().with(cookies(keys)).route("/", get(visit));
 //! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
 //! let response = app.call_request(http::Request::get("/").body(baton::Body::empty()).unwrap()).await;
-//! assert!(response.headers()["set-cookie"].to_str().unwrap().starts_with("visits="));
+//! let set_cookie = response.headers()["set-cookie"].to_str().unwrap();
+//! assert!(set_cookie.starts_with("visits="));
+//! let visits = set_cookie.split(';').next().unwrap().to_string();
+//! let again = http::Request::get("/").header("cookie", visits).body(baton::Body::empty()).unwrap();
+//! assert_eq!(app.call_request(again).await.into_body().collect_bytes().await.unwrap(), "visit 2");
 //! # });
 //! ```
 
@@ -190,7 +194,13 @@ impl fmt::Debug for KeyRing {
 ///     theme
 /// }
 ///
-/// let _app = Router::new().with(cookies(KeyRing::new(Key::generate()))).route("/", get(theme));
+/// let app = Router::new().with(cookies(KeyRing::new(Key::generate()))).route("/", get(theme));
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// let request = http::Request::get("/").header("cookie", "theme=dark").body(baton::Body::empty()).unwrap();
+/// let response = app.call_request(request).await;
+/// assert_eq!(response.headers()["set-cookie"], "seen=1; Path=/");
+/// assert_eq!(response.into_body().collect_bytes().await.unwrap(), "dark");
+/// # });
 /// ```
 #[context_key(crate = "crate::__baton")]
 #[derive(Clone)]
@@ -426,7 +436,27 @@ fn with_path(mut cookie: Cookie<'static>) -> Cookie<'static> {
     cookie
 }
 
-/// The signed view of [`Cookies`], from [`Cookies::signed`].
+/// The signed view of [`Cookies`], from [`Cookies::signed`]: the value travels in clear with an
+/// HMAC-SHA256 signature, so the client can read it but a changed value reads as absent.
+///
+/// ```
+/// use baton::builtin::cookies::{Cookie, Cookies, Key, KeyRing};
+///
+/// let keys = KeyRing::new(Key::generate());
+/// let jar = Cookies::from_headers(&http::HeaderMap::new(), keys.clone());
+/// jar.signed().add(Cookie::new("user", "ada"));
+/// let sent = jar.set_cookie_headers()[0].to_str().unwrap().split(';').next().unwrap().to_string();
+/// assert!(sent.contains("ada"), "readable: {sent}");
+///
+/// let read = |cookie: &str| {
+///     let mut headers = http::HeaderMap::new();
+///     headers.insert("cookie", cookie.parse().unwrap());
+///     let jar = Cookies::from_headers(&headers, keys.clone());
+///     jar.signed().get("user").map(|c| c.value().to_string())
+/// };
+/// assert_eq!(read(&sent).as_deref(), Some("ada"));
+/// assert_eq!(read(&sent.replace("ada", "eve")), None); // tampered
+/// ```
 #[derive(Debug)]
 pub struct Signed<'a> {
     cookies: &'a Cookies,
@@ -496,7 +526,27 @@ impl Signed<'_> {
     }
 }
 
-/// The private view of [`Cookies`], from [`Cookies::private`].
+/// The private view of [`Cookies`], from [`Cookies::private`]: the value is encrypted and
+/// authenticated (AES-256-GCM), so the client can neither read nor change it.
+///
+/// ```
+/// use baton::builtin::cookies::{Cookie, Cookies, Key, KeyRing};
+///
+/// let keys = KeyRing::new(Key::generate());
+/// let jar = Cookies::from_headers(&http::HeaderMap::new(), keys.clone());
+/// jar.private().add(Cookie::new("token", "s3cret"));
+/// let sent = jar.set_cookie_headers()[0].to_str().unwrap().split(';').next().unwrap().to_string();
+/// assert!(!sent.contains("s3cret"), "unreadable: {sent}");
+///
+/// let read = |cookie: &str, keys: KeyRing| {
+///     let mut headers = http::HeaderMap::new();
+///     headers.insert("cookie", cookie.parse().unwrap());
+///     let jar = Cookies::from_headers(&headers, keys);
+///     jar.private().get("token").map(|c| c.value().to_string())
+/// };
+/// assert_eq!(read(&sent, keys).as_deref(), Some("s3cret"));
+/// assert_eq!(read(&sent, KeyRing::new(Key::generate())), None); // another key
+/// ```
 #[derive(Debug)]
 pub struct Private<'a> {
     cookies: &'a Cookies,
@@ -561,18 +611,71 @@ impl Private<'_> {
 /// `Set-Cookie` after the rest of the chain (see the [module docs](self)).
 ///
 /// ```
-/// use baton::builtin::cookies::{Key, KeyRing, cookies};
-/// use baton::{Context, Router, get};
+/// use baton::builtin::cookies::{Cookie, Cookies, Key, KeyRing, cookies};
+/// use baton::{Context, Router, get, handler};
 ///
-/// let _app = Router::new()
+/// #[handler]
+/// async fn prefs(ctx: Context) -> &'static str {
+///     let jar = ctx.get::<Cookies>();
+///     jar.add(Cookie::new("lang", "fr"));
+///     jar.add(Cookie::build(("theme", "dark")).http_only(true));
+///     jar.remove("legacy");
+///     "saved"
+/// }
+///
+/// let app = Router::new()
 ///     .with(cookies(KeyRing::new(Key::generate())))
-///     .route("/", get(|_: Context| async { "hi" }));
+///     .route("/", get(prefs))
+///     .route("/quiet", get(|_: Context| async { "nothing set" }));
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// let request = http::Request::get("/").header("cookie", "legacy=1").body(baton::Body::empty()).unwrap();
+/// let response = app.call_request(request).await;
+/// let mut set: Vec<_> = response.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap()).collect();
+/// set.sort();
+/// assert_eq!(set.len(), 3, "one header per cookie: {set:?}");
+/// assert_eq!(set[0], "lang=fr; Path=/");
+/// assert!(set[1].starts_with("legacy=; Path=/") && set[1].contains("Max-Age=0"));
+/// assert_eq!(set[2], "theme=dark; HttpOnly; Path=/");
+///
+/// // A request that changes no cookie gets no `Set-Cookie`.
+/// let quiet = app.call_request(http::Request::get("/quiet").body(baton::Body::empty()).unwrap()).await;
+/// assert!(quiet.headers().get("set-cookie").is_none());
+/// # });
 /// ```
 pub fn cookies(keys: KeyRing) -> CookiesMiddleware {
     CookiesMiddleware { keys }
 }
 
-/// Middleware returned by [`cookies()`].
+/// Middleware returned by [`cookies()`]. Cheap to clone (the key ring is shared), so one can be
+/// mounted on several scopes, which then read each other's signed and private cookies.
+///
+/// ```
+/// use baton::builtin::cookies::{Cookie, Cookies, CookiesMiddleware, Key, KeyRing, cookies};
+/// use baton::{Context, Router, get, handler};
+///
+/// #[handler]
+/// async fn sign(ctx: Context) -> &'static str {
+///     ctx.get::<Cookies>().signed().add(Cookie::new("seen", "yes"));
+///     "signed"
+/// }
+///
+/// #[handler]
+/// async fn verify(ctx: Context) -> String {
+///     ctx.get::<Cookies>().signed().get("seen").map(|c| c.value().to_string()).unwrap_or_default()
+/// }
+///
+/// let jar: CookiesMiddleware = cookies(KeyRing::new(Key::generate()));
+/// let app = Router::new()
+///     .scope("/a", |a| a.with(jar.clone()).route("/", get(sign)))
+///     .scope("/b", |b| b.with(jar).route("/", get(verify)));
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// let response = app.call_request(http::Request::get("/a").body(baton::Body::empty()).unwrap()).await;
+/// let signed = response.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
+/// let request = http::Request::get("/b").header("cookie", &signed).body(baton::Body::empty()).unwrap();
+/// let response = app.call_request(request).await;
+/// assert_eq!(response.into_body().collect_bytes().await.unwrap(), "yes");
+/// # });
+/// ```
 #[derive(Clone, Debug)]
 pub struct CookiesMiddleware {
     keys: KeyRing,
