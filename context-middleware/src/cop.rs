@@ -38,7 +38,26 @@ use std::sync::Arc;
 ///
 /// ```
 /// use baton::builtin::cop::cop;
-/// let _protection = cop().allow_origin("https://admin.example.com");
+/// use baton::{Body, Context, Router, post};
+///
+/// let app = Router::new()
+///     .with(cop())
+///     .route("/transfer", post(|_: Context| async { "sent" }).get(|_: Context| async { "the form" }));
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// let forged = http::Request::post("/transfer")
+///     .header("host", "bank.example")
+///     .header("origin", "https://evil.example") // an older browser: no Sec-Fetch-Site
+///     .body(Body::empty())
+///     .unwrap();
+/// let refused = app.call_request(forged).await;
+/// assert_eq!(refused.status(), 403);
+/// let reason = refused.into_body().collect_bytes().await.unwrap();
+/// assert_eq!(reason, "cross-origin request refused: Origin does not match Host");
+///
+/// // Safe methods are never refused: a cross-site link to the form still works.
+/// let link = http::Request::get("/transfer").header("sec-fetch-site", "cross-site").body(Body::empty()).unwrap();
+/// assert_eq!(app.call_request(link).await.status(), 200);
+/// # });
 /// ```
 pub fn cop() -> Cop {
     Cop {
@@ -46,7 +65,26 @@ pub fn cop() -> Cop {
     }
 }
 
-/// Middleware returned by [`cop()`].
+/// Middleware returned by [`cop()`]. Like any middleware it can guard part of the site only, here
+/// the API a separate admin front end calls.
+///
+/// ```
+/// use baton::builtin::cop::{Cop, cop};
+/// use baton::{Body, Context, Router, post};
+///
+/// let protection: Cop = cop().allow_origin("https://admin.example");
+/// let app = Router::new()
+///     .route("/webhook", post(|_: Context| async { "received" }))
+///     .scope("/api", |api| api.with(protection).route("/users", post(|_: Context| async { "created" })));
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// let from = |path: &str, origin: &str| {
+///     http::Request::post(path).header("sec-fetch-site", "cross-site").header("origin", origin).body(Body::empty()).unwrap()
+/// };
+/// assert_eq!(app.call_request(from("/api/users", "https://evil.example")).await.status(), 403);
+/// assert_eq!(app.call_request(from("/api/users", "https://admin.example")).await.status(), 200);
+/// assert_eq!(app.call_request(from("/webhook", "https://evil.example")).await.status(), 200, "unguarded");
+/// # });
+/// ```
 #[derive(Clone, Debug)]
 pub struct Cop {
     /// Exact `Origin` values (`https://admin.example.com`) that may send unsafe requests.

@@ -23,9 +23,14 @@
 //! }
 //!
 //! let app = Router::new().with(security_headers()).route("/", get(page));
-//! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+//! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
 //! let response = app.call_request(http::Request::get("/").body(baton::Body::empty()).unwrap()).await;
 //! assert_eq!(response.headers()["x-content-type-options"], "nosniff");
+//! let csp = response.headers()["content-security-policy"].to_str().unwrap().to_string();
+//! let page = response.into_body().collect_bytes().await.unwrap();
+//! let nonce = std::str::from_utf8(&page).unwrap().split('"').nth(1).unwrap();
+//! // The policy allows exactly the script the page rendered.
+//! assert!(csp.contains(&format!("script-src 'self' 'nonce-{nonce}'")), "{csp}");
 //! # });
 //! ```
 
@@ -46,13 +51,34 @@ use std::sync::Arc;
 /// `<style>` elements the page renders. New for every request.
 ///
 /// ```
-/// use baton::builtin::security_headers::CspNonce;
-/// use baton::{Context, handler};
+/// use baton::builtin::security_headers::{CspNonce, security_headers};
+/// use baton::{Context, Router, get, handler};
 ///
+/// /// A template helper: reads the nonce.
 /// #[handler]
 /// fn script_tag(ctx: &Context) -> String {
 ///     format!("<script nonce=\"{}\" src=\"/app.js\"></script>", ctx.get::<CspNonce>().as_str())
 /// }
+///
+/// #[handler(uses = script_tag)]
+/// async fn page(ctx: Context) -> String {
+///     script_tag(&ctx)
+/// }
+///
+/// let app = Router::new().with(security_headers()).route("/", get(page));
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// let nonce_of = |response: &baton::Response| {
+///     let csp = response.headers()["content-security-policy"].to_str().unwrap();
+///     csp.split("'nonce-").nth(1).unwrap().split('\'').next().unwrap().to_string()
+/// };
+/// let first = app.call_request(http::Request::get("/").body(baton::Body::empty()).unwrap()).await;
+/// let nonce = nonce_of(&first);
+/// let page = first.into_body().collect_bytes().await.unwrap();
+/// assert_eq!(page, format!("<script nonce=\"{nonce}\" src=\"/app.js\"></script>"));
+/// // A new one on every request.
+/// let second = app.call_request(http::Request::get("/").body(baton::Body::empty()).unwrap()).await;
+/// assert_ne!(nonce_of(&second), nonce);
+/// # });
 /// ```
 #[context_key(crate = "crate::__baton")]
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -62,12 +88,20 @@ impl CspNonce {
     /// The nonce, base64 (letters, digits, `+`, `/`, `=`: safe inside an HTML attribute).
     ///
     /// ```
-    /// # use baton::builtin::security_headers::CspNonce;
-    /// # use baton::{Context, handler};
+    /// # use baton::builtin::security_headers::{CspNonce, security_headers};
+    /// # use baton::{Context, Router, get, handler};
     /// #[handler]
-    /// fn nonce_len(ctx: &Context) -> usize {
-    ///     ctx.get::<CspNonce>().as_str().len() // 24 characters for 16 bytes
+    /// async fn nonce(ctx: Context) -> String {
+    ///     ctx.get::<CspNonce>().as_str().to_string()
     /// }
+    ///
+    /// let app = Router::new().with(security_headers()).route("/", get(nonce));
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// let response = app.call_request(http::Request::get("/").body(baton::Body::empty()).unwrap()).await;
+    /// let nonce = response.into_body().collect_bytes().await.unwrap();
+    /// assert_eq!(nonce.len(), 24, "16 random bytes in base64");
+    /// assert!(nonce.iter().all(|&b| b.is_ascii_alphanumeric() || b"+/=".contains(&b)));
+    /// # });
     /// ```
     pub fn as_str(&self) -> &str {
         &self.0
@@ -89,7 +123,17 @@ const DEFAULT_POLICY: &str = "default-src 'self'; script-src 'self' 'nonce-{nonc
 /// use baton::builtin::security_headers::security_headers;
 /// use baton::{Context, Router, get};
 ///
-/// let _app = Router::new().with(security_headers()).route("/", get(|_: Context| async { "hi" }));
+/// let app = Router::new().with(security_headers()).route("/", get(|_: Context| async { "hi" }));
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// let response = app.call_request(http::Request::get("/").body(baton::Body::empty()).unwrap()).await;
+/// let headers = response.headers();
+/// assert_eq!(headers["x-content-type-options"], "nosniff");
+/// assert_eq!(headers["x-frame-options"], "DENY");
+/// assert_eq!(headers["referrer-policy"], "strict-origin-when-cross-origin");
+/// let csp = headers["content-security-policy"].to_str().unwrap();
+/// assert!(csp.starts_with("default-src 'self'; script-src 'self' 'nonce-"), "{csp}");
+/// assert!(csp.ends_with("object-src 'none'; base-uri 'self'; frame-ancestors 'none'"), "{csp}");
+/// # });
 /// ```
 pub fn security_headers() -> SecurityHeaders {
     SecurityHeaders {
@@ -97,7 +141,24 @@ pub fn security_headers() -> SecurityHeaders {
     }
 }
 
-/// Middleware returned by [`security_headers()`].
+/// Middleware returned by [`security_headers()`]. A header the handler set itself is kept: here a
+/// page meant to be framed by the site's own pages.
+///
+/// ```
+/// use baton::builtin::security_headers::{SecurityHeaders, security_headers};
+/// use baton::{Context, Router, get};
+///
+/// let headers: SecurityHeaders = security_headers();
+/// let app = Router::new().with(headers).route(
+///     "/embed",
+///     get(|_: Context| async { ([("x-frame-options", "SAMEORIGIN")], "framed widget") }),
+/// );
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// let response = app.call_request(http::Request::get("/embed").body(baton::Body::empty()).unwrap()).await;
+/// assert_eq!(response.headers()["x-frame-options"], "SAMEORIGIN", "the handler's own");
+/// assert_eq!(response.headers()["x-content-type-options"], "nosniff", "the others still set");
+/// # });
+/// ```
 #[derive(Clone, Debug)]
 pub struct SecurityHeaders {
     /// The CSP, with `{nonce}` where the request's nonce goes.

@@ -42,7 +42,28 @@ use tower_http::services::ServeDir;
 ///
 /// ```
 /// use baton::builtin::static_files::static_files;
-/// let _assets = static_files("public").at("/assets"); // /assets/app.css is public/app.css
+/// use baton::{Context, Router, get};
+///
+/// let public = tempfile::tempdir().unwrap();
+/// std::fs::write(public.path().join("robots.txt"), "User-agent: *").unwrap();
+/// std::fs::create_dir(public.path().join("docs")).unwrap();
+/// std::fs::write(public.path().join("docs/index.html"), "<h1>docs</h1>").unwrap();
+///
+/// let app = Router::new()
+///     .with(static_files(public.path()))
+///     .route("/", get(|_: Context| async { "home" }));
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// let get = |path: &str| http::Request::get(path).body(baton::Body::empty()).unwrap();
+/// let response = app.call_request(get("/robots.txt")).await;
+/// assert_eq!(response.headers()["content-type"], "text/plain");
+/// assert_eq!(response.into_body().collect_bytes().await.unwrap(), "User-agent: *");
+/// // A directory serves its index.html.
+/// let docs = app.call_request(get("/docs/")).await;
+/// assert_eq!(docs.into_body().collect_bytes().await.unwrap(), "<h1>docs</h1>");
+/// // No file: the routes answer, and a path out of the directory finds nothing.
+/// assert_eq!(app.call_request(get("/")).await.into_body().collect_bytes().await.unwrap(), "home");
+/// assert_eq!(app.call_request(get("/../etc/passwd")).await.status(), 404);
+/// # });
 /// ```
 pub fn static_files(dir: impl AsRef<Path>) -> StaticFiles {
     StaticFiles {
@@ -51,7 +72,29 @@ pub fn static_files(dir: impl AsRef<Path>) -> StaticFiles {
     }
 }
 
-/// Middleware returned by [`static_files()`].
+/// Middleware returned by [`static_files()`]. Its responses carry validators, so a browser asking
+/// again with `If-None-Match` gets a `304` without the file.
+///
+/// ```
+/// use baton::builtin::static_files::{StaticFiles, static_files};
+/// use baton::Router;
+///
+/// let public = tempfile::tempdir().unwrap();
+/// std::fs::write(public.path().join("app.css"), "body {}").unwrap();
+/// let assets: StaticFiles = static_files(public.path());
+/// let app = Router::new().with(assets);
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// let first = app.call_request(http::Request::get("/app.css").body(baton::Body::empty()).unwrap()).await;
+/// let etag = first.headers()["etag"].clone();
+/// assert!(first.headers().contains_key("last-modified"));
+///
+/// let again = http::Request::get("/app.css").header("if-none-match", &etag).body(baton::Body::empty()).unwrap();
+/// let response = app.call_request(again).await;
+/// assert_eq!(response.status(), 304);
+/// assert_eq!(response.headers()["etag"], etag);
+/// assert!(response.into_body().collect_bytes().await.unwrap().is_empty());
+/// # });
+/// ```
 #[derive(Clone, Debug)]
 pub struct StaticFiles {
     serve: ServeDir,

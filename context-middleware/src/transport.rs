@@ -7,11 +7,30 @@
 //! use baton::{Context, Router, get};
 //! use std::time::Duration;
 //!
-//! let _app = Router::new()
-//!     .route("/", get(|_: Context| async { "hello" }))
+//! let app = Router::new()
+//!     .route("/", get(|_: Context| async { "hello ".repeat(100) }))
+//!     .route("/slow", get(|_: Context| async {
+//!         tokio::time::sleep(Duration::from_secs(60)).await;
+//!         "too late"
+//!     }))
 //!     .layer(compression())
 //!     .layer(cors(["https://app.example.com"]))
-//!     .layer(timeout(Duration::from_secs(30)));
+//!     .layer(timeout(Duration::from_millis(50)));
+//! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+//! let request = http::Request::get("/")
+//!     .header("accept-encoding", "gzip")
+//!     .header("origin", "https://app.example.com")
+//!     .body(baton::Body::empty())
+//!     .unwrap();
+//! let response = app.call_request(request).await;
+//! assert_eq!(response.headers()["content-encoding"], "gzip");
+//! assert_eq!(response.headers()["access-control-allow-origin"], "https://app.example.com");
+//! let compressed = response.into_body().collect_bytes().await.unwrap();
+//! assert!(compressed.len() < "hello ".len() * 100, "{} bytes", compressed.len());
+//!
+//! let slow = app.call_request(http::Request::get("/slow").body(baton::Body::empty()).unwrap()).await;
+//! assert_eq!(slow.status(), 408);
+//! # });
 //! ```
 
 #[cfg(feature = "compression")]
