@@ -25,6 +25,19 @@
 //! }
 //!
 //! let app = Router::new().with(request_id()).route("/", get(call_billing));
+//! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+//! let request = http::Request::get("/")
+//!     .header("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+//!     .body(baton::Body::empty())
+//!     .unwrap();
+//! let response = app.call_request(request).await;
+//! assert!(response.headers().contains_key("x-request-id"), "a new id, echoed");
+//! let outgoing = response.into_body().collect_bytes().await.unwrap();
+//! let outgoing = std::str::from_utf8(&outgoing).unwrap();
+//! // Same trace, this service's span as the parent of the next.
+//! assert!(outgoing.starts_with("00-4bf92f3577b34da6a3ce929d0e0e4736-"), "{outgoing}");
+//! assert!(!outgoing.contains("00f067aa0ba902b7"), "{outgoing}");
+//! # });
 //! ```
 
 use baton_core::{Context, Endpoint, Has, KeyList, Lacks, Middleware, Next, Response};
@@ -36,24 +49,114 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use tracing::Instrument;
 
 /// The header carrying the request id.
+///
+/// ```
+/// use baton::request_id::{X_REQUEST_ID, request_id};
+/// use baton::{Context, Router, get};
+///
+/// let app = Router::new().with(request_id()).route("/", get(|_: Context| async { "ok" }));
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// let request = http::Request::get("/").header(X_REQUEST_ID, "abc-123").body(baton::Body::empty()).unwrap();
+/// let response = app.call_request(request).await;
+/// assert_eq!(response.headers()[X_REQUEST_ID], "abc-123");
+/// assert_eq!(X_REQUEST_ID.as_str(), "x-request-id");
+/// # });
+/// ```
 pub const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// The W3C trace context header.
+///
+/// ```
+/// use baton::request_id::{TRACEPARENT, TraceContext, request_id};
+/// use baton::{Context, Router, get, handler};
+///
+/// #[handler]
+/// async fn trace(ctx: Context) -> String {
+///     ctx.get::<TraceContext>().trace_id()
+/// }
+///
+/// let app = Router::new().with(request_id()).route("/", get(trace));
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// let request = http::Request::get("/")
+///     .header(TRACEPARENT, "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+///     .body(baton::Body::empty())
+///     .unwrap();
+/// let trace_id = app.call_request(request).await.into_body().collect_bytes().await.unwrap();
+/// assert_eq!(trace_id, "4bf92f3577b34da6a3ce929d0e0e4736");
+/// # });
+/// ```
 pub const TRACEPARENT: HeaderName = HeaderName::from_static("traceparent");
 
 /// This request's id: the caller's `x-request-id` when it sent a usable one (1 to 128 characters from
 /// `[A-Za-z0-9._:-]`), otherwise a new one.
+///
+/// ```
+/// use baton::request_id::{RequestId, request_id};
+/// use baton::{Context, Router, get, handler};
+///
+/// #[handler]
+/// async fn show(ctx: Context) -> String {
+///     ctx.get::<RequestId>().to_string()
+/// }
+///
+/// let app = Router::new().with(request_id()).route("/", get(show));
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// let with_id = |id: &str| http::Request::get("/").header("x-request-id", id).body(baton::Body::empty()).unwrap();
+/// let body = |response: baton::Response| async { response.into_body().collect_bytes().await.unwrap() };
+/// assert_eq!(body(app.call_request(with_id("svc-a:42")).await).await, "svc-a:42");
+/// // Markup (or spaces, quotes, more than 128 characters) is not echoed: a new id replaces it.
+/// let replaced = body(app.call_request(with_id("<script>")).await).await;
+/// assert_eq!(replaced.len(), 32, "{replaced:?}");
+/// # });
+/// ```
 #[context_key(crate = "crate::__baton")]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RequestId(HeaderValue);
 
 impl RequestId {
     /// The id as text.
+    ///
+    /// ```
+    /// use baton::request_id::{RequestId, request_id};
+    /// use baton::{Context, Router, get, handler};
+    ///
+    /// #[handler]
+    /// async fn audit(ctx: Context) -> String {
+    ///     format!("[{}] deleted note 7", ctx.get::<RequestId>().as_str())
+    /// }
+    ///
+    /// let app = Router::new().with(request_id()).route("/", get(audit));
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// let request = http::Request::get("/").header("x-request-id", "req-9").body(baton::Body::empty()).unwrap();
+    /// let line = app.call_request(request).await.into_body().collect_bytes().await.unwrap();
+    /// assert_eq!(line, "[req-9] deleted note 7");
+    /// # });
+    /// ```
     pub fn as_str(&self) -> &str {
         // Only ASCII values are accepted or generated, so this cannot fail.
         self.0.to_str().unwrap_or_default()
     }
 
-    /// The id as a header value.
+    /// The id as a header value, to send on an outgoing request as it is.
+    ///
+    /// ```
+    /// use baton::request_id::{RequestId, X_REQUEST_ID, request_id};
+    /// use baton::{Context, Router, get, handler};
+    ///
+    /// #[handler]
+    /// async fn forward(ctx: Context) -> String {
+    ///     let outgoing = http::Request::get("http://billing.internal/invoices")
+    ///         .header(X_REQUEST_ID, ctx.get::<RequestId>().header_value())
+    ///         .body(())
+    ///         .unwrap();
+    ///     outgoing.headers()[X_REQUEST_ID].to_str().unwrap().to_string()
+    /// }
+    ///
+    /// let app = Router::new().with(request_id()).route("/", get(forward));
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// let request = http::Request::get("/").header(X_REQUEST_ID, "req-3").body(baton::Body::empty()).unwrap();
+    /// assert_eq!(app.call_request(request).await.into_body().collect_bytes().await.unwrap(), "req-3");
+    /// # });
+    /// ```
     pub fn header_value(&self) -> &HeaderValue {
         &self.0
     }
@@ -66,6 +169,33 @@ impl fmt::Display for RequestId {
 }
 
 /// The W3C trace context of this request: the trace it belongs to, the caller's span and ours.
+///
+/// ```
+/// use baton::request_id::{TraceContext, request_id};
+/// use baton::{Context, Router, get, handler};
+///
+/// #[handler]
+/// async fn trace(ctx: Context) -> String {
+///     let trace = ctx.get::<TraceContext>();
+///     format!("{} from {}", trace.trace_id(), trace.parent_id().unwrap_or_else(|| "nobody".into()))
+/// }
+///
+/// let app = Router::new().with(request_id()).route("/", get(trace));
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// let text = |response: baton::Response| async { response.into_body().collect_bytes().await.unwrap() };
+/// let continued = http::Request::get("/")
+///     .header("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+///     .body(baton::Body::empty())
+///     .unwrap();
+/// assert_eq!(
+///     text(app.call_request(continued).await).await,
+///     "4bf92f3577b34da6a3ce929d0e0e4736 from 00f067aa0ba902b7"
+/// );
+/// // No (or a malformed) traceparent: a new trace, with no caller span.
+/// let started = text(app.call_request(http::Request::get("/").body(baton::Body::empty()).unwrap()).await).await;
+/// assert!(started.ends_with(b" from nobody") && started.len() == 32 + " from nobody".len());
+/// # });
+/// ```
 #[context_key(crate = "crate::__baton")]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TraceContext {
@@ -77,6 +207,15 @@ pub struct TraceContext {
 
 impl TraceContext {
     /// Starts a new trace (no caller span).
+    ///
+    /// ```
+    /// use baton::request_id::TraceContext;
+    ///
+    /// let root = TraceContext::new_root();
+    /// assert_eq!(root.parent_id(), None);
+    /// assert_ne!(root.trace_id(), TraceContext::new_root().trace_id());
+    /// assert!(root.traceparent().ends_with("-01"), "sampled");
+    /// ```
     pub fn new_root() -> Self {
         let high = random_u64().to_be_bytes();
         let low = random_u64().to_be_bytes();
@@ -98,6 +237,19 @@ impl TraceContext {
     /// a trace id of 32 and a parent id of 16 lowercase hex digits, neither all zero, and 2 lowercase hex
     /// digits of flags. Version `00` has exactly these four fields; a later version may append more after
     /// a `-`. Anything else gives `None`.
+    ///
+    /// ```
+    /// use baton::request_id::TraceContext;
+    ///
+    /// let trace = TraceContext::from_traceparent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00").unwrap();
+    /// assert_eq!(trace.parent_id().as_deref(), Some("00f067aa0ba902b7"));
+    /// assert!(trace.traceparent().ends_with("-00"), "not sampled, as the caller said");
+    /// // A later version may add fields; upper-case hex, an all-zero id or version `ff` are refused.
+    /// assert!(TraceContext::from_traceparent("01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-xyz").is_some());
+    /// assert!(TraceContext::from_traceparent("00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01").is_none());
+    /// assert!(TraceContext::from_traceparent("00-00000000000000000000000000000000-00f067aa0ba902b7-01").is_none());
+    /// assert!(TraceContext::from_traceparent("ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01").is_none());
+    /// ```
     pub fn from_traceparent(value: &str) -> Option<Self> {
         let mut fields = value.split('-');
         let version = fields.next()?;
@@ -123,21 +275,58 @@ impl TraceContext {
     }
 
     /// The trace id as 32 lowercase hex digits.
+    ///
+    /// ```
+    /// use baton::request_id::TraceContext;
+    ///
+    /// let trace = TraceContext::from_traceparent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01").unwrap();
+    /// assert_eq!(trace.trace_id(), "4bf92f3577b34da6a3ce929d0e0e4736");
+    /// ```
     pub fn trace_id(&self) -> String {
         encode_hex(&self.trace_id)
     }
 
-    /// This service's span id as 16 lowercase hex digits.
+    /// This service's span id as 16 lowercase hex digits: new for each request, never the caller's.
+    ///
+    /// ```
+    /// use baton::request_id::TraceContext;
+    ///
+    /// let incoming = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    /// let trace = TraceContext::from_traceparent(incoming).unwrap();
+    /// let span = trace.span_id();
+    /// assert_eq!(span.len(), 16);
+    /// assert_ne!(span, "00f067aa0ba902b7");
+    /// assert_ne!(span, TraceContext::from_traceparent(incoming).unwrap().span_id());
+    /// ```
     pub fn span_id(&self) -> String {
         encode_hex(&self.span_id)
     }
 
     /// The caller's span id, if the request came with a `traceparent`.
+    ///
+    /// ```
+    /// use baton::request_id::TraceContext;
+    ///
+    /// let trace = TraceContext::from_traceparent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01").unwrap();
+    /// assert_eq!(trace.parent_id().as_deref(), Some("00f067aa0ba902b7"));
+    /// assert_eq!(TraceContext::new_root().parent_id(), None);
+    /// ```
     pub fn parent_id(&self) -> Option<String> {
         self.parent_id.as_ref().map(|id| encode_hex(id))
     }
 
     /// The `traceparent` to send on outgoing requests: same trace, this service's span as parent.
+    ///
+    /// ```
+    /// use baton::request_id::TraceContext;
+    ///
+    /// let trace = TraceContext::from_traceparent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01").unwrap();
+    /// let outgoing = trace.traceparent();
+    /// assert_eq!(outgoing, format!("00-4bf92f3577b34da6a3ce929d0e0e4736-{}-01", trace.span_id()));
+    /// // The next service continues it, with us as its parent.
+    /// let next = TraceContext::from_traceparent(&outgoing).unwrap();
+    /// assert_eq!(next.parent_id(), Some(trace.span_id()));
+    /// ```
     pub fn traceparent(&self) -> String {
         format!(
             "00-{}-{}-{:02x}",
@@ -149,6 +338,28 @@ impl TraceContext {
 }
 
 /// Writes this request's `x-request-id` and `traceparent` into the headers of an outgoing request.
+///
+/// ```
+/// use baton::request_id::{RequestId, TraceContext, inject, request_id};
+/// use baton::{Context, Router, get, handler};
+///
+/// #[handler(requires = RequestId, TraceContext)]
+/// async fn call_billing(ctx: Context) -> String {
+///     let mut outgoing = http::Request::get("http://billing.internal/").body(()).unwrap();
+///     inject(&ctx, outgoing.headers_mut());
+///     let trace = ctx.get::<TraceContext>();
+///     assert_eq!(outgoing.headers()["traceparent"].to_str().unwrap(), trace.traceparent());
+///     outgoing.headers()["x-request-id"].to_str().unwrap().to_string()
+/// }
+///
+/// let app = Router::new().with(request_id()).route("/", get(call_billing));
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// let request = http::Request::get("/").header("x-request-id", "req-5").body(baton::Body::empty()).unwrap();
+/// let response = app.call_request(request).await;
+/// assert_eq!(response.status(), 200);
+/// assert_eq!(response.into_body().collect_bytes().await.unwrap(), "req-5");
+/// # });
+/// ```
 pub fn inject<P: Has<RequestId> + Has<TraceContext>>(ctx: &Context<P>, headers: &mut HeaderMap) {
     headers.insert(X_REQUEST_ID, ctx.get::<RequestId>().0.clone());
     if let Ok(value) = HeaderValue::from_str(&ctx.get::<TraceContext>().traceparent()) {
@@ -157,11 +368,47 @@ pub fn inject<P: Has<RequestId> + Has<TraceContext>>(ctx: &Context<P>, headers: 
 }
 
 /// The request-id and trace-context middleware; see the [module docs](self).
+///
+/// ```
+/// use baton::request_id::request_id;
+/// use baton::{Context, Router, get};
+///
+/// let app = Router::new().with(request_id()).route("/", get(|_: Context| async { "ok" }));
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// let first = app.call_request(http::Request::get("/").body(baton::Body::empty()).unwrap()).await;
+/// let second = app.call_request(http::Request::get("/").body(baton::Body::empty()).unwrap()).await;
+/// // Generated ids: 32 hex digits, a new one per request, on every response.
+/// let id = first.headers()["x-request-id"].to_str().unwrap();
+/// assert_eq!(id.len(), 32);
+/// assert!(id.bytes().all(|b| b.is_ascii_hexdigit()));
+/// assert_ne!(first.headers()["x-request-id"], second.headers()["x-request-id"]);
+/// # });
+/// ```
 pub fn request_id() -> RequestIdMiddleware {
     RequestIdMiddleware { _private: () }
 }
 
-/// Middleware returned by [`request_id()`].
+/// Middleware returned by [`request_id()`]. A caller's id is kept up to 128 characters; a longer
+/// one is replaced, so nothing unbounded reaches the logs.
+///
+/// ```
+/// use baton::request_id::{RequestIdMiddleware, request_id};
+/// use baton::{Context, Router, get};
+///
+/// let ids: RequestIdMiddleware = request_id();
+/// let app = Router::new().with(ids).route("/", get(|_: Context| async { "ok" }));
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// let echoed = |id: String| {
+///     let app = app.clone();
+///     async move {
+///         let request = http::Request::get("/").header("x-request-id", &id).body(baton::Body::empty()).unwrap();
+///         app.call_request(request).await.headers()["x-request-id"].to_str().unwrap().to_string()
+///     }
+/// };
+/// assert_eq!(echoed("a".repeat(128)).await, "a".repeat(128));
+/// assert_eq!(echoed("a".repeat(129)).await.len(), 32, "replaced by a new id");
+/// # });
+/// ```
 #[derive(Debug, Clone)]
 pub struct RequestIdMiddleware {
     _private: (),
