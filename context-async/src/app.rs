@@ -36,6 +36,30 @@ pub trait DeclaredContext: Send + Sync + 'static {
 /// Proof that the app context `Self` declares `K`; written by `app_context!` for each declared key.
 ///
 /// [`AppView::get`] asks for it, so reading a key the app context does not declare is a compile error.
+/// Code that works with any app context carrying a key states it as a bound:
+///
+/// ```
+/// use baton::ambient::{AppView, Declares, Snapshot};
+/// use baton::{Context, context_key};
+///
+/// #[context_key]
+/// struct RequestId(u64);
+/// #[context_key(value = String)]
+/// struct Tenant;
+///
+/// baton::app_context!(struct Api: RequestId);
+/// baton::app_context!(struct Admin: RequestId, Tenant);
+///
+/// // A library helper: any app context that declares `RequestId`.
+/// fn log_prefix<A: Declares<RequestId>>() -> String {
+///     format!("[request {}]", AppView::<A>::current().get::<RequestId>().0)
+/// }
+///
+/// let ctx = Context::default().provide(RequestId(7)).provide_as::<Tenant>("acme".to_string());
+/// assert_eq!(Snapshot::of_app::<Api>(&ctx).sync_scope(log_prefix::<Api>), "[request 7]");
+/// assert_eq!(Snapshot::of_app::<Admin>(&ctx).sync_scope(log_prefix::<Admin>), "[request 7]");
+/// assert_eq!(<Admin as Declares<Tenant>>::INDEX, 1); // its place in the declaration
+/// ```
 #[diagnostic::on_unimplemented(
     message = "`{K}` is not declared in the app context `{Self}`",
     label = "`{K}` is read through `{Self}`, which does not declare it",
@@ -47,6 +71,18 @@ pub trait Declares<K: ContextKey>: DeclaredContext {
 }
 
 /// The app context of an untyped scope (`async_context()`): declares nothing.
+///
+/// ```
+/// use baton::ambient::{AsyncContext, DeclaredContext, Snapshot, Untyped};
+/// use baton::Context;
+///
+/// let _middleware: AsyncContext<Untyped> = baton::async_context(); // `AsyncContext`'s default
+/// assert_eq!(<Untyped as DeclaredContext>::NAME, "untyped");
+///
+/// // In an untyped scope only the untyped reads (`try_get`, `uri`, ...) are there.
+/// let name = Snapshot::of(&Context::default()).sync_scope(|| baton::get_context().app_name());
+/// assert_eq!(name, None);
+/// ```
 #[derive(Debug)]
 pub enum Untyped {}
 
@@ -57,6 +93,29 @@ impl DeclaredContext for Untyped {
 }
 
 /// Proof, at the point where the scope of the app context `A` is entered, that the route provides `K`.
+///
+/// Holds wherever `K` is in the key list (it is [`Position<K>`](baton_core::Position) under another
+/// name); [`POSITION`](Self::POSITION) is where `K`'s value sits in the request's store. Its message
+/// is what `.with(async_context_for::<A>())` reports on a router whose key list is a type parameter
+/// (see [`Locate`] for the bound that fixes it).
+///
+/// ```
+/// use baton::ambient::ProvidesDeclared;
+/// use baton::{Context, context_key};
+///
+/// #[context_key]
+/// struct RequestId(u64);
+/// #[context_key(value = String)]
+/// struct UserName;
+/// baton::app_context!(struct AppContext: RequestId, UserName);
+///
+/// fn stored_at<P: ProvidesDeclared<AppContext, UserName>>(_ctx: &Context<P>) -> usize {
+///     P::POSITION
+/// }
+///
+/// let ctx = Context::default().provide(RequestId(7)).provide_as::<UserName>("ada".to_string());
+/// assert_eq!(stored_at(&ctx), 1); // the second value provided
+/// ```
 #[diagnostic::on_unimplemented(
     message = "the app context `{A}` declares `{K}`, but no middleware before this point provides it",
     label = "`{A}`'s scope is entered here, before anything provides `{K}`",
@@ -79,6 +138,57 @@ impl<A, K: ContextKey, P: Position<K>> ProvidesDeclared<A, K> for P {
 
 /// Proof that a route with key list `Self` provides every key of `Keys` (declared by `A`); records
 /// where each one sits in the store.
+///
+/// `async_context_for::<A>()` and [`Snapshot::of_app`](crate::Snapshot::of_app) ask for
+/// `P: Locate<A, A::Keys>`. Code generic over a router or a context states the same bound to enter
+/// the typed scope:
+///
+/// ```
+/// use baton::ambient::{DeclaredContext, Locate, Snapshot};
+/// use baton::{Chain, Context, Router, Routed, Scope, context_key, get, middleware};
+///
+/// #[context_key]
+/// struct RequestId(u64);
+/// baton::app_context!(struct AppContext: RequestId);
+///
+/// #[middleware(provides = RequestId)]
+/// async fn request_id(_ctx: &Context) -> RequestId {
+///     RequestId(7)
+/// }
+///
+/// // A route group that enters `AppContext`'s scope wherever it is mounted.
+/// fn audited<H, T>(scope: Scope<(H, T)>) -> Router<impl Chain, Routed>
+/// where
+///     (H, T): Locate<AppContext, <AppContext as DeclaredContext>::Keys>,
+/// {
+///     scope
+///         .with(baton::async_context_for::<AppContext>())
+///         .route("/", get(|_: Context| async { AppContext::current().get::<RequestId>().0.to_string() }))
+/// }
+///
+/// // The same bound on a context: a test helper running code in the app context.
+/// fn in_app<P, R>(ctx: &Context<P>, f: impl FnOnce() -> R) -> R
+/// where
+///     P: Locate<AppContext, <AppContext as DeclaredContext>::Keys>,
+/// {
+///     Snapshot::of_app::<AppContext>(ctx).sync_scope(f)
+/// }
+///
+/// let read = || AppContext::current().get::<RequestId>().0;
+/// assert_eq!(in_app(&Context::default().provide(RequestId(3)), read), 3);
+///
+/// let app = Router::new().with(request_id).scope("/audit", audited);
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let response = app.call_request(http::Request::get("/audit").body(baton::Body::empty()).unwrap()).await;
+/// assert_eq!(response.into_body().collect_bytes().await.unwrap(), "7");
+/// # });
+/// ```
+///
+/// Without the bound, the `.with(..)` in `audited` reports, for each declared key, ``no upstream
+/// middleware provides `RequestId` on this route``; in a function generic over the chain
+/// (`router: Router<L, Open>` with `L: Chain`), the bound is `L::Out: Locate<..>` and its absence reads
+/// ``the app context `AppContext` declares `RequestId`, but no middleware before this point provides
+/// it`` (the message of [`ProvidesDeclared`]).
 pub trait Locate<A, Keys>: KeyList {
     /// `()` where every key of `Keys` is provided, no type where one is not.
     #[doc(hidden)]
@@ -203,6 +313,33 @@ impl<A: DeclaredContext> AppView<A> {
     /// # Panics
     /// Outside a request scope, or in a scope that was not entered for `A`
     /// (`async_context()` instead of `async_context_for::<A>()`), with a message naming the fix.
+    ///
+    /// `app_context!` writes `A::current()` for it:
+    ///
+    /// ```
+    /// use baton::ambient::{AppView, Snapshot};
+    /// use baton::{Context, context_key};
+    ///
+    /// #[context_key]
+    /// struct RequestId(u64);
+    /// baton::app_context!(struct AppContext: RequestId);
+    ///
+    /// fn request_id() -> u64 {
+    ///     let ctx: AppView<AppContext> = AppContext::current(); // = AppView::<AppContext>::current()
+    ///     ctx.get::<RequestId>().0
+    /// }
+    ///
+    /// let ctx = Context::default().provide(RequestId(7));
+    /// assert_eq!(Snapshot::of_app::<AppContext>(&ctx).sync_scope(request_id), 7);
+    /// ```
+    ///
+    /// ```should_panic
+    /// # use baton::{Context, ambient::Snapshot, context_key};
+    /// # #[context_key] struct RequestId(u64);
+    /// # baton::app_context!(struct AppContext: RequestId);
+    /// // An untyped scope: panics, naming `async_context_for::<AppContext>()` as the fix.
+    /// Snapshot::of(&Context::default()).sync_scope(|| AppContext::current());
+    /// ```
     #[track_caller]
     #[inline]
     pub fn current() -> AppView<A> {
@@ -214,6 +351,24 @@ impl<A: DeclaredContext> AppView<A> {
     }
 
     /// The current request's context typed as `A`, or `None` outside a scope entered for `A`.
+    ///
+    /// ```
+    /// use baton::{Context, ambient::Snapshot, context_key};
+    ///
+    /// #[context_key]
+    /// struct RequestId(u64);
+    /// baton::app_context!(struct AppContext: RequestId);
+    ///
+    /// // Runs in requests and at startup alike.
+    /// fn request_id() -> Option<u64> {
+    ///     AppContext::try_current().map(|ctx| ctx.get::<RequestId>().0)
+    /// }
+    ///
+    /// let ctx = Context::default().provide(RequestId(7));
+    /// assert_eq!(request_id(), None);
+    /// assert_eq!(Snapshot::of_app::<AppContext>(&ctx).sync_scope(request_id), Some(7));
+    /// assert_eq!(Snapshot::of(&ctx).sync_scope(request_id), None); // untyped scope
+    /// ```
     #[inline]
     pub fn try_current() -> Option<AppView<A>> {
         try_with_context(|ctx| ctx.app::<A>().cloned()).flatten()
@@ -223,6 +378,24 @@ impl<A: DeclaredContext> AppView<A> {
     ///
     /// # Panics
     /// Like [`current`](Self::current).
+    ///
+    /// ```
+    /// use baton::{Context, ambient::Snapshot, context_key};
+    ///
+    /// #[context_key]
+    /// struct RequestId(u64);
+    /// #[context_key(value = String)]
+    /// struct UserName;
+    /// baton::app_context!(struct AppContext: RequestId, UserName);
+    ///
+    /// fn audit(action: &str) -> String {
+    ///     AppContext::with(|ctx| format!("{} {action} (request {})", ctx.get::<UserName>(), ctx.get::<RequestId>().0))
+    /// }
+    ///
+    /// let ctx = Context::default().provide(RequestId(7)).provide_as::<UserName>("ada".to_string());
+    /// let line = Snapshot::of_app::<AppContext>(&ctx).sync_scope(|| audit("signed in"));
+    /// assert_eq!(line, "ada signed in (request 7)");
+    /// ```
     #[track_caller]
     #[inline]
     pub fn with<R>(f: impl FnOnce(&AppView<A>) -> R) -> R {
@@ -237,6 +410,25 @@ impl<A: DeclaredContext> AppView<A> {
     }
 
     /// Lends the current request's context, typed as `A`, to `f`; `None` outside a scope entered for `A`.
+    ///
+    /// ```
+    /// use baton::{Context, ambient::Snapshot, context_key};
+    ///
+    /// #[context_key]
+    /// struct RequestId(u64);
+    /// baton::app_context!(struct AppContext: RequestId);
+    ///
+    /// fn log_line(message: &str) -> String {
+    ///     match AppContext::try_with(|ctx| ctx.get::<RequestId>().0) {
+    ///         Some(id) => format!("[request {id}] {message}"),
+    ///         None => format!("[no request] {message}"),
+    ///     }
+    /// }
+    ///
+    /// assert_eq!(log_line("starting"), "[no request] starting");
+    /// let ctx = Context::default().provide(RequestId(7));
+    /// assert_eq!(Snapshot::of_app::<AppContext>(&ctx).sync_scope(|| log_line("saved")), "[request 7] saved");
+    /// ```
     #[inline]
     pub fn try_with<R>(f: impl FnOnce(&AppView<A>) -> R) -> Option<R> {
         try_with_context(|ctx| ctx.app::<A>().map(f)).flatten()
@@ -245,6 +437,31 @@ impl<A: DeclaredContext> AppView<A> {
     /// Reads the value of the declared key `K`: an index into the request's store, never `None`.
     ///
     /// Reading a key that `A` does not declare is a compile error.
+    ///
+    /// ```
+    /// use baton::{Context, ambient::Snapshot, context_key};
+    ///
+    /// #[context_key]
+    /// struct RequestId(u64);
+    /// #[context_key(value = String)]
+    /// struct UserName;
+    /// baton::app_context!(struct AppContext: RequestId, UserName);
+    ///
+    /// let ctx = Context::default().provide(RequestId(7)).provide_as::<UserName>("ada".to_string());
+    /// let (id, user) = Snapshot::of_app::<AppContext>(&ctx).sync_scope(|| {
+    ///     let ctx = AppContext::current();
+    ///     (ctx.get::<RequestId>().0, ctx.get::<UserName>().clone()) // no `Option`
+    /// });
+    /// assert_eq!((id, user.as_str()), (7, "ada"));
+    /// ```
+    ///
+    /// ```compile_fail,E0277
+    /// # use baton::{Context, ambient::Snapshot, context_key};
+    /// # #[context_key] struct RequestId(u64);
+    /// # #[context_key] struct Tenant(u64);
+    /// # baton::app_context!(struct AppContext: RequestId);
+    /// AppContext::current().get::<Tenant>(); // error: `Tenant` is not declared in the app context `AppContext`
+    /// ```
     #[inline]
     pub fn get<K: ContextKey>(&self) -> &K::Value
     where
@@ -259,6 +476,26 @@ impl<A: DeclaredContext> AppView<A> {
     }
 
     /// The untyped view (also reachable through `Deref`).
+    ///
+    /// For code that takes an [`AmbientContext`], or reads a key the app context does not declare:
+    ///
+    /// ```
+    /// use baton::{AmbientContext, Context, ambient::Snapshot, context_key};
+    ///
+    /// #[context_key]
+    /// struct RequestId(u64);
+    /// #[context_key]
+    /// struct Tenant(u64);
+    /// baton::app_context!(struct AppContext: RequestId);
+    ///
+    /// fn tenant(ctx: &AmbientContext) -> Option<u64> {
+    ///     ctx.try_get::<Tenant>().map(|tenant| tenant.0)
+    /// }
+    ///
+    /// let ctx = Context::default().provide(RequestId(7)).provide(Tenant(3));
+    /// let found = Snapshot::of_app::<AppContext>(&ctx).sync_scope(|| tenant(AppContext::current().ambient()));
+    /// assert_eq!(found, Some(3));
+    /// ```
     #[inline]
     pub fn ambient(&self) -> &AmbientContext {
         &self.ctx

@@ -9,6 +9,39 @@ use std::marker::PhantomData;
 
 /// The middleware that makes the request context ambient; see [`async_context`] and
 /// [`async_context_for`].
+///
+/// `A` is the app context the scope is entered for ([`Untyped`] for `async_context()`). You name the
+/// type where the middleware is returned or stored:
+///
+/// ```
+/// use baton::ambient::AsyncContext;
+/// use baton::{Context, KeyList, Lacks, Provider, ProviderMiddleware, Response, Router, context_key, get};
+///
+/// #[context_key]
+/// struct RequestId(u64);
+/// baton::app_context!(struct AppContext: RequestId);
+///
+/// struct AssignRequestId;
+/// impl<P: KeyList + Lacks<RequestId>> Provider<P> for AssignRequestId {
+///     type Provides = RequestId;
+///     async fn provide(&self, _: &Context<P>) -> Result<RequestId, Response> {
+///         Ok(RequestId(42))
+///     }
+/// }
+///
+/// fn ambient() -> AsyncContext<AppContext> {
+///     baton::async_context_for::<AppContext>()
+/// }
+///
+/// let app = Router::new()
+///     .with(ProviderMiddleware(AssignRequestId))
+///     .with(ambient())
+///     .route("/", get(|_: Context| async { AppContext::current().get::<RequestId>().0.to_string() }));
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let response = app.call_request(http::Request::get("/").body(baton::Body::empty()).unwrap()).await;
+/// assert_eq!(response.into_body().collect_bytes().await.unwrap(), "42");
+/// # });
+/// ```
 pub struct AsyncContext<A = Untyped> {
     _app: PhantomData<fn() -> A>,
 }

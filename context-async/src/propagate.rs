@@ -128,6 +128,35 @@ pin_project! {
     ///
     /// The `async_context()` middleware wraps every response body in one, so a body streamed after the
     /// handler returned still sees its request's context.
+    ///
+    /// You name it where a wrapped value is stored, for instance a queue of jobs that each remember
+    /// their request:
+    ///
+    /// ```
+    /// use baton::{Context, ambient::{InContext, InContextExt, Snapshot}, context_key};
+    /// use std::{future::Future, pin::Pin};
+    ///
+    /// #[context_key]
+    /// struct RequestId(u64);
+    ///
+    /// type Job = InContext<Pin<Box<dyn Future<Output = Option<u64>> + Send>>>;
+    ///
+    /// fn job() -> Job {
+    ///     let work: Pin<Box<dyn Future<Output = Option<u64>> + Send>> =
+    ///         Box::pin(async { baton::try_get_context()?.try_get::<RequestId>().map(|id| id.0) });
+    ///     work.in_context() // captures the current request, if any
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let ctx = Context::default().provide(RequestId(7));
+    /// let queued: Vec<Job> = vec![Snapshot::of(&ctx).sync_scope(job), job()];
+    /// let mut results = Vec::new();
+    /// for job in queued {
+    ///     results.push(job.await); // run later, outside the request
+    /// }
+    /// assert_eq!(results, [Some(7), None]);
+    /// # }
+    /// ```
     #[derive(Debug, Clone)]
     #[must_use = "futures and streams do nothing unless polled"]
     pub struct InContext<T> {
@@ -139,26 +168,81 @@ pin_project! {
 
 impl<T> InContext<T> {
     /// Wraps `inner` to run in `ctx`.
+    ///
+    /// The explicit form of [`InContextExt::with_context`], also taking `None` (no context):
+    ///
+    /// ```
+    /// use baton::{Context, ambient::{InContext, Snapshot}, context_key};
+    ///
+    /// #[context_key]
+    /// struct RequestId(u64);
+    ///
+    /// async fn request_id() -> Option<u64> {
+    ///     baton::try_get_context()?.try_get::<RequestId>().map(|id| id.0)
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let ctx = Snapshot::of(&Context::default().provide(RequestId(7))).context().clone();
+    /// assert_eq!(InContext::new(request_id(), Some(ctx)).await, Some(7));
+    /// assert_eq!(InContext::new(request_id(), None).await, None);
+    /// # }
+    /// ```
     pub fn new(inner: T, ctx: Option<AmbientContext>) -> InContext<T> {
         InContext { ctx, inner }
     }
 
     /// The carried context, if one was captured.
+    ///
+    /// ```
+    /// use baton::{Context, ambient::{InContextExt, Snapshot}};
+    ///
+    /// let outside = async {}.in_context();
+    /// assert!(outside.context().is_none()); // nothing to capture outside a request
+    ///
+    /// let ctx = Context::from_request(http::Request::get("/tasks").body(baton::Body::empty()).unwrap());
+    /// let inside = Snapshot::of(&ctx).sync_scope(|| async {}.in_context());
+    /// assert_eq!(inside.context().map(|ctx| ctx.uri().path()), Some("/tasks"));
+    /// ```
     pub fn context(&self) -> Option<&AmbientContext> {
         self.ctx.as_ref()
     }
 
     /// The wrapped value.
+    ///
+    /// ```
+    /// use baton::{Body, ambient::InContextExt};
+    ///
+    /// let body = Body::from("hello").in_context();
+    /// assert!(body.get_ref().is_in_memory());
+    /// ```
     pub fn get_ref(&self) -> &T {
         &self.inner
     }
 
     /// The wrapped value, mutably.
+    ///
+    /// ```
+    /// use baton::ambient::InContextExt;
+    ///
+    /// let (sender, receiver) = tokio::sync::oneshot::channel::<u64>();
+    /// let mut waiting = receiver.in_context();
+    /// waiting.get_mut().close(); // a method of the wrapped receiver
+    /// assert!(sender.send(1).is_err());
+    /// ```
     pub fn get_mut(&mut self) -> &mut T {
         &mut self.inner
     }
 
     /// Unwraps the value.
+    ///
+    /// ```
+    /// use baton::{Body, ambient::InContextExt};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let body: Body = Body::from("hello").in_context().into_inner(); // the original type again
+    /// assert_eq!(body.collect_bytes().await.unwrap(), "hello");
+    /// # }
+    /// ```
     pub fn into_inner(self) -> T {
         self.inner
     }

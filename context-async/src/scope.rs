@@ -106,48 +106,152 @@ impl AmbientContext {
     /// For keys every request is guaranteed to have, declare an app context and read them with
     /// [`AppView::get`]: that read is an index (the position is recorded when the scope is entered) and
     /// needs no `Option`.
+    ///
+    /// ```
+    /// use baton::{Context, ambient::Snapshot, context_key};
+    ///
+    /// #[context_key]
+    /// struct RequestId(u64);
+    /// #[context_key(value = String)]
+    /// struct UserName;
+    ///
+    /// fn log_prefix() -> String {
+    ///     let ctx = baton::get_context();
+    ///     let id = ctx.try_get::<RequestId>().map_or(0, |id| id.0);
+    ///     let user = ctx.try_get::<UserName>().map_or("anonymous", String::as_str);
+    ///     format!("[{id} {user}]")
+    /// }
+    ///
+    /// let ctx = Context::default().provide(RequestId(7));
+    /// assert_eq!(Snapshot::of(&ctx).sync_scope(log_prefix), "[7 anonymous]");
+    /// ```
     #[inline]
     pub fn try_get<K: ContextKey>(&self) -> Option<&K::Value> {
         self.inner.store.find_key::<K>()
     }
 
     /// Whether a value of `K` was provided.
+    ///
+    /// ```
+    /// use baton::{Context, ambient::Snapshot, context_key};
+    ///
+    /// #[context_key(value = String)]
+    /// struct UserName;
+    ///
+    /// fn signed_in() -> bool {
+    ///     baton::get_context().has::<UserName>()
+    /// }
+    ///
+    /// let guest = Context::default();
+    /// let member = Context::default().provide_as::<UserName>("ada".to_string());
+    /// assert!(!Snapshot::of(&guest).sync_scope(signed_in));
+    /// assert!(Snapshot::of(&member).sync_scope(signed_in));
+    /// ```
     #[inline]
     pub fn has<K: ContextKey>(&self) -> bool {
         self.try_get::<K>().is_some()
     }
 
     /// The request method.
+    ///
+    /// ```
+    /// use baton::{Body, Context, ambient::Snapshot};
+    ///
+    /// let ctx = Context::from_request(http::Request::delete("/tasks/3").body(Body::empty()).unwrap());
+    /// let method = Snapshot::of(&ctx).sync_scope(|| baton::get_context().method().clone());
+    /// assert_eq!(method, http::Method::DELETE);
+    /// ```
     #[inline]
     pub fn method(&self) -> &Method {
         &self.inner.method
     }
 
     /// The request URI, as it was when the scope was entered.
+    ///
+    /// ```
+    /// use baton::{Body, Context, ambient::Snapshot};
+    ///
+    /// let ctx = Context::from_request(http::Request::get("/tasks?page=2").body(Body::empty()).unwrap());
+    /// let query = Snapshot::of(&ctx).sync_scope(|| baton::get_context().uri().query().map(str::to_string));
+    /// assert_eq!(query.as_deref(), Some("page=2"));
+    /// ```
     #[inline]
     pub fn uri(&self) -> &Uri {
         &self.inner.uri
     }
 
     /// The matched route's raw path parameters.
+    ///
+    /// ```
+    /// use baton::{Context, ambient::Snapshot};
+    ///
+    /// let ctx = Context::default().with_params([("org", "acme"), ("user", "ada")]);
+    /// let count = Snapshot::of(&ctx).sync_scope(|| baton::get_context().params().len());
+    /// assert_eq!(count, 2);
+    /// ```
     #[inline]
     pub fn params(&self) -> &PathParams {
         &self.inner.params
     }
 
     /// One raw path parameter by name (`/users/{id}` → `param("id")`).
+    ///
+    /// ```
+    /// use baton::{Context, Router, get};
+    ///
+    /// async fn load_user() -> String {
+    ///     format!("user {}", baton::get_context().param("id").unwrap_or("?"))
+    /// }
+    ///
+    /// let app = Router::new()
+    ///     .with(baton::async_context())
+    ///     .route("/users/{id}", get(|_: Context| async { load_user().await }));
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let response = app.call_request(http::Request::get("/users/42").body(baton::Body::empty()).unwrap()).await;
+    /// assert_eq!(response.into_body().collect_bytes().await.unwrap(), "user 42");
+    /// # });
+    /// ```
     #[inline]
     pub fn param(&self, name: &str) -> Option<&str> {
         self.inner.params.get(name)
     }
 
     /// The request's shared value store.
+    ///
+    /// ```
+    /// use baton::{Context, ambient::Snapshot, context_key};
+    ///
+    /// #[context_key]
+    /// struct RequestId(u64);
+    ///
+    /// let ctx = Context::default().provide(RequestId(7));
+    /// let provided = Snapshot::of(&ctx).sync_scope(|| baton::get_context().store().len());
+    /// assert_eq!(provided, 1);
+    /// assert!(Snapshot::of(&ctx).context().store().same_as(ctx.store())); // the same store, not a copy
+    /// ```
     #[inline]
     pub fn store(&self) -> &Store {
         &self.inner.store
     }
 
     /// This context as the typed app context `A`, if the scope was entered for `A`.
+    ///
+    /// ```
+    /// use baton::{Context, ambient::Snapshot, context_key};
+    ///
+    /// #[context_key]
+    /// struct RequestId(u64);
+    /// baton::app_context!(struct AppContext: RequestId);
+    ///
+    /// fn request_id() -> Option<u64> {
+    ///     let ctx = baton::get_context();
+    ///     ctx.app::<AppContext>().map(|app| app.get::<RequestId>().0)
+    /// }
+    ///
+    /// let ctx = Context::default().provide(RequestId(7));
+    /// assert_eq!(Snapshot::of_app::<AppContext>(&ctx).sync_scope(request_id), Some(7));
+    /// assert_eq!(Snapshot::of(&ctx).sync_scope(request_id), None); // an untyped scope
+    /// ```
     #[inline]
     pub fn app<A: DeclaredContext>(&self) -> Option<&AppView<A>> {
         match self.inner.app {
@@ -157,18 +261,58 @@ impl AmbientContext {
     }
 
     /// The name of the app context the scope was entered for, if it is typed.
+    ///
+    /// ```
+    /// use baton::{Context, ambient::Snapshot, context_key};
+    ///
+    /// #[context_key]
+    /// struct RequestId(u64);
+    /// baton::app_context!(struct AppContext: RequestId);
+    ///
+    /// let ctx = Context::default().provide(RequestId(7));
+    /// let name = || baton::get_context().app_name();
+    /// assert_eq!(Snapshot::of_app::<AppContext>(&ctx).sync_scope(name), Some("AppContext"));
+    /// assert_eq!(Snapshot::of(&ctx).sync_scope(name), None);
+    /// ```
     #[inline]
     pub fn app_name(&self) -> Option<&'static str> {
         self.inner.app.map(|app| app.name)
     }
 
     /// A [`Snapshot`] of this context, to re-enter it on another task or thread.
+    ///
+    /// ```
+    /// use baton::{Context, ambient::Snapshot, context_key};
+    ///
+    /// #[context_key]
+    /// struct RequestId(u64);
+    ///
+    /// fn request_id() -> Option<u64> {
+    ///     baton::try_get_context()?.try_get::<RequestId>().map(|id| id.0)
+    /// }
+    ///
+    /// let ctx = Context::default().provide(RequestId(7));
+    /// let id = Snapshot::of(&ctx).sync_scope(|| {
+    ///     let snapshot = baton::get_context().snapshot();
+    ///     std::thread::spawn(move || snapshot.sync_scope(request_id)).join().unwrap()
+    /// });
+    /// assert_eq!(id, Some(7));
+    /// ```
     #[inline]
     pub fn snapshot(&self) -> Snapshot {
         Snapshot { ctx: self.clone() }
     }
 
     /// Whether both handles belong to the same request.
+    ///
+    /// ```
+    /// use baton::{Context, ambient::Snapshot};
+    ///
+    /// let (one, other) = (Context::default(), Context::default());
+    /// let handle = Snapshot::of(&one).sync_scope(baton::get_context);
+    /// assert!(handle.same_request(Snapshot::of(&one).context()));
+    /// assert!(!handle.same_request(Snapshot::of(&other).context()));
+    /// ```
     pub fn same_request(&self, other: &AmbientContext) -> bool {
         self.inner.store.same_as(&other.inner.store)
     }
@@ -219,6 +363,22 @@ pub struct Snapshot {
 
 impl Snapshot {
     /// The current request's context, if this code runs inside a request scope.
+    ///
+    /// For code that also runs outside requests (a job queue fed both by handlers and by a timer):
+    ///
+    /// ```
+    /// use baton::{Context, ambient::Snapshot};
+    ///
+    /// fn enqueue(jobs: &mut Vec<Option<Snapshot>>) {
+    ///     jobs.push(Snapshot::current()); // `None` when not called from a request
+    /// }
+    ///
+    /// let mut jobs = Vec::new();
+    /// enqueue(&mut jobs);
+    /// Snapshot::of(&Context::default()).sync_scope(|| enqueue(&mut jobs));
+    /// assert!(jobs[0].is_none());
+    /// assert!(jobs[1].is_some());
+    /// ```
     pub fn current() -> Option<Snapshot> {
         try_get_context().map(|ctx| Snapshot { ctx })
     }
@@ -227,6 +387,25 @@ impl Snapshot {
     ///
     /// # Panics
     /// Outside a request scope, with a message naming the cause and the fix.
+    ///
+    /// ```
+    /// use baton::{Context, ambient::Snapshot, context_key};
+    ///
+    /// #[context_key]
+    /// struct RequestId(u64);
+    ///
+    /// // Called from a handler: hand the request's context to a worker thread.
+    /// fn render_report() -> std::thread::JoinHandle<u64> {
+    ///     let snapshot = Snapshot::capture();
+    ///     std::thread::spawn(move || {
+    ///         snapshot.sync_scope(|| baton::get_context().try_get::<RequestId>().map_or(0, |id| id.0))
+    ///     })
+    /// }
+    ///
+    /// let ctx = Context::default().provide(RequestId(7));
+    /// let worker = Snapshot::of(&ctx).sync_scope(render_report);
+    /// assert_eq!(worker.join().unwrap(), 7);
+    /// ```
     #[track_caller]
     pub fn capture() -> Snapshot {
         match try_get_context() {
@@ -238,6 +417,24 @@ impl Snapshot {
     /// An untyped snapshot of `ctx`, for tests and for code that runs a context outside the router.
     ///
     /// It shares `ctx`'s store: values provided to `ctx` later are visible through it.
+    ///
+    /// ```
+    /// use baton::{Context, ambient::Snapshot, context_key};
+    ///
+    /// #[context_key]
+    /// struct RequestId(u64);
+    ///
+    /// // The code under test reads the ambient context.
+    /// fn request_id() -> Option<u64> {
+    ///     baton::try_get_context()?.try_get::<RequestId>().map(|id| id.0)
+    /// }
+    ///
+    /// let ctx = Context::default();
+    /// let snapshot = Snapshot::of(&ctx);
+    /// assert_eq!(snapshot.sync_scope(request_id), None);
+    /// let _ctx = ctx.provide(RequestId(7)); // provided after the snapshot was taken ...
+    /// assert_eq!(snapshot.sync_scope(request_id), Some(7)); // ... and visible through it
+    /// ```
     pub fn of<P: KeyList>(ctx: &Context<P>) -> Snapshot {
         Snapshot {
             ctx: AmbientContext::enter::<crate::Untyped, P>(ctx),
@@ -265,6 +462,19 @@ impl Snapshot {
     }
 
     /// The captured context.
+    ///
+    /// Reads it without entering a scope:
+    ///
+    /// ```
+    /// use baton::{Context, ambient::Snapshot, context_key};
+    ///
+    /// #[context_key]
+    /// struct RequestId(u64);
+    ///
+    /// let snapshot = Snapshot::of(&Context::default().provide(RequestId(7)));
+    /// assert_eq!(snapshot.context().try_get::<RequestId>().map(|id| id.0), Some(7));
+    /// assert!(baton::try_get_context().is_none()); // no scope was entered
+    /// ```
     #[inline]
     pub fn context(&self) -> &AmbientContext {
         &self.ctx
@@ -295,6 +505,23 @@ impl Snapshot {
     ///
     /// # Panics
     /// If called inside a [`with_context`] closure (the slot is borrowed there).
+    ///
+    /// ```
+    /// use baton::{Context, ambient::Snapshot, context_key};
+    ///
+    /// #[context_key]
+    /// struct RequestId(u64);
+    ///
+    /// // Blocking code that reads the ambient context, run on a thread of its own.
+    /// fn write_audit_line() -> String {
+    ///     format!("audit: request {}", baton::get_context().try_get::<RequestId>().map_or(0, |id| id.0))
+    /// }
+    ///
+    /// let snapshot = Snapshot::of(&Context::default().provide(RequestId(7)));
+    /// let line = std::thread::spawn(move || snapshot.sync_scope(write_audit_line)).join().unwrap();
+    /// assert_eq!(line, "audit: request 7");
+    /// assert!(baton::try_get_context().is_none()); // the scope ended with `f`
+    /// ```
     pub fn sync_scope<R>(&self, f: impl FnOnce() -> R) -> R {
         CURRENT.sync_scope(self.ctx.clone(), f)
     }
@@ -404,6 +631,27 @@ pub fn with_context<R>(f: impl FnOnce(&AmbientContext) -> R) -> R {
 }
 
 /// Lends the current request's context to `f`, or returns `None` outside a request scope.
+///
+/// The cheapest read for code that also runs outside requests, such as a logging helper:
+///
+/// ```
+/// use baton::{Context, ambient::Snapshot, context_key};
+///
+/// #[context_key]
+/// struct RequestId(u64);
+///
+/// fn log_line(message: &str) -> String {
+///     match baton::try_with_context(|ctx| ctx.try_get::<RequestId>().map(|id| id.0)) {
+///         Some(Some(id)) => format!("[request {id}] {message}"),
+///         Some(None) => format!("[request] {message}"),
+///         None => format!("[startup] {message}"),
+///     }
+/// }
+///
+/// assert_eq!(log_line("ready"), "[startup] ready");
+/// let ctx = Context::default().provide(RequestId(7));
+/// assert_eq!(Snapshot::of(&ctx).sync_scope(|| log_line("saved")), "[request 7] saved");
+/// ```
 #[inline]
 pub fn try_with_context<R>(f: impl FnOnce(&AmbientContext) -> R) -> Option<R> {
     CURRENT.try_with(f).ok()
