@@ -284,33 +284,127 @@ enum Stored {
 }
 
 impl FormFile {
-    /// The form field the file was sent under.
+    /// The form field the file was sent under (`<input type="file" name="avatar">`).
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// # use baton::builtin::form::{FormData, FormLimits};
+    /// # let request = http::Request::post("/")
+    /// #     .header("content-type", "multipart/form-data; boundary=X")
+    /// #     .body(baton::Body::from("--X\r\ncontent-disposition: form-data; name=\"avatar\"; filename=\"me.png\"\r\ncontent-type: image/png\r\n\r\nPNG!\r\n--X--\r\n"))
+    /// #     .unwrap();
+    /// # let limits = FormLimits::default();
+    /// # let form = FormData::read(&mut baton::Context::from_request(request), &limits).await.unwrap();
+    /// let file = &form.files()[0];
+    /// assert_eq!(file.name(), "avatar");
+    /// assert!(form.file("avatar").is_some());
+    /// # });
+    /// ```
     pub fn name(&self) -> &str {
         &self.name
     }
 
     /// The file name the client gave (untrusted: never use it as a path as it is).
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// # use baton::builtin::form::{FormData, FormLimits};
+    /// # let request = http::Request::post("/")
+    /// #     .header("content-type", "multipart/form-data; boundary=X")
+    /// #     .body(baton::Body::from("--X\r\ncontent-disposition: form-data; name=\"doc\"; filename=\"../../etc/passwd\"\r\n\r\nx\r\n--X--\r\n"))
+    /// #     .unwrap();
+    /// # let limits = FormLimits::default();
+    /// # let form = FormData::read(&mut baton::Context::from_request(request), &limits).await.unwrap();
+    /// let file = form.file("doc").unwrap();
+    /// assert_eq!(file.file_name(), Some("../../etc/passwd")); // as sent: sanitize before any use
+    /// let safe = std::path::Path::new(file.file_name().unwrap()).file_name().unwrap();
+    /// assert_eq!(safe, "passwd");
+    /// # });
+    /// ```
     pub fn file_name(&self) -> Option<&str> {
         self.file_name.as_deref()
     }
 
-    /// The content type the client gave (untrusted).
+    /// The content type the client gave (untrusted: check the content itself before trusting it).
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// # use baton::builtin::form::{FormData, FormLimits};
+    /// # let request = http::Request::post("/")
+    /// #     .header("content-type", "multipart/form-data; boundary=X")
+    /// #     .body(baton::Body::from("--X\r\ncontent-disposition: form-data; name=\"avatar\"; filename=\"me.png\"\r\ncontent-type: image/png\r\n\r\nPNG!\r\n--X\r\ncontent-disposition: form-data; name=\"notes\"; filename=\"n\"\r\n\r\ntext\r\n--X--\r\n"))
+    /// #     .unwrap();
+    /// # let limits = FormLimits::default();
+    /// # let form = FormData::read(&mut baton::Context::from_request(request), &limits).await.unwrap();
+    /// assert_eq!(form.file("avatar").unwrap().content_type(), Some("image/png"));
+    /// assert_eq!(form.file("notes").unwrap().content_type(), None); // the part named none
+    /// # });
+    /// ```
     pub fn content_type(&self) -> Option<&str> {
         self.content_type.as_deref()
     }
 
-    /// The size in bytes.
+    /// The size in bytes, counted as it was received (in memory or on disk alike).
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// # use baton::builtin::form::{FormData, FormLimits};
+    /// # let request = http::Request::post("/")
+    /// #     .header("content-type", "multipart/form-data; boundary=X")
+    /// #     .body(baton::Body::from("--X\r\ncontent-disposition: form-data; name=\"avatar\"; filename=\"me.png\"\r\ncontent-type: image/png\r\n\r\nPNG!\r\n--X--\r\n"))
+    /// #     .unwrap();
+    /// # let limits = FormLimits::default();
+    /// # let form = FormData::read(&mut baton::Context::from_request(request), &limits).await.unwrap();
+    /// let file = form.file("avatar").unwrap();
+    /// assert_eq!(file.len(), 4);
+    /// assert_eq!(file.bytes().await.unwrap().len() as u64, file.len());
+    /// # });
+    /// ```
     pub fn len(&self) -> u64 {
         self.len
     }
 
-    /// Whether the file is empty.
+    /// Whether the file is empty, as when a form's file input was left blank (browsers still send the
+    /// part, with an empty file name and no content).
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// # use baton::builtin::form::{FormData, FormLimits};
+    /// # let request = http::Request::post("/")
+    /// #     .header("content-type", "multipart/form-data; boundary=X")
+    /// #     .body(baton::Body::from("--X\r\ncontent-disposition: form-data; name=\"avatar\"; filename=\"\"\r\ncontent-type: application/octet-stream\r\n\r\n\r\n--X--\r\n"))
+    /// #     .unwrap();
+    /// # let limits = FormLimits::default();
+    /// # let form = FormData::read(&mut baton::Context::from_request(request), &limits).await.unwrap();
+    /// let file = form.file("avatar").unwrap();
+    /// assert!(file.is_empty());
+    /// assert_eq!((file.file_name(), file.len()), (Some(""), 0));
+    /// # });
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
 
     /// The temporary file holding a large upload (`None` when it is in memory): copy or read it from
     /// there; it is deleted when this `FormFile` is dropped.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// # use baton::builtin::form::{FormData, FormLimits};
+    /// # let request = http::Request::post("/")
+    /// #     .header("content-type", "multipart/form-data; boundary=X")
+    /// #     .body(baton::Body::from("--X\r\ncontent-disposition: form-data; name=\"avatar\"; filename=\"me.png\"\r\ncontent-type: image/png\r\n\r\nPNG!\r\n--X--\r\n"))
+    /// #     .unwrap();
+    /// # let limits = FormLimits::default().spool_threshold(2);
+    /// # let form = FormData::read(&mut baton::Context::from_request(request), &limits).await.unwrap();
+    /// // Over the spool threshold (2 bytes here, 64 KiB by default): on disk.
+    /// let file = form.file("avatar").unwrap();
+    /// let path = file.path().unwrap().to_path_buf();
+    /// assert_eq!(std::fs::read(&path).unwrap(), b"PNG!");
+    /// drop(form);
+    /// assert!(!path.exists(), "deleted with the form");
+    /// # });
+    /// ```
     pub fn path(&self) -> Option<&Path> {
         match &self.stored {
             Stored::Memory(_) => None,
@@ -318,7 +412,23 @@ impl FormFile {
         }
     }
 
-    /// The whole content, read into memory (from the temporary file for a large upload).
+    /// The whole content, read into memory (from the temporary file for a large upload): for large
+    /// files prefer reading from [`path`](Self::path) in pieces.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// # use baton::builtin::form::{FormData, FormLimits};
+    /// # let request = http::Request::post("/")
+    /// #     .header("content-type", "multipart/form-data; boundary=X")
+    /// #     .body(baton::Body::from("--X\r\ncontent-disposition: form-data; name=\"avatar\"; filename=\"me.png\"\r\ncontent-type: image/png\r\n\r\nPNG!\r\n--X--\r\n"))
+    /// #     .unwrap();
+    /// # let limits = FormLimits::default().spool_threshold(0);
+    /// # let form = FormData::read(&mut baton::Context::from_request(request), &limits).await.unwrap();
+    /// let file = form.file("avatar").unwrap();
+    /// assert!(file.path().is_some(), "spooled");
+    /// assert_eq!(file.bytes().await.unwrap(), "PNG!");
+    /// # });
+    /// ```
     pub async fn bytes(&self) -> std::io::Result<Bytes> {
         match &self.stored {
             Stored::Memory(bytes) => Ok(bytes.clone()),
