@@ -23,12 +23,30 @@
 //!     Html(format!(r#"<form method="post"><input type="hidden" name="_csrf" value="{token}"></form>"#))
 //! }
 //!
-//! let _app = Router::new()
+//! let app = Router::new()
 //!     .with(cookies(KeyRing::new(Key::generate())))
 //!     .with(session(MemoryStore::default()))
 //!     .with(form_data(FormLimits::default()))
 //!     .with(csrf())
 //!     .route("/", get(form).post(|_: Context| async { "accepted" }));
+//! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+//! // The browser loads the form: a session cookie, and the token in the page.
+//! let page = app.call_request(http::Request::get("/").body(baton::Body::empty()).unwrap()).await;
+//! let cookie = page.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
+//! let html = page.into_body().collect_bytes().await.unwrap();
+//! let token = std::str::from_utf8(&html).unwrap().split("value=\"").nth(1).unwrap().split('"').next().unwrap();
+//!
+//! let submit = |body: String| {
+//!     http::Request::post("/")
+//!         .header("cookie", &cookie)
+//!         .header("content-type", "application/x-www-form-urlencoded")
+//!         .body(baton::Body::from(body))
+//!         .unwrap()
+//! };
+//! assert_eq!(app.call_request(submit(format!("_csrf={token}&title=hi"))).await.status(), 200);
+//! // A forged form (another site cannot read the token) is refused.
+//! assert_eq!(app.call_request(submit("title=hi".into())).await.status(), 403);
+//! # });
 //! ```
 //!
 //! Before the session it does not compile:
@@ -60,8 +78,82 @@ use http::Method;
 use subtle::ConstantTimeEq;
 
 /// The form field a token is read from.
+///
+/// ```
+/// use baton::builtin::cookies::{Key, KeyRing, cookies};
+/// use baton::builtin::csrf::{CsrfToken, FIELD, csrf};
+/// use baton::builtin::form::{FormLimits, form_data};
+/// use baton::builtin::session::{MemoryStore, session};
+/// use baton::{Context, Router, get, handler};
+///
+/// #[handler]
+/// async fn hidden_input(ctx: Context) -> String {
+///     format!(r#"<input type="hidden" name="{FIELD}" value="{}">"#, ctx.get::<CsrfToken>().as_str())
+/// }
+///
+/// let app = Router::new()
+///     .with(cookies(KeyRing::new(Key::generate())))
+///     .with(session(MemoryStore::default()))
+///     .with(form_data(FormLimits::default()))
+///     .with(csrf())
+///     .route("/", get(hidden_input).post(|_: Context| async { "saved" }));
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// let page = app.call_request(http::Request::get("/").body(baton::Body::empty()).unwrap()).await;
+/// let cookie = page.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
+/// let html = String::from_utf8(page.into_body().collect_bytes().await.unwrap().to_vec()).unwrap();
+/// assert!(html.starts_with(r#"<input type="hidden" name="_csrf" value=""#), "{html}");
+/// let token = html.split("value=\"").nth(1).unwrap().trim_end_matches("\">");
+///
+/// let post = http::Request::post("/")
+///     .header("cookie", &cookie)
+///     .header("content-type", "application/x-www-form-urlencoded")
+///     .body(baton::Body::from(format!("{FIELD}={token}")))
+///     .unwrap();
+/// assert_eq!(app.call_request(post).await.status(), 200);
+/// # });
+/// ```
 pub const FIELD: &str = "_csrf";
 /// The header a token is read from.
+///
+/// ```
+/// use baton::builtin::cookies::{Key, KeyRing, cookies};
+/// use baton::builtin::csrf::{CsrfToken, HEADER, csrf_header};
+/// use baton::builtin::session::{MemoryStore, session};
+/// use baton::{Context, Router, get, handler};
+///
+/// /// The page's script reads the token from here and sends it back in the header.
+/// #[handler]
+/// async fn token(ctx: Context) -> String {
+///     ctx.get::<CsrfToken>().as_str().to_string()
+/// }
+///
+/// let app: baton::App = Router::new()
+///     .with(cookies(KeyRing::new(Key::generate())))
+///     .with(session(MemoryStore::default()))
+///     .with(csrf_header())
+///     .route("/", get(token).delete(|_: Context| async { "deleted" }))
+///     .into();
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// # let visit = |app: &baton::App| {
+/// #     let app = app.clone();
+/// #     async move {
+/// #         let page = app.call_request(http::Request::get("/").body(baton::Body::empty()).unwrap()).await;
+/// #         let cookie = page.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
+/// #         let token = String::from_utf8(page.into_body().collect_bytes().await.unwrap().to_vec()).unwrap();
+/// #         (cookie, token)
+/// #     }
+/// # };
+/// let (cookie, token) = visit(&app).await;
+/// let delete = |sent: &str| {
+///     http::Request::delete("/").header("cookie", &cookie).header(HEADER, sent).body(baton::Body::empty()).unwrap()
+/// };
+/// assert_eq!(app.call_request(delete(&token)).await.status(), 200);
+/// let refused = app.call_request(delete("a-guess")).await;
+/// assert_eq!(refused.status(), 403);
+/// let reason = refused.into_body().collect_bytes().await.unwrap();
+/// assert!(std::str::from_utf8(&reason).unwrap().starts_with("CSRF token does not match"));
+/// # });
+/// ```
 pub const HEADER: &str = "x-csrf-token";
 
 /// The session's CSRF token, provided by [`csrf()`]: put it in a hidden `_csrf` field of every form
@@ -167,16 +259,119 @@ pub fn csrf_header() -> Csrf<FromHeader> {
 }
 
 /// Middleware returned by [`csrf()`] and [`csrf_header()`]; `S` is where the token is read from.
+/// Safe methods pass (and get the token to render); an unsafe one without a token is refused with the
+/// reason.
+///
+/// ```
+/// use baton::builtin::cookies::{Key, KeyRing, cookies};
+/// use baton::builtin::csrf::{Csrf, FromHeader, csrf_header};
+/// use baton::builtin::session::{MemoryStore, session};
+/// use baton::{Context, Router, post};
+///
+/// let protection: Csrf<FromHeader> = csrf_header();
+/// let app = Router::new()
+///     .with(cookies(KeyRing::new(Key::generate())))
+///     .with(session(MemoryStore::default()))
+///     .with(protection)
+///     .route("/notes", post(|_: Context| async { "created" }));
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// let response = app.call_request(http::Request::post("/notes").body(baton::Body::empty()).unwrap()).await;
+/// assert_eq!(response.status(), 403);
+/// let reason = response.into_body().collect_bytes().await.unwrap();
+/// assert_eq!(reason, "CSRF token missing: send the `_csrf` form field or the `x-csrf-token` header");
+/// # });
+/// ```
 #[derive(Clone, Debug)]
 pub struct Csrf<S> {
     source: S,
 }
 
-/// Token source of [`csrf()`]: the `_csrf` form field, else the header.
+/// Token source of [`csrf()`]: the `_csrf` form field, else the header, so one middleware serves
+/// both the HTML forms and the page's scripts (here a JSON request, which has no form field).
+///
+/// ```
+/// use baton::builtin::cookies::{Key, KeyRing, cookies};
+/// use baton::builtin::csrf::{Csrf, CsrfToken, FromFormOrHeader, csrf};
+/// use baton::builtin::form::{FormLimits, form_data};
+/// use baton::builtin::session::{MemoryStore, session};
+/// use baton::{Context, Router, get, handler};
+///
+/// #[handler]
+/// async fn token(ctx: Context) -> String {
+///     ctx.get::<CsrfToken>().as_str().to_string()
+/// }
+///
+/// let protection: Csrf<FromFormOrHeader> = csrf();
+/// let app: baton::App = Router::new()
+///     .with(cookies(KeyRing::new(Key::generate())))
+///     .with(session(MemoryStore::default()))
+///     .with(form_data(FormLimits::default()))
+///     .with(protection)
+///     .route("/", get(token).post(|_: Context| async { "saved" }))
+///     .into();
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// # let visit = |app: &baton::App| {
+/// #     let app = app.clone();
+/// #     async move {
+/// #         let page = app.call_request(http::Request::get("/").body(baton::Body::empty()).unwrap()).await;
+/// #         let cookie = page.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
+/// #         let token = String::from_utf8(page.into_body().collect_bytes().await.unwrap().to_vec()).unwrap();
+/// #         (cookie, token)
+/// #     }
+/// # };
+/// let (cookie, token) = visit(&app).await;
+/// let json = http::Request::post("/")
+///     .header("cookie", &cookie)
+///     .header("content-type", "application/json")
+///     .header("x-csrf-token", &token)
+///     .body(baton::Body::from(r#"{"title":"hi"}"#))
+///     .unwrap();
+/// assert_eq!(app.call_request(json).await.status(), 200);
+/// # });
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct FromFormOrHeader;
 
-/// Token source of [`csrf_header()`]: the header.
+/// Token source of [`csrf_header()`]: the header only; a `_csrf` form field is not looked at (the
+/// middleware needs no [`FormData`]).
+///
+/// ```
+/// use baton::builtin::cookies::{Key, KeyRing, cookies};
+/// use baton::builtin::csrf::{Csrf, CsrfToken, FromHeader, csrf_header};
+/// use baton::builtin::session::{MemoryStore, session};
+/// use baton::{Context, Router, get, handler};
+///
+/// #[handler]
+/// async fn token(ctx: Context) -> String {
+///     ctx.get::<CsrfToken>().as_str().to_string()
+/// }
+///
+/// let protection: Csrf<FromHeader> = csrf_header();
+/// let app: baton::App = Router::new()
+///     .with(cookies(KeyRing::new(Key::generate())))
+///     .with(session(MemoryStore::default()))
+///     .with(protection)
+///     .route("/", get(token).post(|_: Context| async { "saved" }))
+///     .into();
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// # let visit = |app: &baton::App| {
+/// #     let app = app.clone();
+/// #     async move {
+/// #         let page = app.call_request(http::Request::get("/").body(baton::Body::empty()).unwrap()).await;
+/// #         let cookie = page.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
+/// #         let token = String::from_utf8(page.into_body().collect_bytes().await.unwrap().to_vec()).unwrap();
+/// #         (cookie, token)
+/// #     }
+/// # };
+/// let (cookie, token) = visit(&app).await;
+/// let form = http::Request::post("/")
+///     .header("cookie", &cookie)
+///     .header("content-type", "application/x-www-form-urlencoded")
+///     .body(baton::Body::from(format!("_csrf={token}")))
+///     .unwrap();
+/// assert_eq!(app.call_request(form).await.status(), 403, "the field is not a source here");
+/// # });
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct FromHeader;
 
