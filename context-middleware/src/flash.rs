@@ -50,7 +50,46 @@ use crate::session::{Session, SessionError, SessionKey, StoredInSession};
 use std::fmt;
 use std::marker::PhantomData;
 
-/// The flash message of type `M`, provided by [`flash::<M>()`](flash()).
+/// The flash message of type `M`, provided by [`flash::<M>()`](flash()): the one the previous
+/// request set, shown once.
+///
+/// ```
+/// use baton::builtin::cookies::{Key, KeyRing, cookies};
+/// use baton::builtin::flash::{Flash, flash};
+/// use baton::builtin::session::{MemoryStore, SessionError, session};
+/// use baton::{Context, Redirect, Router, get, handler, post, session_key};
+///
+/// #[session_key]
+/// #[derive(serde::Serialize, serde::Deserialize)]
+/// struct Notice(String);
+///
+/// #[handler]
+/// async fn save(ctx: Context) -> Result<Redirect, SessionError> {
+///     ctx.get::<Flash<Notice>>().set(Notice("Saved".into())).await?;
+///     Ok(Redirect::to("/"))
+/// }
+///
+/// #[handler]
+/// async fn page(ctx: Context) -> String {
+///     ctx.get::<Flash<Notice>>().message().map(|notice| notice.0.clone()).unwrap_or_default()
+/// }
+///
+/// let app = Router::new()
+///     .with(cookies(KeyRing::new(Key::generate())))
+///     .with(session(MemoryStore::default()))
+///     .with(flash::<Notice>())
+///     .route("/", get(page))
+///     .route("/save", post(save));
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// let saved = app.call_request(http::Request::post("/save").body(baton::Body::empty()).unwrap()).await;
+/// assert_eq!(saved.status(), 303);
+/// let cookie = saved.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
+/// let show = || http::Request::get("/").header("cookie", &cookie).body(baton::Body::empty()).unwrap();
+/// let text = |response: baton::Response| async { response.into_body().collect_bytes().await.unwrap() };
+/// assert_eq!(text(app.call_request(show()).await).await, "Saved", "the next request shows it");
+/// assert_eq!(text(app.call_request(show()).await).await, "", "and only that one");
+/// # });
+/// ```
 pub struct Flash<M> {
     incoming: Option<M>,
     session: Option<Session>,
@@ -148,7 +187,39 @@ pub fn flash<M: SessionKey + StoredInSession>() -> FlashMiddleware<M> {
     }
 }
 
-/// Middleware returned by [`flash()`].
+/// Middleware returned by [`flash()`]. A message of the type's name that no longer decodes as `M` (the
+/// type changed across a deployment) is dropped with a warning, never an error page.
+///
+/// ```
+/// use baton::builtin::cookies::{Key, KeyRing, cookies};
+/// use baton::builtin::flash::{Flash, FlashMiddleware, flash};
+/// use baton::builtin::session::{MemoryStore, session};
+/// use baton::{Context, Router, get, handler, session_key};
+///
+/// #[session_key]
+/// #[derive(serde::Serialize, serde::Deserialize)]
+/// enum Notice { Welcome }
+///
+/// #[handler]
+/// async fn page(ctx: Context) -> &'static str {
+///     match ctx.get::<Flash<Notice>>().message() {
+///         Some(Notice::Welcome) => "welcome!",
+///         None => "no news",
+///     }
+/// }
+///
+/// let notices: FlashMiddleware<Notice> = flash::<Notice>();
+/// let app = Router::new()
+///     .with(cookies(KeyRing::new(Key::generate())))
+///     .with(session(MemoryStore::default()))
+///     .with(notices)
+///     .route("/", get(page));
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// let response = app.call_request(http::Request::get("/").body(baton::Body::empty()).unwrap()).await;
+/// assert!(response.headers().get("set-cookie").is_none(), "no message, no session written");
+/// assert_eq!(response.into_body().collect_bytes().await.unwrap(), "no news");
+/// # });
+/// ```
 pub struct FlashMiddleware<M> {
     message: PhantomData<fn() -> M>,
 }

@@ -84,6 +84,38 @@ pub use tower_sessions_redis_store::{RedisStore, fred};
 pub use tower_sessions_sqlx_store::{SqliteStore, sqlx};
 
 /// What a session value must be: serialisable (the store keeps JSON-like data), and shareable.
+/// Implemented for every such type: derive serde's traits, never implement it by hand.
+///
+/// ```
+/// use baton::builtin::session::{Session, SessionError, SessionKey, StoredInSession};
+///
+/// /// A helper for any session value: `StoredInSession` is what `get` and `insert` need.
+/// async fn bump<K: SessionKey + StoredInSession + Default>(
+///     session: &Session,
+///     next: impl FnOnce(K) -> K,
+/// ) -> Result<(), SessionError> {
+///     let value = session.get::<K>().await?.unwrap_or_default();
+///     session.insert(next(value)).await
+/// }
+///
+/// #[baton::session_key]
+/// #[derive(serde::Serialize, serde::Deserialize, Default)]
+/// struct Visits(u32);
+///
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// let session = Session::for_test();
+/// bump(&session, |Visits(n)| Visits(n + 1)).await.unwrap();
+/// bump(&session, |Visits(n)| Visits(n + 1)).await.unwrap();
+/// assert_eq!(session.get::<Visits>().await.unwrap().unwrap().0, 2);
+/// # });
+/// ```
+///
+/// A type without serde's derives is refused with this trait's message:
+///
+/// ```compile_fail
+/// #[baton::session_key] // error: `Secret` cannot be stored in the session
+/// struct Secret(String);
+/// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be stored in the session",
     label = "needs `Serialize`, `Deserialize`, `Send`, `Sync` and `'static`",

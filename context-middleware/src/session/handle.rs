@@ -17,6 +17,44 @@ use tower_sessions_memory_store::MemoryStore;
 ///
 /// Cloning shares the handle. Every method is `async` because the first one loads the record from
 /// the store; the others reuse it.
+///
+/// ```
+/// use baton::builtin::cookies::{Key, KeyRing, cookies};
+/// use baton::builtin::session::{MemoryStore, Session, SessionError, session};
+/// use baton::{Context, Router, get, handler, session_key};
+///
+/// #[session_key]
+/// #[derive(serde::Serialize, serde::Deserialize)]
+/// struct Cart(Vec<String>);
+///
+/// #[handler]
+/// async fn add(ctx: Context) -> Result<String, SessionError> {
+///     let session = ctx.get::<Session>();
+///     let Cart(mut items) = session.get::<Cart>().await?.unwrap_or(Cart(Vec::new()));
+///     items.push(format!("item {}", items.len() + 1));
+///     let summary = items.join(", ");
+///     session.insert(Cart(items)).await?;
+///     Ok(summary)
+/// }
+///
+/// let app = Router::new()
+///     .with(cookies(KeyRing::new(Key::generate())))
+///     .with(session(MemoryStore::default()))
+///     .route("/add", get(add));
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// let first = app.call_request(http::Request::get("/add").header("host", "localhost").body(baton::Body::empty()).unwrap()).await;
+/// let set_cookie = first.headers()["set-cookie"].to_str().unwrap().to_string();
+/// for attribute in ["HttpOnly", "SameSite=Lax", "Path=/", "Max-Age=1209600"] {
+///     assert!(set_cookie.contains(attribute), "{attribute}: {set_cookie}");
+/// }
+/// assert!(!set_cookie.contains("Secure"), "plain-http localhost");
+/// assert_eq!(first.into_body().collect_bytes().await.unwrap(), "item 1");
+///
+/// let cookie = set_cookie.split(';').next().unwrap();
+/// let again = http::Request::get("/add").header("host", "localhost").header("cookie", cookie).body(baton::Body::empty()).unwrap();
+/// assert_eq!(app.call_request(again).await.into_body().collect_bytes().await.unwrap(), "item 1, item 2");
+/// # });
+/// ```
 #[context_key(crate = "crate::__baton")]
 #[derive(Clone)]
 pub struct Session {

@@ -42,7 +42,37 @@ pub fn session(store: impl SessionStore) -> SessionMiddleware {
     }
 }
 
-/// Middleware returned by [`session()`].
+/// Middleware returned by [`session()`]. A request that never touches its session costs no store
+/// access and sets no cookie.
+///
+/// ```
+/// use baton::builtin::cookies::{Key, KeyRing, cookies};
+/// use baton::builtin::session::{MemoryStore, Session, SessionConfig, SessionMiddleware, session};
+/// use baton::{Context, Router, get, handler, session_key};
+///
+/// #[session_key]
+/// #[derive(serde::Serialize, serde::Deserialize)]
+/// struct Theme(String);
+///
+/// #[handler]
+/// async fn set_theme(ctx: Context) -> &'static str {
+///     ctx.get::<Session>().insert(Theme("dark".into())).await.unwrap();
+///     "saved"
+/// }
+///
+/// let sessions: SessionMiddleware = session(MemoryStore::default()).config(SessionConfig::default().cookie_name("sid"));
+/// let app = Router::new()
+///     .with(cookies(KeyRing::new(Key::generate())))
+///     .with(sessions)
+///     .route("/", get(|_: Context| async { "home" }))
+///     .route("/theme", get(set_theme));
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// let home = app.call_request(http::Request::get("/").body(baton::Body::empty()).unwrap()).await;
+/// assert!(home.headers().get("set-cookie").is_none(), "untouched: no cookie");
+/// let theme = app.call_request(http::Request::get("/theme").body(baton::Body::empty()).unwrap()).await;
+/// assert!(theme.headers()["set-cookie"].to_str().unwrap().starts_with("sid="));
+/// # });
+/// ```
 #[derive(Clone)]
 pub struct SessionMiddleware {
     store: Arc<dyn SessionStore>,
