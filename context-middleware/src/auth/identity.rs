@@ -33,23 +33,85 @@ impl<I: Send + Sync + 'static> ContextKey for Auth<I> {
 
 impl<I> Auth<I> {
     /// No scheme recognised the request (also for unit tests).
+    ///
+    /// ```
+    /// use baton::builtin::auth::Auth;
+    ///
+    /// let anonymous = Auth::<String>::anonymous();
+    /// assert_eq!((anonymous.identity(), anonymous.scheme()), (None, None));
+    /// ```
     pub fn anonymous() -> Self {
         Auth { found: None }
     }
 
     /// `scheme` recognised the request as `identity` (also for unit tests).
+    ///
+    /// ```
+    /// use baton::builtin::auth::Auth;
+    ///
+    /// let bot = Auth::authenticated(7_u32, "bearer");
+    /// assert_eq!((bot.identity(), bot.scheme()), (Some(&7), Some("bearer")));
+    /// ```
     pub fn authenticated(identity: I, scheme: &'static str) -> Self {
         Auth {
             found: Some((Arc::new(identity), scheme)),
         }
     }
 
-    /// The identity, if the request is authenticated.
+    /// The identity, if the request is authenticated: what a page that also serves visitors reads
+    /// (a page only for users mounts [`require_auth`](super::require_auth()) and reads
+    /// [`Identity`] instead).
+    ///
+    /// ```
+    /// use baton::builtin::auth::{Auth, auth};
+    /// use baton::{Context, Router, get, handler};
+    ///
+    /// #[handler]
+    /// async fn greeting(ctx: Context) -> String {
+    ///     match ctx.get::<Auth<String>>().identity() {
+    ///         Some(name) => format!("hello {name}"),
+    ///         None => "hello visitor".to_string(),
+    ///     }
+    /// }
+    ///
+    /// let app = Router::new()
+    ///     .with(auth::<String>().bearer(|token: String| async move { (token == "t1").then(|| "ada".to_string()) }))
+    ///     .route("/", get(greeting));
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// let text = |response: baton::Response| async { response.into_body().collect_bytes().await.unwrap() };
+    /// let signed_in = http::Request::get("/").header("authorization", "Bearer t1").body(baton::Body::empty()).unwrap();
+    /// assert_eq!(text(app.call_request(signed_in).await).await, "hello ada");
+    /// let visitor = http::Request::get("/").body(baton::Body::empty()).unwrap();
+    /// assert_eq!(text(app.call_request(visitor).await).await, "hello visitor");
+    /// # });
+    /// ```
     pub fn identity(&self) -> Option<&I> {
         self.found.as_ref().map(|(identity, _)| &**identity)
     }
 
     /// The scheme that recognised it: `"session"`, `"bearer"` or `"api-key"`.
+    ///
+    /// ```
+    /// use baton::builtin::auth::{Auth, auth};
+    /// use baton::{Context, Router, get, handler};
+    ///
+    /// #[handler]
+    /// async fn how(ctx: Context) -> &'static str {
+    ///     ctx.get::<Auth<String>>().scheme().unwrap_or("none")
+    /// }
+    ///
+    /// let lookup = |secret: String| async move { (secret == "k1").then(|| "ci".to_string()) };
+    /// let app = Router::new()
+    ///     .with(auth::<String>().bearer(lookup).api_key(http::HeaderName::from_static("x-api-key"), lookup))
+    ///     .route("/", get(how));
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// let text = |response: baton::Response| async { response.into_body().collect_bytes().await.unwrap() };
+    /// let by_key = http::Request::get("/").header("x-api-key", "k1").body(baton::Body::empty()).unwrap();
+    /// assert_eq!(text(app.call_request(by_key).await).await, "api-key");
+    /// let by_token = http::Request::get("/").header("authorization", "Bearer k1").body(baton::Body::empty()).unwrap();
+    /// assert_eq!(text(app.call_request(by_token).await).await, "bearer");
+    /// # });
+    /// ```
     pub fn scheme(&self) -> Option<&'static str> {
         self.found.as_ref().map(|(_, scheme)| *scheme)
     }
@@ -92,6 +154,16 @@ impl<I: Send + Sync + 'static> ContextKey for Identity<I> {
 
 impl<I> Identity<I> {
     /// An identity, for unit tests of handlers (what `require_auth` provides once authenticated).
+    ///
+    /// ```
+    /// use baton::builtin::auth::Identity;
+    ///
+    /// /// The logic of a handler, taking what it reads: testable without a request.
+    /// fn greeting(user: &Identity<String>) -> String {
+    ///     format!("hello {}", **user)
+    /// }
+    /// assert_eq!(greeting(&Identity::new("ada".to_string())), "hello ada");
+    /// ```
     pub fn new(identity: I) -> Self {
         Identity {
             identity: Arc::new(identity),
@@ -153,7 +225,23 @@ pub struct Granted<P> {
 }
 
 impl<P> Granted<P> {
-    /// The proof, for unit tests of handlers.
+    /// The proof, for unit tests of handlers. In an app only [`require::<P>()`](super::require())
+    /// provides it.
+    ///
+    /// ```
+    /// use baton::builtin::auth::{Granted, Permission};
+    ///
+    /// #[baton::context_key]
+    /// struct Admin;
+    /// impl Permission for Admin {
+    ///     type Identity = String;
+    ///     fn granted(name: &String) -> bool { name == "root" }
+    /// }
+    ///
+    /// /// Only callable with the proof in hand.
+    /// fn purge_cache(_proof: &Granted<Admin>) -> &'static str { "purged" }
+    /// assert_eq!(purge_cache(&Granted::for_test()), "purged");
+    /// ```
     pub fn for_test() -> Self {
         Granted {
             permission: PhantomData,

@@ -44,15 +44,123 @@ pub fn auth<I: Send + Sync + 'static>() -> AuthMiddleware<I, Stateless> {
 
 /// Middleware returned by [`auth()`]. `S` is [`WithSession`] once a session scheme is added (the
 /// middleware then requires [`Session`]), [`Stateless`] before.
+///
+/// The schemes are tried in the order they were added; the first to recognise the request wins, and
+/// a request none recognises is anonymous (never refused here: that is
+/// [`require_auth`](super::require_auth())'s job).
+///
+/// ```
+/// use baton::builtin::auth::{Auth, AuthMiddleware, Stateless, auth};
+/// use baton::{Context, Router, get, handler};
+///
+/// #[handler]
+/// async fn who(ctx: Context) -> String {
+///     let auth = ctx.get::<Auth<String>>();
+///     format!("{} by {}", auth.identity().map_or("nobody", String::as_str), auth.scheme().unwrap_or("-"))
+/// }
+///
+/// let users: AuthMiddleware<String, Stateless> = auth::<String>()
+///     .bearer(|token: String| async move { (token == "t-ada").then(|| "ada".to_string()) })
+///     .api_key(http::HeaderName::from_static("x-api-key"), |key: String| async move {
+///         (key == "k-ci").then(|| "ci".to_string())
+///     });
+/// let app = Router::new().with(users).route("/", get(who));
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// let text = |response: baton::Response| async { response.into_body().collect_bytes().await.unwrap() };
+/// let both = http::Request::get("/")
+///     .header("authorization", "Bearer t-ada")
+///     .header("x-api-key", "k-ci")
+///     .body(baton::Body::empty())
+///     .unwrap();
+/// assert_eq!(text(app.call_request(both).await).await, "ada by bearer", "the first scheme added wins");
+/// let wrong = http::Request::get("/").header("authorization", "Bearer nope").body(baton::Body::empty()).unwrap();
+/// let response = app.call_request(wrong).await;
+/// assert_eq!(response.status(), 200);
+/// assert_eq!(text(response).await, "nobody by -");
+/// # });
+/// ```
 pub struct AuthMiddleware<I, S> {
     schemes: Arc<[Arc<dyn Scheme<I>>]>,
     needs: PhantomData<fn() -> S>,
 }
 
 /// The auth middleware reads the session: it must be mounted after `session()`.
+///
+/// ```
+/// use baton::builtin::auth::{AuthMiddleware, Identity, WithSession, auth, login, require_auth};
+/// use baton::builtin::cookies::{Key, KeyRing, cookies};
+/// use baton::builtin::session::{MemoryStore, Session, SessionError, session};
+/// use baton::{Context, Router, get, handler, post};
+///
+/// #[handler]
+/// async fn sign_in(ctx: Context) -> Result<&'static str, SessionError> {
+///     login(ctx.get::<Session>(), 1).await?; // after checking a password
+///     Ok("signed in")
+/// }
+///
+/// #[handler]
+/// async fn me(ctx: Context) -> String {
+///     ctx.get::<Identity<String>>().to_string()
+/// }
+///
+/// let users: AuthMiddleware<String, WithSession> =
+///     auth::<String>().session(|id: String| async move { (id == "1").then(|| "ada".to_string()) });
+/// let app = Router::new()
+///     .with(cookies(KeyRing::new(Key::generate())))
+///     .with(session(MemoryStore::default()))
+///     .with(users)
+///     .route("/login", post(sign_in))
+///     .scope("/me", |private| private.with(require_auth::<String>()).route("/", get(me)));
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// let signed_in = app.call_request(http::Request::post("/login").body(baton::Body::empty()).unwrap()).await;
+/// let cookie = signed_in.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
+/// let me = |cookie: Option<&str>| {
+///     let request = http::Request::get("/me");
+///     let request = match cookie { Some(cookie) => request.header("cookie", cookie), None => request };
+///     request.body(baton::Body::empty()).unwrap()
+/// };
+/// let response = app.call_request(me(Some(&cookie))).await;
+/// assert_eq!(response.into_body().collect_bytes().await.unwrap(), "ada");
+/// assert_eq!(app.call_request(me(None)).await.status(), 401);
+/// # });
+/// ```
+///
+/// Mounted without a session, it does not compile:
+///
+/// ```compile_fail
+/// use baton::builtin::auth::auth;
+/// use baton::{Context, Router, get};
+///
+/// // error: no upstream middleware provides `Session` on this route
+/// let _app = Router::new()
+///     .with(auth::<String>().session(|id: String| async move { Some(id) }))
+///     .route("/", get(|_: Context| async { "hi" }));
+/// ```
 #[derive(Debug)]
 pub enum WithSession {}
-/// The auth middleware reads headers only.
+
+/// The auth middleware reads headers only: it needs no cookies or session, as for an API of
+/// bearer tokens.
+///
+/// ```
+/// use baton::builtin::auth::{AuthMiddleware, Identity, Stateless, auth, require_auth};
+/// use baton::{Context, Router, get, handler};
+///
+/// #[handler]
+/// async fn me(ctx: Context) -> String {
+///     ctx.get::<Identity<String>>().to_string()
+/// }
+///
+/// let api: AuthMiddleware<String, Stateless> =
+///     auth::<String>().bearer(|token: String| async move { (token == "t1").then(|| "bot".to_string()) });
+/// let app = Router::new().with(api).with(require_auth::<String>()).route("/me", get(me));
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// let request = http::Request::get("/me").header("authorization", "bearer t1").body(baton::Body::empty()).unwrap();
+/// let response = app.call_request(request).await;
+/// assert!(response.headers().get("set-cookie").is_none(), "no session");
+/// assert_eq!(response.into_body().collect_bytes().await.unwrap(), "bot");
+/// # });
+/// ```
 #[derive(Debug)]
 pub enum Stateless {}
 

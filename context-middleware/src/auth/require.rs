@@ -57,7 +57,25 @@ pub fn require_auth<I: Send + Sync + 'static>() -> RequireAuth<I> {
     }
 }
 
-/// Middleware returned by [`require_auth()`].
+/// Middleware returned by [`require_auth()`]. With [`redirect_to`](Self::redirect_to), an anonymous
+/// browser is sent to the login page with the page it asked for as `next`, encoded.
+///
+/// ```
+/// use baton::builtin::auth::{RequireAuth, auth, require_auth};
+/// use baton::{Context, Router, get};
+///
+/// let members_only: RequireAuth<String> = require_auth::<String>().redirect_to("/login");
+/// let app = Router::new()
+///     .with(auth::<String>().bearer(|token: String| async move { (token == "t").then(|| "ada".to_string()) }))
+///     .with(members_only)
+///     .route("/reports", get(|_: Context| async { "reports" }));
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// let anonymous = http::Request::get("/reports?year=2024&q=a%20b").body(baton::Body::empty()).unwrap();
+/// let response = app.call_request(anonymous).await;
+/// assert_eq!(response.status(), 303);
+/// assert_eq!(response.headers()["location"], "/login?next=/reports%3Fyear%3D2024%26q%3Da%2520b");
+/// # });
+/// ```
 pub struct RequireAuth<I> {
     login: Option<Arc<str>>,
     identity: PhantomData<fn() -> I>,
@@ -175,7 +193,37 @@ pub fn require<P: Permission>() -> RequirePermission<P> {
     }
 }
 
-/// Middleware returned by [`require()`].
+/// Middleware returned by [`require()`]. Mounted on a scope, it guards every route in it; the
+/// handlers there read [`Granted<P>`], which no route outside the scope provides.
+///
+/// ```
+/// use baton::builtin::auth::{Permission, RequirePermission, auth, require, require_auth};
+/// use baton::{Context, Router, context_key, get};
+///
+/// #[context_key]
+/// struct Admin;
+/// impl Permission for Admin {
+///     type Identity = String;
+///     fn granted(name: &String) -> bool { name == "root" }
+/// }
+///
+/// let admins_only: RequirePermission<Admin> = require::<Admin>();
+/// let app = Router::new()
+///     .with(auth::<String>().bearer(|token: String| async move { Some(token) }))
+///     .with(require_auth::<String>())
+///     .route("/home", get(|_: Context| async { "home" }))
+///     .scope("/admin", |admin| admin.with(admins_only).route("/", get(|_: Context| async { "admin" })));
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// let as_user = |path: &str, name: &str| {
+///     http::Request::get(path).header("authorization", format!("Bearer {name}")).body(baton::Body::empty()).unwrap()
+/// };
+/// assert_eq!(app.call_request(as_user("/home", "guest")).await.status(), 200);
+/// let refused = app.call_request(as_user("/admin", "guest")).await;
+/// assert_eq!(refused.status(), 403);
+/// assert_eq!(refused.into_body().collect_bytes().await.unwrap(), "forbidden");
+/// assert_eq!(app.call_request(as_user("/admin", "root")).await.status(), 200);
+/// # });
+/// ```
 pub struct RequirePermission<P> {
     permission: PhantomData<fn() -> P>,
 }

@@ -8,6 +8,35 @@ use std::pin::Pin;
 
 /// What a scheme's lookup returns: `Option<I>`, or `Result<Option<I>, E>` when the lookup can fail (a
 /// database error is a 500 with a log line, not an anonymous request).
+///
+/// ```
+/// use baton::builtin::auth::{Auth, auth};
+/// use baton::{Context, Router, get, handler};
+///
+/// /// A lookup that can fail, like a database query.
+/// async fn find_by_token(token: String) -> Result<Option<String>, std::io::Error> {
+///     match token.as_str() {
+///         "t-ada" => Ok(Some("ada".to_string())),
+///         "t-down" => Err(std::io::Error::other("database unreachable")),
+///         _ => Ok(None),
+///     }
+/// }
+///
+/// #[handler]
+/// async fn who(ctx: Context) -> String {
+///     ctx.get::<Auth<String>>().identity().cloned().unwrap_or_else(|| "anonymous".into())
+/// }
+///
+/// let app = Router::new().with(auth::<String>().bearer(find_by_token)).route("/", get(who));
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// let with = |token: &str| http::Request::get("/").header("authorization", format!("Bearer {token}")).body(baton::Body::empty()).unwrap();
+/// let text = |response: baton::Response| async { response.into_body().collect_bytes().await.unwrap() };
+/// assert_eq!(text(app.call_request(with("t-ada")).await).await, "ada");
+/// assert_eq!(text(app.call_request(with("t-unknown")).await).await, "anonymous");
+/// // The lookup failed: not "anonymous", which could let a request through as a visitor.
+/// assert_eq!(app.call_request(with("t-down")).await.status(), 500);
+/// # });
+/// ```
 pub trait Verified<I>: Send {
     /// The identity, none, or the lookup's error.
     fn into_result(self) -> Result<Option<I>, String>;
