@@ -80,17 +80,76 @@ pub struct MethodOverride {
 }
 
 impl MethodOverride {
-    /// The record of a request sent with `original`.
+    /// The record of a request sent with `original`: what the middleware provides, for unit tests of
+    /// handlers that read it.
+    ///
+    /// ```
+    /// use baton::builtin::method_override::MethodOverride;
+    /// use http::Method;
+    ///
+    /// /// A handler's logic, taking what it reads.
+    /// fn describe(method: &Method, seen: &MethodOverride) -> String {
+    ///     if seen.changed(method) { format!("{method} (from a {} form)", seen.original()) } else { method.to_string() }
+    /// }
+    /// assert_eq!(describe(&Method::DELETE, &MethodOverride::new(Method::POST)), "DELETE (from a POST form)");
+    /// assert_eq!(describe(&Method::POST, &MethodOverride::new(Method::POST)), "POST");
+    /// ```
     pub fn new(original: Method) -> Self {
         MethodOverride { original }
     }
 
     /// The method the client sent.
+    ///
+    /// ```
+    /// use baton::builtin::form::{FormLimits, form_data};
+    /// use baton::builtin::method_override::{MethodOverride, method_override};
+    /// use baton::{Context, Router, handler, post};
+    ///
+    /// #[handler]
+    /// async fn show(ctx: Context) -> String {
+    ///     format!("sent as {}, handled as {}", ctx.get::<MethodOverride>().original(), ctx.method())
+    /// }
+    ///
+    /// let app = Router::new().with(form_data(FormLimits::default())).with(method_override).route("/", post(show));
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// let form = http::Request::post("/")
+    ///     .header("content-type", "application/x-www-form-urlencoded")
+    ///     .body(baton::Body::from("_method=patch"))
+    ///     .unwrap();
+    /// let body = app.call_request(form).await.into_body().collect_bytes().await.unwrap();
+    /// assert_eq!(body, "sent as POST, handled as PATCH");
+    /// # });
+    /// ```
     pub fn original(&self) -> &Method {
         &self.original
     }
 
     /// Whether `current` (the request's method now, `ctx.method()`) differs from the original.
+    ///
+    /// ```
+    /// use baton::builtin::form::{FormLimits, form_data};
+    /// use baton::builtin::method_override::{MethodOverride, method_override};
+    /// use baton::{Context, Router, handler, post};
+    ///
+    /// #[handler]
+    /// async fn overridden(ctx: Context) -> String {
+    ///     ctx.get::<MethodOverride>().changed(ctx.method()).to_string()
+    /// }
+    ///
+    /// let app = Router::new().with(form_data(FormLimits::default())).with(method_override).route("/", post(overridden));
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// let form = |body: &'static str| {
+    ///     http::Request::post("/")
+    ///         .header("content-type", "application/x-www-form-urlencoded")
+    ///         .body(baton::Body::from(body))
+    ///         .unwrap()
+    /// };
+    /// let text = |response: baton::Response| async { response.into_body().collect_bytes().await.unwrap() };
+    /// assert_eq!(text(app.call_request(form("_method=DELETE")).await).await, "true");
+    /// assert_eq!(text(app.call_request(form("title=x")).await).await, "false");
+    /// assert_eq!(text(app.call_request(form("_method=CONNECT")).await).await, "false", "not a method a form may ask for");
+    /// # });
+    /// ```
     pub fn changed(&self, current: &Method) -> bool {
         self.original != current
     }
