@@ -410,6 +410,46 @@ impl Cookies {
 }
 
 /// Which key of the ring verified a cookie, from [`Signed::get_with_key`] / [`Private::get_with_key`].
+///
+/// A middleware owning a long-lived cookie sets it again with its own attributes on
+/// [`Retired`](KeyUsed::Retired), as the session middleware does:
+///
+/// ```
+/// use baton::builtin::cookies::{Cookie, Cookies, Key, KeyRing, KeyUsed, cookies};
+/// use baton::{Context, Router, get, handler};
+///
+/// #[handler]
+/// async fn remember_me(ctx: Context) -> String {
+///     let jar = ctx.get::<Cookies>();
+///     match jar.signed().get_with_key("remember") {
+///         Some((cookie, KeyUsed::Retired)) => {
+///             // Re-issued with the defaults: give it back its year and `Secure`.
+///             let year = cookie::time::Duration::days(365);
+///             jar.signed().add(Cookie::build(("remember", cookie.value().to_string())).max_age(year).secure(true));
+///             format!("{} (re-signed)", cookie.value())
+///         }
+///         Some((cookie, KeyUsed::Current)) => cookie.value().to_string(),
+///         None => "nobody".to_string(),
+///     }
+/// }
+///
+/// let old = Key::generate();
+/// let before = Cookies::from_headers(&http::HeaderMap::new(), KeyRing::new(old.clone()));
+/// before.signed().add(Cookie::new("remember", "ada"));
+/// let held = before.set_cookie_headers()[0].to_str().unwrap().split(';').next().unwrap().to_string();
+///
+/// let app = Router::new()
+///     .with(cookies(KeyRing::new(Key::generate()).with_retired(old)))
+///     .route("/", get(remember_me));
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// let request = http::Request::get("/").header("cookie", held).body(baton::Body::empty()).unwrap();
+/// let response = app.call_request(request).await;
+/// let set: Vec<_> = response.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_string()).collect();
+/// assert_eq!(set.len(), 1, "the last cookie set under a name is the one sent: {set:?}");
+/// assert!(set[0].contains("Max-Age=31536000") && set[0].contains("Secure"), "{}", set[0]);
+/// assert_eq!(response.into_body().collect_bytes().await.unwrap(), "ada (re-signed)");
+/// # });
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyUsed {
     /// The current key: nothing to do.
