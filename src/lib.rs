@@ -57,7 +57,7 @@ pub mod guide {}
 /// assert_eq!(Context::default().get::<Locale>().0, "en");
 /// ```
 ///
-/// # Start
+/// # Identity
 ///
 /// Each key has a type-level fingerprint that lets the compiler prove a key is not provided twice on a
 /// route. It is derived from the crate (name and version), the file, line and column of the

@@ -362,6 +362,30 @@ const MESSAGE_LIMIT: usize = 4096;
 
 /// The error boundary middleware [`Router::catch`](crate::Router::catch) mounts (see its example);
 /// not built directly.
+///
+/// You meet it in the type of a router with a renderer, for instance in a helper that installs the
+/// app's error pages on any router:
+///
+/// ```
+/// use baton::catch::Catch;
+/// use baton::{Chain, Context, Failure, IntoResponse, Open, Response, Router, Then, get};
+///
+/// fn render(failure: Failure) -> Response {
+///     (failure.status(), format!("error {}", failure.status().as_u16())).into_response()
+/// }
+///
+/// type ErrorPages = fn(Failure) -> Response;
+///
+/// fn with_error_pages<L: Chain>(router: Router<L, Open>) -> Router<Then<L, Catch<ErrorPages>, L::Out>, Open> {
+///     router.catch(render as ErrorPages)
+/// }
+///
+/// let app = with_error_pages(Router::new()).route("/", get(|_: Context| async { "home" }));
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let response = app.call_request(http::Request::get("/missing").body(baton::Body::empty()).unwrap()).await;
+/// assert_eq!(response.into_body().collect_bytes().await.unwrap(), "error 404");
+/// # });
+/// ```
 #[derive(Clone)]
 pub struct Catch<F>(pub(crate) F);
 

@@ -24,6 +24,18 @@ mod sealed {
     /// Named in a hidden method of every proof trait. No code outside baton-core can name it, so no
     /// code outside can implement those traits: the `unsafe` reads in `proof.rs` and `store.rs` rely
     /// on every impl being one of baton's.
+    ///
+    /// So an impl of a proof trait outside baton-core does not compile:
+    ///
+    /// ```compile_fail,E0046
+    /// #[baton::context_key]
+    /// struct Evil(String);
+    ///
+    /// impl baton::Position<Evil> for () {
+    ///     type Proof = ();
+    ///     const POSITION: usize = 3; // would send `replace` to a slot that does not exist
+    /// } // error: missing `__sealed`, whose parameter type no code outside baton-core can name
+    /// ```
     pub struct Seal;
 }
 
