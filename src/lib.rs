@@ -205,7 +205,11 @@ pub use baton_macros::key_id;
 /// }
 ///
 /// let pool = Pool { url: "sqlite::memory:".into() };
-/// let _app = Router::new().with(database(pool)).route("/", get(show));
+/// let app = Router::new().with(database(pool)).route("/", get(show));
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let response = app.call_request(http::Request::get("/").body(baton::Body::empty()).unwrap()).await;
+/// assert_eq!(response.into_body().collect_bytes().await.unwrap(), "sqlite::memory:");
+/// # });
 /// ```
 ///
 /// # Checked where it is mounted

@@ -29,6 +29,10 @@
 //!     let ctx = baton::get_context();
 //!     format!("user {}", ctx.param("id").unwrap_or("?"))
 //! }
+//! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+//! let response = app.call_request(http::Request::get("/users/42").body(baton::Body::empty()).unwrap()).await;
+//! assert_eq!(response.into_body().collect_bytes().await.unwrap(), "user 42");
+//! # });
 //! ```
 //!
 //! The store is shared, not copied: a value that a middleware *below* `async_context()` provides is

@@ -29,6 +29,14 @@
 //!         api.catch(json_error)
 //!             .route("/tasks", get(|_: Context| async { Err::<(), _>(StatusCode::CONFLICT) }))
 //!     });
+//! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+//! let get = |path: &str| http::Request::get(path).body(baton::Body::empty()).unwrap();
+//! let page = app.call_request(get("/nothing")).await;
+//! assert_eq!(page.into_body().collect_bytes().await.unwrap(), "<h1>Nothing here</h1>");
+//! let api = app.call_request(get("/api/tasks")).await; // `/api`'s renderer, not the outer one
+//! assert_eq!(api.status(), 409);
+//! assert_eq!(api.into_body().collect_bytes().await.unwrap(), r#"{"error":"Conflict","status":409}"#);
+//! # });
 //! ```
 //!
 //! The innermost renderer wins: an error rendered by `/api`'s renderer is not rendered again by the

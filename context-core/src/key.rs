@@ -17,7 +17,9 @@
 //!     type Value = Pool;
 //!     type Id = key_id!();
 //! }
-//! # let _ = Pool { url: String::new() }.url;
+//!
+//! let ctx = baton::Context::default().provide_as::<Database>(Pool { url: "sqlite::memory:".into() });
+//! assert_eq!(ctx.get::<Database>().url, "sqlite::memory:"); // a `&Pool`, read under `Database`
 //! ```
 //!
 //! Every key carries a type-level [`ContextKey::Id`]: a 64-bit fingerprint spelled in types, which lets

@@ -31,6 +31,16 @@
 //!         response
 //!     }
 //! }
+//!
+//! let app = baton::Router::new().with(AssignRequestId).route(
+//!     "/",
+//!     baton::get(|ctx: Context<(RequestId, ())>| async move { ctx.get::<RequestId>().0.to_string() }),
+//! );
+//! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+//! let response = app.call_request(http::Request::get("/").body(baton::Body::empty()).unwrap()).await;
+//! assert_eq!(response.headers()["x-request-id"], "7");
+//! assert_eq!(response.into_body().collect_bytes().await.unwrap(), "7");
+//! # });
 //! ```
 
 mod chain;

@@ -13,6 +13,13 @@
 //!         let id: u64 = ctx.path()?;
 //!         Ok::<_, baton::PathRejection>(format!("user {id}"))
 //!     })));
+//! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+//! let get = |path: &str| http::Request::get(path).body(baton::Body::empty()).unwrap();
+//! let response = app.call_request(get("/api/users/7")).await;
+//! assert_eq!(response.into_body().collect_bytes().await.unwrap(), "user 7");
+//! assert_eq!(app.call_request(get("/api/users/seven")).await.status(), 400);
+//! assert_eq!(app.call_request(get("/nothing")).await.status(), 404);
+//! # });
 //! ```
 //!
 //! # Order is proof
@@ -142,6 +149,10 @@ pub struct Routed;
 ///
 /// fn main() {
 ///     let app = Router::new().with(user).scope("/account", account::routes);
+///     # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+///     let response = app.call_request(http::Request::get("/account/me").body(baton::Body::empty()).unwrap()).await;
+///     assert_eq!(response.into_body().collect_bytes().await.unwrap(), "ada");
+///     # });
 /// }
 /// ```
 pub type Scope<P, S = Open> = Router<Start<P>, S>;
@@ -359,6 +370,10 @@ impl<L: Chain> Router<L, Open> {
     /// let app = Router::new()
     ///     .with_if(development, log_requests)
     ///     .route("/", get(|_: Context| async { "hello" }));
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let response = app.call_request(http::Request::get("/").body(baton::Body::empty()).unwrap()).await;
+    /// assert_eq!(response.into_body().collect_bytes().await.unwrap(), "hello"); // logged or not
+    /// # });
     /// ```
     pub fn with_if<M: ProvidesNothing<L::Out>>(
         self,

@@ -35,12 +35,16 @@
 //! }
 //!
 //! let app = Router::new().with(web()).route("/", get(whoami));
+//! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+//! let response = app.call_request(http::Request::get("/").body(baton::Body::empty()).unwrap()).await;
+//! assert_eq!(response.into_body().collect_bytes().await.unwrap(), "guest-7 (7)");
+//! # });
 //! ```
 //!
 //! **Conditional middleware.** `Option<M>` is a middleware when `M` provides nothing: `None` passes the
 //! request straight on (a logger only in development: `.with(dev.then_some(logger))`, or
 //! [`Router::with_if`](crate::Router::with_if)). A middleware that provides keys cannot be mounted
-//! conditionally: the routes after it would read a key that may be missing. ProviderMiddleware an `Option<V>` under
+//! conditionally: the routes after it would read a key that may be missing. Provide an `Option<V>` under
 //! a key instead, and read that.
 
 use super::{Endpoint, Middleware, Next};

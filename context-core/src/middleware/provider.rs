@@ -191,6 +191,10 @@ where
 /// let app = Router::new()
 ///     .with(ProviderMiddleware(AssignRequestId))
 ///     .route("/", get(|ctx: Context<(RequestId, ())>| async move { ctx.get::<RequestId>().0.to_string() }));
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let response = app.call_request(http::Request::get("/").body(baton::Body::empty()).unwrap()).await;
+/// assert_eq!(response.into_body().collect_bytes().await.unwrap(), "7");
+/// # });
 /// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a provider for this point of the chain",

@@ -30,6 +30,10 @@ impl<L: Chain, S> Router<L, S> {
     ///     Ok::<_, Infallible>(Response::new(Body::from("hello from tower")))
     /// });
     /// let app = Router::new().route_service("/hello", hello);
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let response = app.call_request(http::Request::post("/hello").body(Body::empty()).unwrap()).await;
+    /// assert_eq!(response.into_body().collect_bytes().await.unwrap(), "hello from tower"); // any method
+    /// # });
     /// ```
     ///
     /// # Panics
