@@ -522,3 +522,58 @@ async fn an_early_response_from_a_provider_still_works_under_the_scope() {
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(text(response).await, "Some(4)");
 }
+
+#[test]
+fn scopes_nest_and_the_outer_context_is_current_again_after_the_inner_one() {
+    let outer = Context::default().provide(RequestId(1));
+    let inner = Context::default().provide(RequestId(2));
+    let seen = Snapshot::of(&outer).sync_scope(|| {
+        // Lent to `with_context`, the outer handle stays what the closure sees, even while an inner
+        // scope is entered inside it.
+        baton::with_context(|lent| {
+            let nested = Snapshot::of(&inner).sync_scope(ambient_id);
+            (
+                lent.try_get::<RequestId>().map(|id| id.0),
+                nested,
+                ambient_id(),
+            )
+        })
+    });
+    assert_eq!(seen, (Some(1), Some(2), Some(1)));
+    assert_eq!(ambient_id(), None);
+}
+
+#[test]
+fn a_panic_inside_a_scope_puts_the_previous_context_back() {
+    let outer = Context::default().provide(RequestId(1));
+    let inner = Context::default().provide(RequestId(2));
+    Snapshot::of(&outer).sync_scope(|| {
+        let unwound = catch_unwind(AssertUnwindSafe(|| {
+            Snapshot::of(&inner).sync_scope(|| panic!("handler failed"))
+        }));
+        assert!(unwound.is_err());
+        assert_eq!(ambient_id(), Some(1));
+    });
+    assert_eq!(ambient_id(), None);
+}
+
+#[tokio::test]
+async fn two_requests_polled_in_turn_on_one_thread_each_see_their_own_context() {
+    let first = Context::default().provide(RequestId(10));
+    let second = Context::default().provide(RequestId(20));
+    let worker = |id| async move {
+        let mut seen = Vec::new();
+        for _ in 0..3 {
+            seen.push(ambient_id());
+            tokio::task::yield_now().await;
+        }
+        (id, seen)
+    };
+    let (a, b) = tokio::join!(
+        Snapshot::of(&first).scope(worker(10)),
+        Snapshot::of(&second).scope(worker(20)),
+    );
+    assert_eq!(a, (10, vec![Some(10); 3]));
+    assert_eq!(b, (20, vec![Some(20); 3]));
+    assert_eq!(ambient_id(), None);
+}

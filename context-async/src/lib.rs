@@ -174,9 +174,6 @@
 //!
 //! * **Bare `tokio::spawn`.** The spawned task has no context; `get_context()` there panics. Use
 //!   [`spawn`] or [`.in_context()`](InContextExt::in_context).
-//! * **Entering a scope inside `with_context`.** The slot is borrowed for the closure's duration, so
-//!   `Snapshot::sync_scope` (or polling an `InContext` future) inside it panics. Clone the handle out
-//!   with [`get_context()`] instead.
 //! * **Mutable state in the context.** Provided values are shared by everything the request spawns;
 //!   keep them immutable (or use your own synchronisation) and store identifiers and handles rather
 //!   than large domain objects.
@@ -185,10 +182,11 @@
 //!
 //! # Cost
 //!
-//! The slot holds one `Arc`, swapped in and out of a thread-local on every poll of the request's task.
-//! Entering the scope allocates one small block per request (the handle). A typed read is a
-//! thread-local access, a branch and an index; see the "Ambient context" section of `BENCHMARKS.md`
-//! for measured figures.
+//! The slot is one pointer per thread: each poll of the request's task lends the scope's handle to it
+//! and puts the previous pointer back afterwards (no reference count is touched). Entering the scope
+//! allocates one small block per request (the handle). A typed read is a thread-local load, a branch
+//! and an index; [`get_context()`] adds one reference-count increment (and a decrement when the handle
+//! is dropped). See the "Ambient context" section of `BENCHMARKS.md` for measured figures.
 #![warn(missing_docs)]
 #![deny(clippy::undocumented_unsafe_blocks)]
 
@@ -196,6 +194,7 @@ mod app;
 mod middleware;
 mod propagate;
 mod scope;
+mod slot;
 
 #[doc(hidden)]
 pub use app::Table;

@@ -1,17 +1,13 @@
 //! The task-local slot, the handle kept in it, and the accessors that read it.
 
 use crate::app::{AppView, DeclaredContext, Locate, Table};
+use crate::slot;
 use baton_core::{Context, ContextKey, KeyList, PathParams, Store};
 use http::{Method, Uri};
 use std::any::TypeId;
 use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
-
-tokio::task_local! {
-    /// The ambient context of the task being polled: one pointer, swapped in and out on every poll.
-    static CURRENT: AmbientContext;
-}
 
 /// What a scope holds: the request's live store, a copy of its head, and (for a typed scope) where the
 /// app context's keys sit in the store.
@@ -497,14 +493,11 @@ impl Snapshot {
     /// # }
     /// ```
     pub fn scope<F: Future>(&self, future: F) -> impl Future<Output = F::Output> + use<F> {
-        CURRENT.scope(self.ctx.clone(), future)
+        scope_with(self.ctx.clone(), future)
     }
 
     /// Runs `f` with this context as the ambient context of the current thread (std threads, blocking
-    /// code, synchronous tests).
-    ///
-    /// # Panics
-    /// If called inside a [`with_context`] closure (the slot is borrowed there).
+    /// code, synchronous tests). Scopes nest: the previous context is current again when `f` returns.
     ///
     /// ```
     /// use baton::{Context, ambient::Snapshot, context_key};
@@ -523,7 +516,7 @@ impl Snapshot {
     /// assert!(baton::try_get_context().is_none()); // the scope ended with `f`
     /// ```
     pub fn sync_scope<R>(&self, f: impl FnOnce() -> R) -> R {
-        CURRENT.sync_scope(self.ctx.clone(), f)
+        slot::enter(&self.ctx, f)
     }
 }
 
@@ -537,7 +530,7 @@ impl From<AmbientContext> for Snapshot {
 #[inline]
 pub(crate) fn enter_for_poll<R>(ctx: Option<&AmbientContext>, f: impl FnOnce() -> R) -> R {
     match ctx {
-        Some(ctx) => CURRENT.sync_scope(ctx.clone(), f),
+        Some(ctx) => slot::enter(ctx, f),
         None => f(),
     }
 }
@@ -547,12 +540,12 @@ pub(crate) fn scope_with<F: Future>(
     ctx: AmbientContext,
     future: F,
 ) -> impl Future<Output = F::Output> {
-    CURRENT.scope(ctx, future)
+    crate::propagate::InContext::new(future, Some(ctx))
 }
 
 /// Runs `f` in a scope holding `ctx` on the current thread.
 pub(crate) fn sync_scope_with<R>(ctx: AmbientContext, f: impl FnOnce() -> R) -> R {
-    CURRENT.sync_scope(ctx, f)
+    slot::enter(&ctx, f)
 }
 
 /// The current request's context.
@@ -601,7 +594,7 @@ pub fn get_context() -> AmbientContext {
 /// ```
 #[inline]
 pub fn try_get_context() -> Option<AmbientContext> {
-    CURRENT.try_with(AmbientContext::clone).ok()
+    slot::with_current(AmbientContext::clone)
 }
 
 /// Lends the current request's context to `f`: no handle is cloned, so this is the cheapest read.
@@ -619,14 +612,14 @@ pub fn try_get_context() -> Option<AmbientContext> {
 /// ```
 ///
 /// # Panics
-/// Outside a request scope (see [`get_context`]). Entering another scope inside `f`
-/// ([`Snapshot::sync_scope`]) panics too: the slot is borrowed for the duration of `f`.
+/// Outside a request scope (see [`get_context`]). Scopes entered inside `f` ([`Snapshot::sync_scope`])
+/// nest: `f`'s handle stays the one it was lent.
 #[track_caller]
 #[inline]
 pub fn with_context<R>(f: impl FnOnce(&AmbientContext) -> R) -> R {
-    match CURRENT.try_with(f) {
-        Ok(result) => result,
-        Err(_) => outside_scope("baton::with_context()"),
+    match slot::with_current(f) {
+        Some(result) => result,
+        None => outside_scope("baton::with_context()"),
     }
 }
 
@@ -654,7 +647,7 @@ pub fn with_context<R>(f: impl FnOnce(&AmbientContext) -> R) -> R {
 /// ```
 #[inline]
 pub fn try_with_context<R>(f: impl FnOnce(&AmbientContext) -> R) -> Option<R> {
-    CURRENT.try_with(f).ok()
+    slot::with_current(f)
 }
 
 /// The strict accessors' panic.
