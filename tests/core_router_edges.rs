@@ -179,3 +179,88 @@ async fn a_custom_error_from_a_users_type_is_bounded_too() {
     assert_short(&body, 300);
     assert!(body.contains("`slug`"), "{body}");
 }
+
+// ---------------------------------------------------------------------------------------------------
+// a POST rewritten by a middleware (method override) reaches the handler of its new method
+
+/// What `method_override` does for an HTML form, from a header here: POST becomes the named method.
+#[baton::middleware]
+async fn rewrite_post(mut ctx: Context, next: baton::Next) -> baton::Response {
+    let wanted = ctx
+        .headers()
+        .get("x-method")
+        .and_then(|value| http::Method::from_bytes(value.as_bytes()).ok());
+    if let (true, Some(method)) = (ctx.method() == http::Method::POST, wanted) {
+        ctx.parts_mut().method = method;
+    }
+    next.run(ctx).await
+}
+
+async fn answer(ctx: Context, handler: &str) -> String {
+    format!("{handler} saw {}", ctx.method())
+}
+
+fn rewritten_app() -> baton::App {
+    Router::new()
+        .with(rewrite_post)
+        .route(
+            "/notes/{id}",
+            baton::post(|ctx: Context| answer(ctx, "post"))
+                .put(|ctx: Context| answer(ctx, "put"))
+                .delete(|ctx: Context| answer(ctx, "delete")),
+        )
+        .route(
+            "/only-post",
+            baton::post(|ctx: Context| answer(ctx, "post")),
+        )
+        .into()
+}
+
+async fn send(app: &baton::App, method: &str, path: &str, rewrite: Option<&str>) -> String {
+    let mut request = Request::builder().method(method).uri(path);
+    if let Some(rewrite) = rewrite {
+        request = request.header("x-method", rewrite);
+    }
+    let response = app.call_request(request.body(Body::empty()).unwrap()).await;
+    String::from_utf8(response.into_body().collect_bytes().await.unwrap().to_vec()).unwrap()
+}
+
+#[tokio::test]
+async fn a_rewritten_post_reaches_the_handler_of_its_new_method() {
+    let app = rewritten_app();
+    assert_eq!(
+        send(&app, "POST", "/notes/1", Some("DELETE")).await,
+        "delete saw DELETE"
+    );
+    assert_eq!(
+        send(&app, "POST", "/notes/1", Some("PUT")).await,
+        "put saw PUT"
+    );
+    // Not rewritten: the POST handler, as always.
+    assert_eq!(send(&app, "POST", "/notes/1", None).await, "post saw POST");
+    // Direct PUT and DELETE requests are routed as before.
+    assert_eq!(
+        send(&app, "DELETE", "/notes/1", None).await,
+        "delete saw DELETE"
+    );
+}
+
+#[tokio::test]
+async fn a_rewritten_post_without_a_handler_for_its_method_stays_with_the_post_handler() {
+    let app = rewritten_app();
+    // The path names no PATCH: the POST handler answers, seeing the rewritten method.
+    assert_eq!(
+        send(&app, "POST", "/notes/1", Some("PATCH")).await,
+        "post saw PATCH"
+    );
+    assert_eq!(
+        send(&app, "POST", "/only-post", Some("DELETE")).await,
+        "post saw DELETE"
+    );
+    // The path's methods are unchanged for the 405: GET has no handler here.
+    let response = app
+        .call_request(Request::get("/notes/1").body(Body::empty()).unwrap())
+        .await;
+    assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(response.headers()["allow"], "POST, PUT, DELETE");
+}

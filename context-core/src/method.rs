@@ -7,7 +7,11 @@
 //! * `HEAD` is answered by the `GET` handler (hyper drops the body), unless the path has its own `head`;
 //! * any other method gets `405 Method Not Allowed` with an `Allow` header listing the path's methods,
 //!   unless [`any`] (or [`MethodRouter::any`]) gives the path a handler for every method;
-//! * the 405 runs the router's global middleware and its error boundary, like a 404.
+//! * the 405 runs the router's global middleware and its error boundary, like a 404;
+//! * a POST whose method a middleware rewrote into PUT, PATCH or DELETE (`method_override`, for HTML
+//!   forms) reaches that method's handler when the same `route` names one, and the POST handler
+//!   otherwise: the route is matched by the method the request arrives with, and the handler picked
+//!   by the one it has at the end of the chain.
 //!
 //! Each handler is checked against the middleware declared above the route, so the handler of one
 //! method can read a key that the handler of another does not need: both must be provided there.
@@ -36,6 +40,9 @@
 
 use crate::middleware::{Chain, ErasedStage, Handler, handler_stage};
 use http::Method;
+
+mod rewritten;
+pub(crate) use rewritten::stage_for;
 
 /// The handlers of one path, by method. Built with [`get`], [`post`], ... and chained:
 /// `get(list).post(create)`.

@@ -592,8 +592,11 @@ impl<L: Chain, S> Router<L, S> {
         let full = join(&router.shared.prefix, path);
         let built: Vec<(Method, Route)> = methods
             .methods
-            .into_iter()
-            .map(|(method, stage)| (method, router.endpoint(stage)))
+            .iter()
+            .map(|(method, stage)| {
+                let stage = crate::method::stage_for(method, stage, &methods.methods);
+                (method.clone(), router.endpoint(stage))
+            })
             .collect();
         let any = methods.any.map(|stage| router.endpoint(stage));
         router.table_mut().insert(full, built, any);

@@ -9,15 +9,16 @@
 //!
 //! # Routing an overridden request
 //!
-//! baton matches a route (path *and* method) before any middleware runs, so the request reaches the
-//! route's **POST** handler, with `ctx.method()` already rewritten. Mount the form's handler on POST and
-//! dispatch on `ctx.method()` there, next to the real PUT and DELETE handlers that scripts and API
-//! clients reach directly:
+//! baton matches a route by the method the request arrives with (POST), before any middleware runs,
+//! and picks the handler by the method it has at the end of the chain: an overridden POST reaches the
+//! route's PUT, PATCH or DELETE handler when the same `route` names one, like the requests scripts and
+//! API clients send directly. When it names none, the POST handler answers, with `ctx.method()`
+//! already rewritten.
 //!
 //! ```
 //! use baton::builtin::form::{FormData, FormLimits, form_data};
 //! use baton::builtin::method_override::{MethodOverride, method_override};
-//! use baton::{Context, Method, Router, delete, handler, post, put};
+//! use baton::{Context, Router, delete, handler, post, put};
 //!
 //! #[handler]
 //! async fn update(ctx: Context) -> String {
@@ -29,35 +30,31 @@
 //!     format!("deleted (sent as {})", ctx.get::<MethodOverride>().original())
 //! }
 //!
-//! /// The HTML form's entry point: one POST route, dispatched on the overridden method.
-//! #[handler(requires = FormData)] // what `update` reads
-//! async fn note_form(ctx: Context) -> String {
-//!     let via = ctx.get::<MethodOverride>().original().clone();
-//!     match *ctx.method() {
-//!         Method::PUT => update(ctx).await,
-//!         Method::DELETE => destroy(ctx).await,
-//!         _ => format!("{via} without a usable _method"),
-//!     }
+//! #[handler]
+//! async fn create(_ctx: Context) -> &'static str {
+//!     "created"
 //! }
 //!
 //! let app = Router::new()
 //!     .with(form_data(FormLimits::default()))
 //!     .with(method_override)
-//!     .route("/notes/{id}", post(note_form).put(update).delete(destroy));
+//!     .route("/notes/{id}", post(create).put(update).delete(destroy));
 //! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-//! # use http_body_util::BodyExt;
-//! let request = http::Request::post("/notes/1")
-//!     .header("content-type", "application/x-www-form-urlencoded")
-//!     .body(baton::Body::from("_method=put&title=new"))
-//!     .unwrap();
-//! let body = app.call_request(request).await.into_body().collect().await.unwrap().to_bytes();
-//! assert_eq!(body, "updated to new");
+//! let form = |body: &'static str| {
+//!     http::Request::post("/notes/1")
+//!         .header("content-type", "application/x-www-form-urlencoded")
+//!         .body(baton::Body::from(body))
+//!         .unwrap()
+//! };
+//! let text = |response: baton::Response| async { response.into_body().collect_bytes().await.unwrap() };
+//! assert_eq!(text(app.call_request(form("_method=put&title=new")).await).await, "updated to new");
+//! assert_eq!(text(app.call_request(form("_method=DELETE")).await).await, "deleted (sent as POST)");
+//! assert_eq!(text(app.call_request(form("title=plain")).await).await, "created");
 //! # });
 //! ```
 //!
-//! A router that re-matched the route after `method_override` would need the global middleware to
-//! run before matching, which baton's per-route proof does not do (a route is proven against the
-//! middleware that run on it); the POST entry point keeps that proof and is visible in the route table.
+//! Every handler of one `route` is proven against the same middleware, so following the rewritten
+//! method keeps the proof: the PUT handler reads `FormData` here because `form_data` runs before it.
 
 use crate::__baton::Context;
 use crate::form::FormData;
