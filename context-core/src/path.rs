@@ -58,7 +58,9 @@ use std::fmt;
 use std::sync::Arc;
 
 mod deserializer;
+mod values;
 use deserializer::ParamsDeserializer;
+use values::Values;
 
 /// The path parameters of a matched route, in route order.
 ///
@@ -82,12 +84,32 @@ use deserializer::ParamsDeserializer;
 /// ```
 #[derive(Clone, Default)]
 pub struct PathParams {
-    /// The pattern of the matched route (`/users/{id}`), shared by every request of the route.
-    pattern: Option<Arc<str>>,
-    names: Option<Arc<[Box<str>]>>,
-    values: String,
+    /// The matched route's pattern and parameter names, shared by every request of the route.
+    route: Option<Arc<RouteNames>>,
+    values: Values,
     /// End offset of each value in `values`.
     ends: Ends,
+}
+
+/// What every request of one route shares: its pattern and its parameter names, in order.
+pub(crate) struct RouteNames {
+    /// `None` for parameters built by hand.
+    pattern: Option<Box<str>>,
+    names: Box<[Box<str>]>,
+}
+
+impl RouteNames {
+    /// The names of `pattern`'s parameters (see [`parameter_names`]).
+    pub(crate) fn of(pattern: &str) -> Arc<RouteNames> {
+        Arc::new(RouteNames {
+            pattern: Some(pattern.into()),
+            names: parameter_names(pattern),
+        })
+    }
+
+    pub(crate) fn names(&self) -> &[Box<str>] {
+        &self.names
+    }
 }
 
 /// Value end offsets, inline for the usual handful of parameters.
@@ -146,7 +168,7 @@ impl PathParams {
     /// assert_eq!(by_hand.pattern(), None);
     /// ```
     pub fn pattern(&self) -> Option<&str> {
-        self.pattern.as_deref()
+        self.route.as_ref()?.pattern.as_deref()
     }
 
     /// The raw value of `name` (a string, not deserialized; percent-decoded when it comes from a matched
@@ -213,27 +235,25 @@ impl PathParams {
             ends[index - 1] as usize
         };
         let name = self
-            .names
+            .route
             .as_ref()
-            .and_then(|names| names.get(index))
+            .and_then(|route| route.names.get(index))
             .map_or("", |name| name);
-        Some((name, &self.values[start..end]))
+        Some((name, &self.values.as_str()[start..end]))
     }
 
     /// The parameters of a matched route, percent-decoded (`%20` → space). A value whose decoded bytes
     /// are not UTF-8 is kept as sent. `names` are the route's parameter names, in order.
     pub(crate) fn decoded<'a>(
-        pattern: &Arc<str>,
-        names: &Arc<[Box<str>]>,
+        route: &Arc<RouteNames>,
         values: impl Iterator<Item = &'a str>,
     ) -> Self {
         let mut params = PathParams {
-            pattern: Some(pattern.clone()),
-            names: Some(names.clone()),
-            values: String::new(),
+            route: Some(route.clone()),
+            values: Values::default(),
             ends: Ends::None,
         };
-        for value in values.take(names.len()) {
+        for value in values.take(route.names.len()) {
             percent_decode_into(value, &mut params.values);
             params.ends.push(params.values.len() as u32);
         }
@@ -302,13 +322,16 @@ impl<N: Into<String>, V: Into<String>> FromIterator<(N, V)> for PathParams {
             params.values.push_str(&value.into());
             params.ends.push(params.values.len() as u32);
         }
-        params.names = Some(names.into());
+        params.route = Some(Arc::new(RouteNames {
+            pattern: None,
+            names: names.into(),
+        }));
         params
     }
 }
 
 /// The parameter names of a route pattern (`/users/{id}/posts/{*rest}` → `id`, `rest`), in order.
-pub(crate) fn parameter_names(pattern: &str) -> Arc<[Box<str>]> {
+pub(crate) fn parameter_names(pattern: &str) -> Box<[Box<str>]> {
     let mut names = Vec::new();
     let mut rest = pattern;
     while let Some(open) = rest.find('{') {
@@ -340,7 +363,7 @@ pub(crate) fn repeated_name(names: &[Box<str>]) -> Option<&str> {
         .map(|(_, name)| &**name)
 }
 
-fn percent_decode_into(value: &str, out: &mut String) {
+fn percent_decode_into(value: &str, out: &mut Values) {
     if !value.contains('%') {
         out.push_str(value);
         return;
@@ -569,9 +592,9 @@ mod tests {
     }
 
     fn percent_decode(value: &str) -> String {
-        let mut out = String::new();
+        let mut out = Values::default();
         percent_decode_into(value, &mut out);
-        out
+        out.as_str().to_string()
     }
 
     #[test]
@@ -590,11 +613,8 @@ mod tests {
         assert_eq!(percent_decode("100%"), "100%");
         assert_eq!(percent_decode("%zz%4"), "%zz%4");
         assert_eq!(percent_decode("%FF"), "%FF");
-        let decoded = PathParams::decoded(
-            &Arc::from("/{name}"),
-            &parameter_names("/{name}"),
-            ["ada%20lovelace"].into_iter(),
-        );
+        let decoded =
+            PathParams::decoded(&RouteNames::of("/{name}"), ["ada%20lovelace"].into_iter());
         assert_eq!(decoded.get("name"), Some("ada lovelace"));
     }
 

@@ -12,7 +12,8 @@
 //! written. The request head (method, URI, headers, params, body) is reached only through the owning
 //! `Context`, never through a [`Store`] handle.
 //!
-//! Small values (up to three words) live inside their slot; larger ones are boxed.
+//! Small values (up to four words: an id and a `String`, an `Arc`, a `Vec`) live inside their slot,
+//! which makes a slot one 64-byte cache line; larger ones are boxed.
 //!
 //! You meet a [`Store`] as [`Context::store`](crate::Context::store) (and the ambient context's
 //! `store()`): a cheap handle that code outside the chain can keep, which sees the values provided
@@ -53,7 +54,7 @@ const CHUNKS: usize = 12;
 /// The most values one request can hold (the inline slots plus every chunk): 32 768.
 const CAPACITY: usize = INLINE + INLINE * ((1 << CHUNKS) - 1);
 /// Words of storage inside a slot for small values.
-const INLINE_WORDS: usize = 3;
+const INLINE_WORDS: usize = 4;
 
 /// What a slot needs to know about the type of its value.
 struct ValueType {

@@ -252,12 +252,14 @@ impl<P: KeyList, T: Provider<P>> Middleware<P> for ProviderMiddleware<T> {
         ctx: Context<P>,
         next: Next<'_, Self::Out, E>,
     ) -> Response {
-        match self.0.provide(&ctx).await {
-            Ok(values) => {
-                next.run(<T::Provides as KeySet<P>>::apply(ctx, values))
-                    .await
-            }
-            Err(response) => response,
-        }
+        // Not `match provide().await { Ok(v) => next.run(..).await, .. }`: a match keeps its
+        // scrutinee (here a `Result` with room for a `Response`) alive to its end, so every provider
+        // would carry it across the rest of the chain, ~190 bytes a middleware in the request's future.
+        let values = match self.0.provide(&ctx).await {
+            Ok(values) => values,
+            Err(response) => return response,
+        };
+        next.run(<T::Provides as KeySet<P>>::apply(ctx, values))
+            .await
     }
 }

@@ -4,7 +4,7 @@
 use crate::body::{Body, BoxError};
 use crate::context::Context;
 use crate::middleware::{BoxFuture, ErasedEndpoint, panic_response};
-use crate::path::{PathParams, parameter_names, repeated_name};
+use crate::path::{PathParams, RouteNames, repeated_name};
 use crate::response::{IntoResponse, Response};
 use bytes::Bytes;
 use http::{HeaderValue, Method, StatusCode};
@@ -120,10 +120,8 @@ impl Route {
 #[derive(Clone)]
 pub(super) struct PathEntry {
     pub(super) path: String,
-    /// `path` shared with every matching request's [`PathParams::pattern`].
-    pub(super) pattern: Arc<str>,
-    /// The route's parameter names, shared by every request's `PathParams`.
-    pub(super) param_names: Arc<[Box<str>]>,
+    /// `path` and its parameter names, shared with every matching request's [`PathParams`].
+    pub(super) names: Arc<RouteNames>,
     pub(super) methods: Vec<(Method, Route)>,
     pub(super) any: Option<Route>,
     pub(super) allow: HeaderValue,
@@ -166,18 +164,17 @@ impl Table {
         methods: Vec<(Method, Route)>,
         any: Option<Route>,
     ) {
-        let param_names = parameter_names(&path);
+        let names = RouteNames::of(&path);
         // matchit accepts a repeated name, but parameters are read by name: the second would be
         // unreachable through `param` and every `ctx.path::<Struct>()` would fail with a duplicate field.
-        if let Some(name) = repeated_name(&param_names) {
+        if let Some(name) = repeated_name(names.names()) {
             panic!(
                 "route `{path}`: path parameter `{name}` is declared twice; parameters are read by \
                  name, so give each its own"
             );
         }
         let mut entry = PathEntry {
-            param_names,
-            pattern: Arc::from(path.as_str()),
+            names,
             path,
             methods,
             any,
@@ -237,11 +234,8 @@ where
     let (route, params) = match table.matcher.at(parts.uri.path()) {
         Ok(matched) => {
             let entry = &table.entries[*matched.value];
-            let params = PathParams::decoded(
-                &entry.pattern,
-                &entry.param_names,
-                matched.params.iter().map(|(_, value)| value),
-            );
+            let params =
+                PathParams::decoded(&entry.names, matched.params.iter().map(|(_, value)| value));
             let route = entry
                 .methods
                 .iter()

@@ -282,8 +282,11 @@ impl Middleware {
                 );
                 let krate = facade.krate_at(*error_span);
                 let unit = quote_spanned!(output.value_span(0)=> ::core::result::Result::Ok(()));
+                // `identity(#values)` moves the result into a temporary that ends with this statement: a
+                // local matched in place stays alive to the end of the block, which here is across
+                // the rest of the chain (the `Err` side alone is a whole `Response` per middleware).
                 quote_spanned! {*error_span=>
-                    match #values {
+                    match ::core::convert::identity(#values) {
                         #unit => {}
                         ::core::result::Result::Err(#error) => {
                             return #krate::IntoResponse::into_response(#error);
@@ -298,7 +301,7 @@ impl Middleware {
                 );
                 let krate = facade.krate_at(*error_span);
                 quote_spanned! {*error_span=>
-                let #values = match #values {
+                let #values = match ::core::convert::identity(#values) {
                     ::core::result::Result::Ok(#values) => #values,
                     ::core::result::Result::Err(#error) => {
                         return #krate::IntoResponse::into_response(#error);
