@@ -1,13 +1,16 @@
 //! Cross-origin protection (the seeds' `cop()`): refuses state-changing requests that a browser sent
 //! on behalf of another site, the classic CSRF vector, without tokens.
 //!
-//! tower-http 0.6 has no such layer, so this is the Fetch Metadata check written by hand. For a
-//! request whose method is not safe (anything but GET, HEAD, OPTIONS):
+//! The decision is tower-http's [`CsrfLayer`](tower_http::csrf::CsrfLayer) (Go 1.25's
+//! `CrossOriginProtection`, ported), run as a baton middleware so that it mounts with `.with(cop())`
+//! where the chain needs it, and answers with the reason. For a request whose method is not safe
+//! (anything but GET, HEAD, OPTIONS):
 //!
 //! 1. if the browser sent `Sec-Fetch-Site` (every current browser does), only `same-origin` and `none`
 //!    (typed in the address bar, a bookmark) pass; `cross-site` and `same-site` are refused, since a
 //!    sibling subdomain is another origin too;
-//! 2. otherwise, if it sent `Origin`, its host and port must equal the request's `Host`;
+//! 2. otherwise, if it sent `Origin`, its host and port must equal the request's authority (the URI's,
+//!    as HTTP/2 sends it, else the `Host` header);
 //! 3. a request with neither header did not come from a browser form or `fetch` (curl, another
 //!    service) and passes: there is no ambient browser credential to abuse.
 //!
@@ -31,7 +34,13 @@ use baton_core::{
 };
 use http::Method;
 use http::header::{HOST, ORIGIN};
-use std::sync::Arc;
+use std::convert::Infallible;
+use std::future::{Ready, ready};
+use std::task::{Context as TaskContext, Poll};
+use tower::{Layer, Service, ServiceExt};
+use tower_http::csrf::{ConfigError, Csrf, CsrfLayer, ProtectionError, ProtectionErrorKind};
+
+const SEC_FETCH_SITE: &str = "sec-fetch-site";
 
 /// Cross-origin protection with the default policy (no trusted origins); see the
 /// [module docs](self).
@@ -61,7 +70,34 @@ use std::sync::Arc;
 /// ```
 pub fn cop() -> Cop {
     Cop {
-        trusted: Arc::from(Vec::new()),
+        layer: CsrfLayer::new().with_rejection_response(refusal as Refusal),
+    }
+}
+
+/// What tower-http's check answers for a refused request: the reason travels in its extensions.
+type Refusal = fn(ProtectionError) -> http::Response<()>;
+
+fn refusal(_: ProtectionError) -> http::Response<()> {
+    let mut response = http::Response::new(());
+    *response.status_mut() = StatusCode::FORBIDDEN;
+    response
+}
+
+/// The end of the check when it passes: nothing to do.
+#[derive(Clone, Copy, Debug)]
+struct Pass;
+
+impl Service<http::Request<()>> for Pass {
+    type Response = http::Response<()>;
+    type Error = Infallible;
+    type Future = Ready<Result<http::Response<()>, Infallible>>;
+
+    fn poll_ready(&mut self, _: &mut TaskContext<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, _: http::Request<()>) -> Self::Future {
+        ready(Ok(http::Response::new(())))
     }
 }
 
@@ -87,13 +123,16 @@ pub fn cop() -> Cop {
 /// ```
 #[derive(Clone, Debug)]
 pub struct Cop {
-    /// Exact `Origin` values (`https://admin.example.com`) that may send unsafe requests.
-    trusted: Arc<[String]>,
+    layer: CsrfLayer<Refusal>,
 }
 
 impl Cop {
     /// Trusts another origin (scheme, host and port, as browsers send it in `Origin`), e.g. an admin
-    /// front end on its own domain.
+    /// front end on its own domain. A trailing `/` is ignored.
+    ///
+    /// # Panics
+    /// If `origin` is not an origin (`https://host[:port]`, no path): a configuration mistake, found
+    /// at startup. [`try_allow_origin`](Self::try_allow_origin) returns the error instead.
     ///
     /// ```
     /// use baton::builtin::cop::cop;
@@ -111,42 +150,70 @@ impl Cop {
     /// # });
     /// ```
     pub fn allow_origin(self, origin: impl Into<String>) -> Self {
-        let mut trusted = self.trusted.to_vec();
-        trusted.push(origin.into().trim_end_matches('/').to_string());
-        Cop {
-            trusted: Arc::from(trusted),
+        let origin = origin.into();
+        match self.try_allow_origin(&origin) {
+            Ok(cop) => cop,
+            Err(error) => panic!("cop().allow_origin({origin:?}): {error}"),
         }
     }
 
-    /// Why the request is refused, or `None` when it may go on.
-    fn refusal(&self, method: &Method, headers: &http::HeaderMap) -> Option<&'static str> {
+    /// As [`allow_origin`](Self::allow_origin), returning the error for something that is not an
+    /// origin.
+    ///
+    /// ```
+    /// use baton::builtin::cop::cop;
+    ///
+    /// assert!(cop().try_allow_origin("https://admin.example:8443").is_ok());
+    /// let error = cop().try_allow_origin("https://admin.example/login").unwrap_err();
+    /// assert!(error.to_string().contains("path"));
+    /// ```
+    pub fn try_allow_origin(self, origin: &str) -> Result<Self, ConfigError> {
+        // Browsers send an origin without the trailing `/` a copied URL often has.
+        let origin = origin.strip_suffix('/').unwrap_or(origin);
+        Ok(Cop {
+            layer: self.layer.add_trusted_origin(origin)?,
+        })
+    }
+
+    /// The reason a request is refused, or `None` when it passes.
+    async fn refusal(
+        &self,
+        method: &Method,
+        uri: &http::Uri,
+        headers: &http::HeaderMap,
+    ) -> Option<&'static str> {
         if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
             return None;
         }
-        let origin = headers.get(ORIGIN).and_then(|value| value.to_str().ok());
-        if origin.is_some_and(|origin| self.trusted.iter().any(|trusted| trusted == origin)) {
-            return None;
+        // The check reads the method, the URI's authority and these three headers: hand it only
+        // those, not a copy of every header.
+        let mut probe = http::Request::new(());
+        *probe.method_mut() = method.clone();
+        *probe.uri_mut() = uri.clone();
+        for name in [ORIGIN, HOST] {
+            if let Some(value) = headers.get(&name) {
+                probe.headers_mut().insert(name, value.clone());
+            }
         }
-        if let Some(site) = headers.get("sec-fetch-site") {
-            return match site.as_bytes() {
-                b"same-origin" | b"none" => None,
-                _ => Some("cross-origin request refused: Sec-Fetch-Site is not same-origin"),
-            };
+        if let Some(value) = headers.get(SEC_FETCH_SITE) {
+            probe.headers_mut().insert(SEC_FETCH_SITE, value.clone());
         }
-        let origin = headers.get(ORIGIN)?;
-        let host = headers.get(HOST).and_then(|value| value.to_str().ok());
-        match (origin_authority(origin.as_bytes()), host) {
-            (Some(authority), Some(host)) if authority.eq_ignore_ascii_case(host) => None,
-            _ => Some("cross-origin request refused: Origin does not match Host"),
-        }
+        let check: Csrf<Pass, Refusal> = self.layer.layer(Pass);
+        let response = match check.oneshot(probe).await {
+            Ok(response) => response,
+            Err(never) => match never {},
+        };
+        let error = response.extensions().get::<ProtectionError>()?;
+        Some(match error.kind() {
+            ProtectionErrorKind::CrossOriginRequest => {
+                "cross-origin request refused: Sec-Fetch-Site is not same-origin"
+            }
+            ProtectionErrorKind::CrossOriginRequestFromOldBrowser => {
+                "cross-origin request refused: Origin does not match Host"
+            }
+            _ => "cross-origin request refused",
+        })
     }
-}
-
-/// `host[:port]` of an `Origin` value (`https://example.com:8443`); `None` for `null` or garbage.
-fn origin_authority(origin: &[u8]) -> Option<&str> {
-    let origin = std::str::from_utf8(origin).ok()?;
-    let (_scheme, rest) = origin.split_once("://")?;
-    (!rest.is_empty() && !rest.contains('/')).then_some(rest)
 }
 
 impl<P: KeyList> Middleware<P> for Cop {
@@ -157,18 +224,7 @@ impl<P: KeyList> Middleware<P> for Cop {
         ctx: Context<P>,
         next: Next<'_, Self::Out, E>,
     ) -> Response {
-        // Behind HTTP/2 the authority is in the URI, not a `Host` header.
-        let mut headers_with_host;
-        let mut headers = ctx.headers();
-        if headers.get(HOST).is_none()
-            && let Some(authority) = ctx.uri().authority()
-            && let Ok(value) = authority.as_str().parse()
-        {
-            headers_with_host = headers.clone();
-            headers_with_host.insert(HOST, value);
-            headers = &headers_with_host;
-        }
-        match self.refusal(ctx.method(), headers) {
+        match self.refusal(ctx.method(), ctx.uri(), ctx.headers()).await {
             Some(reason) => {
                 tracing::info!(reason, "cop refused a request");
                 (StatusCode::FORBIDDEN, reason).into_response()
@@ -190,19 +246,29 @@ mod tests {
             .collect()
     }
 
-    #[test]
-    fn the_origin_fallback_compares_authorities() {
+    #[tokio::test]
+    async fn the_origin_fallback_compares_authorities() {
         let cop = cop();
-        let post = Method::POST;
+        let (post, uri) = (Method::POST, http::Uri::from_static("/"));
         let same = headers(&[("origin", "https://a.example"), ("host", "a.example")]);
-        assert_eq!(cop.refusal(&post, &same), None);
+        assert_eq!(cop.refusal(&post, &uri, &same).await, None);
         let other = headers(&[("origin", "https://evil.example"), ("host", "a.example")]);
-        assert!(cop.refusal(&post, &other).is_some());
+        assert!(cop.refusal(&post, &uri, &other).await.is_some());
         let null = headers(&[("origin", "null"), ("host", "a.example")]);
-        assert!(cop.refusal(&post, &null).is_some());
-        assert_eq!(cop.refusal(&post, &headers(&[])), None);
-        assert_eq!(cop.refusal(&Method::GET, &other), None);
+        assert!(cop.refusal(&post, &uri, &null).await.is_some());
+        assert_eq!(cop.refusal(&post, &uri, &headers(&[])).await, None);
+        assert_eq!(cop.refusal(&Method::GET, &uri, &other).await, None);
         let same_site = headers(&[("sec-fetch-site", "same-site")]);
-        assert!(cop.refusal(&Method::DELETE, &same_site).is_some());
+        assert!(
+            cop.refusal(&Method::DELETE, &uri, &same_site)
+                .await
+                .is_some()
+        );
+    }
+
+    #[test]
+    #[should_panic(expected = "cop().allow_origin(\"admin.example\")")]
+    fn a_trusted_origin_that_is_not_an_origin_is_refused_at_startup() {
+        let _ = cop().allow_origin("admin.example");
     }
 }

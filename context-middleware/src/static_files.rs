@@ -1,9 +1,9 @@
 //! Static files from a directory, falling through to the rest of the chain on a miss.
 //!
 //! [`static_files(dir)`](static_files()) answers a GET or HEAD whose path names a file under `dir`
-//! with tower-http's `ServeDir` (ranges, `Last-Modified`/`If-Modified-Since`, `index.html` for a
-//! directory, paths with `..` or other escapes refused) and adds a validator tower-http lacks: an
-//! `ETag` from the file's length and modification time, honoured in `If-None-Match` with a `304`.
+//! with tower-http's `ServeDir`: ranges, a strong `ETag` from the file's length and modification time
+//! and `Last-Modified` (`If-None-Match`/`If-Modified-Since` answered with a `304`), `index.html` for a
+//! directory, paths with `..` or other escapes refused.
 //! Any other request, and any path with no file behind it, goes on to the routes, so it can be
 //! mounted globally in front of them, as in the seeds (`staticFiles('./public')`).
 //!
@@ -28,13 +28,10 @@
 //! ```
 
 use baton_core::{Body, Context, Endpoint, KeyList, Middleware, Next, Response, StatusCode};
-use http::header::{
-    CONTENT_LENGTH, CONTENT_RANGE, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED, LOCATION,
-};
+use http::header::LOCATION;
 use http::{HeaderMap, HeaderValue, Method};
 use std::path::Path;
 use std::sync::Arc;
-use std::time::UNIX_EPOCH;
 use tower::ServiceExt;
 use tower_http::services::ServeDir;
 
@@ -148,11 +145,6 @@ impl StaticFiles {
         *request.method_mut() = method.clone();
         *request.uri_mut() = path.parse().ok()?;
         *request.headers_mut() = headers.clone();
-        let if_none_match = headers.get(IF_NONE_MATCH).cloned();
-        if if_none_match.is_some() {
-            // RFC 9110 §13.1.3: with `If-None-Match`, `If-Modified-Since` is ignored.
-            request.headers_mut().remove(IF_MODIFIED_SINCE);
-        }
         let response = match self.serve.clone().oneshot(request).await {
             Ok(response) => response,
             Err(never) => match never {},
@@ -168,51 +160,8 @@ impl StaticFiles {
                 parts.headers.insert(LOCATION, location);
             }
         }
-        if let Some(etag) = etag(&parts.headers) {
-            if if_none_match.is_some_and(|wanted| matches_etag(&wanted, &etag)) {
-                let mut not_modified = Response::new(Body::empty());
-                *not_modified.status_mut() = StatusCode::NOT_MODIFIED;
-                not_modified.headers_mut().insert(ETAG, etag);
-                if let Some(modified) = parts.headers.get(LAST_MODIFIED) {
-                    not_modified
-                        .headers_mut()
-                        .insert(LAST_MODIFIED, modified.clone());
-                }
-                return Some(not_modified);
-            }
-            parts.headers.insert(ETAG, etag);
-        }
         Some(Response::from_parts(parts, Body::new(body)))
     }
-}
-
-/// `"<length>-<mtime>"` in hex, from the headers ServeDir set: the same file gives the same tag
-/// across restarts and servers sharing the files, and any write changes it.
-fn etag(headers: &HeaderMap) -> Option<HeaderValue> {
-    let modified = headers.get(LAST_MODIFIED)?.to_str().ok()?;
-    let seconds = httpdate::parse_http_date(modified)
-        .ok()?
-        .duration_since(UNIX_EPOCH)
-        .ok()?
-        .as_secs();
-    let length: u64 = match headers.get(CONTENT_RANGE) {
-        // A range response: `bytes 0-99/1234`, the file's length after the slash.
-        Some(range) => range.to_str().ok()?.rsplit('/').next()?.parse().ok()?,
-        None => headers.get(CONTENT_LENGTH)?.to_str().ok()?.parse().ok()?,
-    };
-    HeaderValue::from_str(&format!("\"{length:x}-{seconds:x}\"")).ok()
-}
-
-/// Weak comparison (RFC 9110 §13.1.2): `W/` prefixes are ignored, `*` matches any tag.
-fn matches_etag(wanted: &HeaderValue, etag: &HeaderValue) -> bool {
-    let Ok(wanted) = wanted.to_str() else {
-        return false;
-    };
-    let etag = etag.to_str().unwrap_or_default();
-    wanted
-        .split(',')
-        .map(str::trim)
-        .any(|tag| tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == etag)
 }
 
 impl<P: KeyList> Middleware<P> for StaticFiles {
@@ -229,22 +178,5 @@ impl<P: KeyList> Middleware<P> for StaticFiles {
             return response;
         }
         next.run(ctx).await
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn etags_compare_weakly_and_by_list() {
-        let tag = HeaderValue::from_static("\"a-b\"");
-        for wanted in ["\"a-b\"", "W/\"a-b\"", "\"x\", \"a-b\"", "*"] {
-            assert!(
-                matches_etag(&HeaderValue::from_static(wanted), &tag),
-                "{wanted}"
-            );
-        }
-        assert!(!matches_etag(&HeaderValue::from_static("\"a-c\""), &tag));
     }
 }
