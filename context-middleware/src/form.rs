@@ -74,6 +74,9 @@ pub use typed::Form;
 pub struct FormData {
     fields: Vec<(String, String)>,
     files: Vec<FormFile>,
+    /// The body of a urlencoded form, already checked against the limits and for UTF-8: `parse`
+    /// deserializes it as it came instead of encoding the decoded fields again.
+    encoded: Option<Bytes>,
 }
 
 impl FormData {
@@ -92,6 +95,7 @@ impl FormData {
                 .map(|(name, value)| (name.into(), value.into()))
                 .collect(),
             files: Vec::new(),
+            encoded: None,
         }
     }
 
@@ -131,6 +135,7 @@ impl FormData {
             Ok(FormData {
                 fields: limits::urlencoded_fields(&body, limits)?,
                 files: Vec::new(),
+                encoded: Some(body),
             })
         } else if essence.eq_ignore_ascii_case("multipart/form-data") {
             let boundary = multer::parse_boundary(content_type).map_err(|error| {
@@ -229,12 +234,22 @@ impl FormData {
     /// assert_eq!(path, "age");
     /// ```
     pub fn parse<T: serde::de::DeserializeOwned>(&self) -> Result<T, FormRejection> {
-        // Re-encoding is the simplest exact way to give serde_html_form's rules (repeated keys, `Vec`,
-        // `Option`, numbers from text) to fields that multipart delivered already decoded.
-        let encoded = serde_html_form::to_string(&self.fields).map_err(|error| {
-            FormRejection::Malformed(format!("form fields could not be re-encoded: {error}"))
-        })?;
-        let deserializer = serde_html_form::Deserializer::from_bytes(encoded.as_bytes());
+        // A urlencoded body is read as it came. Fields that multipart delivered already decoded are
+        // encoded again: the simplest exact way to give them serde_html_form's rules (repeated keys,
+        // `Vec`, `Option`, numbers from text).
+        let reencoded;
+        let encoded: &[u8] = match &self.encoded {
+            Some(body) => body,
+            None => {
+                reencoded = serde_html_form::to_string(&self.fields).map_err(|error| {
+                    FormRejection::Malformed(format!(
+                        "form fields could not be re-encoded: {error}"
+                    ))
+                })?;
+                reencoded.as_bytes()
+            }
+        };
+        let deserializer = serde_html_form::Deserializer::from_bytes(encoded);
         serde_path_to_error::deserialize(deserializer).map_err(|error| {
             let path = error.path().to_string();
             FormRejection::Invalid {
