@@ -1,7 +1,7 @@
 //! Cross-origin protection (the seeds' `cop()`): refuses state-changing requests that a browser sent
 //! on behalf of another site, the classic CSRF vector, without tokens.
 //!
-//! The decision is tower-http's [`CsrfLayer`](tower_http::csrf::CsrfLayer) (Go 1.25's
+//! The decision is tower-http's [`CsrfLayer`] (Go 1.25's
 //! `CrossOriginProtection`, ported), run as a baton middleware so that it mounts with `.with(cop())`
 //! where the chain needs it, and answers with the reason. For a request whose method is not safe
 //! (anything but GET, HEAD, OPTIONS):
