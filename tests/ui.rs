@@ -21,12 +21,6 @@ const MAX_LINES: usize = 20;
 /// shrinks.
 const EXEMPT: &[(&str, &str)] = &[
     (
-        "async_undeclared_key",
-        "rustc adds \"but trait `Declares<RequestId>` is implemented\", pointing at the declaration \
-         to extend (22 lines); it ignores `do_not_recommend` for impls that differ only in a \
-         generic argument",
-    ),
-    (
         "core_generic_handler_ambiguous",
         "an ambiguity (E0283), not an unmet bound: rustc lists both `Handler` impls a generic fn item \
          could use and suggests turbofish arguments; it does not use the fn's own `P: Has<User>` to \

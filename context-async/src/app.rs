@@ -70,6 +70,40 @@ pub trait Declares<K: ContextKey>: DeclaredContext {
     const INDEX: usize;
 }
 
+/// `Self` is declared by the app context `A`: [`Declares`] seen from the key, the bound
+/// [`AppView::get`] states. Implemented for every key `A` declares; name [`Declares`] in your own
+/// bounds.
+///
+/// ```
+/// use baton::ambient::DeclaredIn;
+/// use baton::context_key;
+///
+/// #[context_key]
+/// struct RequestId(u64);
+/// baton::app_context!(struct Api: RequestId);
+///
+/// fn index_of<K: DeclaredIn<Api>>() -> usize {
+///     K::INDEX
+/// }
+/// assert_eq!(index_of::<RequestId>(), 0);
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not declared in the app context `{A}`",
+    label = "`{Self}` is read through `{A}`, which does not declare it",
+    note = "add `{Self}` to the `app_context!` declaration of `{A}` (every route that enters `{A}`'s scope must then provide it); to read a key that only some requests carry, use `.try_get::<{Self}>()`, which returns an `Option`"
+)]
+pub trait DeclaredIn<A: DeclaredContext>: ContextKey {
+    /// The key's place in `A`'s declaration (first is 0).
+    const INDEX: usize;
+}
+
+// Hidden from errors: an undeclared key is reported as `DeclaredIn`, once, without rustc's list of
+// the keys `A` does declare.
+#[diagnostic::do_not_recommend]
+impl<A: Declares<K>, K: ContextKey> DeclaredIn<A> for K {
+    const INDEX: usize = <A as Declares<K>>::INDEX;
+}
+
 /// The app context of an untyped scope (`async_context()`): declares nothing.
 ///
 /// ```
@@ -463,12 +497,9 @@ impl<A: DeclaredContext> AppView<A> {
     /// AppContext::current().get::<Tenant>(); // error: `Tenant` is not declared in the app context `AppContext`
     /// ```
     #[inline]
-    pub fn get<K: ContextKey>(&self) -> &K::Value
-    where
-        A: Declares<K>,
-    {
+    pub fn get<K: DeclaredIn<A>>(&self) -> &K::Value {
         let inner = &*self.ctx.inner;
-        let position = inner.table.get(<A as Declares<K>>::INDEX);
+        let position = inner.table.get(K::INDEX);
         match inner.store.get_key_at::<K>(position) {
             Some(value) => value,
             None => declared_value_missing::<A, K>(),

@@ -198,7 +198,7 @@ mod slot;
 
 #[doc(hidden)]
 pub use app::Table;
-pub use app::{AppView, DeclaredContext, Declares, Locate, ProvidesDeclared, Untyped};
+pub use app::{AppView, DeclaredContext, DeclaredIn, Declares, Locate, ProvidesDeclared, Untyped};
 pub use middleware::{AsyncContext, async_context, async_context_for};
 pub use propagate::{InContext, InContextExt, spawn, spawn_blocking};
 pub use scope::{
