@@ -1,4 +1,4 @@
-//! The task-local slot, the handle kept in it, and the accessors that read it.
+//! The handle kept in the ambient slot (see `slot.rs`), snapshots, and the accessors that read it.
 
 use crate::app::{AppView, DeclaredContext, Locate, Table};
 use crate::slot;
