@@ -293,13 +293,15 @@ async fn over_the_body_limit_is_413() {
     assert_eq!(status, 413, "{text}");
 }
 
+/// Whether the form was empty, then the body as the handler could still read it.
+#[handler]
+async fn empty_then_body(mut ctx: Context) -> String {
+    let empty = ctx.get::<FormData>().is_empty();
+    format!("{empty}:{}", ctx.text().await.unwrap_or_default())
+}
+
 #[tokio::test]
 async fn get_head_and_other_types_give_an_empty_form() {
-    #[handler]
-    async fn empty_then_body(mut ctx: Context) -> String {
-        let empty = ctx.get::<FormData>().is_empty();
-        format!("{empty}:{}", ctx.text().await.unwrap_or_default())
-    }
     let app: App = Router::new()
         .with(form_data(FormLimits::default()))
         .route("/", get(empty_then_body).post(empty_then_body))
@@ -430,11 +432,6 @@ async fn another_layers_length_limit_is_a_413_without_a_made_up_number() {
 
 #[tokio::test]
 async fn head_requests_give_an_empty_form_and_leave_the_body_unread() {
-    #[handler]
-    async fn empty_then_body(mut ctx: Context) -> String {
-        let empty = ctx.get::<FormData>().is_empty();
-        format!("{empty}:{}", ctx.text().await.unwrap_or_default())
-    }
     let app: App = Router::new()
         .with(form_data(FormLimits::default()))
         .route("/", get(empty_then_body))
