@@ -330,10 +330,10 @@ impl http_body::Body for TrackedBody {
 /// How often the watcher looks at the connection's state again: a quarter of the shortest timeout
 /// (`None` when no timeout is set).
 fn recheck_interval(limits: &Limits) -> Option<Duration> {
-    let shortest = match (limits.header_read_timeout, limits.idle_timeout) {
-        (Some(header), Some(idle)) => Some(header.min(idle)),
-        (header, idle) => header.or(idle),
-    };
+    let shortest = [limits.header_read_timeout, limits.idle_timeout]
+        .into_iter()
+        .flatten()
+        .min();
     shortest.map(|timeout| (timeout / 4).max(Duration::from_millis(10)))
 }
 
@@ -360,10 +360,7 @@ pub(super) async fn drive<C>(
         };
         // The state may change before the deadline (see the module docs): look again by then.
         let recheck = recheck_interval(&limits).map(|interval| Instant::now() + interval);
-        let wake_at = match (deadline, recheck) {
-            (Some(at), Some(recheck)) => Some(at.min(recheck)),
-            (at, recheck) => at.or(recheck),
-        };
+        let wake_at = [deadline, recheck].into_iter().flatten().min();
         let timer = async {
             match wake_at {
                 Some(at) => sleep_until(at).await,
