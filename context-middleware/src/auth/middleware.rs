@@ -280,10 +280,13 @@ where
         ctx: Context<P>,
         next: Next<'_, Self::Out, E>,
     ) -> Response {
-        match self.recognise(ctx.parts(), None).await {
-            Ok(auth) => next.run(ctx.provide(auth)).await,
-            Err(response) => response,
-        }
+        // Bound first, not matched around `next`: a `match` keeps its scrutinee (room for a
+        // `Response`) alive across the rest of the chain (see `ProviderMiddleware::call`).
+        let auth = match self.recognise(ctx.parts(), None).await {
+            Ok(auth) => auth,
+            Err(response) => return response,
+        };
+        next.run(ctx.provide(auth)).await
     }
 }
 
@@ -300,9 +303,10 @@ where
         next: Next<'_, Self::Out, E>,
     ) -> Response {
         let session = ctx.get::<Session>().clone();
-        match self.recognise(ctx.parts(), Some(&session)).await {
-            Ok(auth) => next.run(ctx.provide(auth)).await,
-            Err(response) => response,
-        }
+        let auth = match self.recognise(ctx.parts(), Some(&session)).await {
+            Ok(auth) => auth,
+            Err(response) => return response,
+        };
+        next.run(ctx.provide(auth)).await
     }
 }
