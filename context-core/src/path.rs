@@ -227,19 +227,28 @@ impl PathParams {
     }
 
     pub(crate) fn entry(&self, index: usize) -> Option<(&str, &str)> {
+        let value = self.value(index)?;
+        Some((self.name(index), value))
+    }
+
+    /// The value at `index`, without looking up its name (which only errors need).
+    #[inline]
+    pub(crate) fn value(&self, index: usize) -> Option<&str> {
         let ends = self.ends.as_slice();
         let end = *ends.get(index)? as usize;
-        let start = if index == 0 {
-            0
-        } else {
-            ends[index - 1] as usize
+        let start = match index.checked_sub(1) {
+            Some(before) => ends[before] as usize,
+            None => 0,
         };
-        let name = self
-            .route
+        Some(&self.values.as_str()[start..end])
+    }
+
+    /// The name of the parameter at `index` (`""` for one past the route's names).
+    pub(crate) fn name(&self, index: usize) -> &str {
+        self.route
             .as_ref()
             .and_then(|route| route.names.get(index))
-            .map_or("", |name| name);
-        Some((name, &self.values.as_str()[start..end]))
+            .map_or("", |name| name)
     }
 
     /// The parameters of a matched route, percent-decoded (`%20` → space). A value whose decoded bytes
@@ -264,9 +273,10 @@ impl PathParams {
         T::deserialize(ParamsDeserializer { params: self }).map_err(|error| {
             // A target's `Deserialize` may reject a value after reading it, outside the deserializer
             // that knows its name; with one parameter there is no doubt which one it was.
-            match self.entry(0) {
-                Some((name, _)) if self.len() == 1 => error.in_param(name),
-                _ => error,
+            if self.len() == 1 {
+                error.in_param(self.name(0))
+            } else {
+                error
             }
         })
     }

@@ -9,14 +9,24 @@ pub(super) struct ParamsDeserializer<'a> {
 }
 
 impl<'a> ParamsDeserializer<'a> {
+    #[inline]
     fn single(&self) -> Result<ValueDeserializer<'a>, PathRejection> {
-        match (self.params.len(), self.params.entry(0)) {
-            (1, Some((name, value))) => Ok(ValueDeserializer { name, value }),
-            _ => Err(PathRejection::located(format!(
-                "expected 1 parameter, the route has {}",
-                self.params.len()
-            ))),
+        match (self.params.len(), self.params.value(0)) {
+            (1, Some(value)) => Ok(ValueDeserializer {
+                params: self.params,
+                index: 0,
+                value,
+            }),
+            _ => Err(self.not_single()),
         }
+    }
+
+    #[cold]
+    fn not_single(&self) -> PathRejection {
+        PathRejection::located(format!(
+            "expected 1 parameter, the route has {}",
+            self.params.len()
+        ))
     }
 }
 
@@ -24,8 +34,8 @@ macro_rules! forward_to_single {
     ($($method:ident)*) => {$(
         fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, PathRejection> {
             let value = self.single()?;
-            let name = value.name;
-            value.$method(visitor).map_err(|error| error.in_param(name))
+            let params = self.params;
+            value.$method(visitor).map_err(|error| error.in_param(params.name(0)))
         }
     )*};
 }
@@ -116,10 +126,10 @@ impl<'de> de::Deserializer<'de> for ParamsDeserializer<'_> {
         visitor: V,
     ) -> Result<V::Value, PathRejection> {
         let value = self.single()?;
-        let param = value.name;
+        let params = self.params;
         value
             .deserialize_enum(name, variants, visitor)
-            .map_err(|error| error.in_param(param))
+            .map_err(|error| error.in_param(params.name(0)))
     }
 
     fn deserialize_ignored_any<V: Visitor<'de>>(
@@ -141,9 +151,14 @@ impl<'de> SeqAccess<'de> for ParamSeq<'_> {
         &mut self,
         seed: T,
     ) -> Result<Option<T::Value>, PathRejection> {
+        let index = self.params.index;
         match self.params.next() {
             Some((name, value)) => seed
-                .deserialize(ValueDeserializer { name, value })
+                .deserialize(ValueDeserializer {
+                    params: self.params.params,
+                    index,
+                    value,
+                })
                 .map(Some)
                 .map_err(|error| error.in_param(name)),
             None => Ok(None),
@@ -153,7 +168,8 @@ impl<'de> SeqAccess<'de> for ParamSeq<'_> {
 
 struct ParamMap<'a> {
     params: Iter<'a>,
-    value: Option<(&'a str, &'a str)>,
+    /// The index, name and value of the entry whose key was just read.
+    value: Option<(usize, &'a str, &'a str)>,
 }
 
 impl<'de> MapAccess<'de> for ParamMap<'_> {
@@ -163,10 +179,11 @@ impl<'de> MapAccess<'de> for ParamMap<'_> {
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, PathRejection> {
+        let index = self.params.index;
         match self.params.next() {
-            Some(entry) => {
-                self.value = Some(entry);
-                seed.deserialize(entry.0.into_deserializer()).map(Some)
+            Some((name, value)) => {
+                self.value = Some((index, name, value));
+                seed.deserialize(name.into_deserializer()).map(Some)
             }
             None => Ok(None),
         }
@@ -176,30 +193,44 @@ impl<'de> MapAccess<'de> for ParamMap<'_> {
         &mut self,
         seed: V,
     ) -> Result<V::Value, PathRejection> {
-        let (name, value) = self
+        let (index, name, value) = self
             .value
             .take()
             .ok_or_else(|| de::Error::custom("value without a key"))?;
-        seed.deserialize(ValueDeserializer { name, value })
-            .map_err(|error| error.in_param(name))
+        seed.deserialize(ValueDeserializer {
+            params: self.params.params,
+            index,
+            value,
+        })
+        .map_err(|error| error.in_param(name))
     }
 }
 
 /// One parameter's text, parsed into whatever primitive the target asks for.
 struct ValueDeserializer<'a> {
-    name: &'a str,
+    params: &'a PathParams,
+    /// Where the value sits in `params`: its name is looked up only for an error.
+    index: usize,
     value: &'a str,
 }
 
 impl ValueDeserializer<'_> {
+    fn name(&self) -> &str {
+        self.params.name(self.index)
+    }
+
+    #[inline]
     fn parse<T: std::str::FromStr>(&self, expected: &str) -> Result<T, PathRejection> {
-        self.value.parse().map_err(|_| {
-            PathRejection::located(format!(
-                "`{}` must be {expected}, got {}",
-                self.name,
-                Echo(self.value)
-            ))
-        })
+        self.value.parse().map_err(|_| self.malformed(expected))
+    }
+
+    #[cold]
+    fn malformed(&self, expected: &str) -> PathRejection {
+        PathRejection::located(format!(
+            "`{}` must be {expected}, got {}",
+            self.name(),
+            Echo(self.value)
+        ))
     }
 }
 
@@ -278,7 +309,7 @@ impl<'de> de::Deserializer<'de> for ValueDeserializer<'_> {
     fn deserialize_seq<V: Visitor<'de>>(self, _: V) -> Result<V::Value, PathRejection> {
         Err(PathRejection::located(format!(
             "`{}` is a single value, not a sequence",
-            self.name
+            self.name()
         )))
     }
 

@@ -234,8 +234,15 @@ where
     let (route, params) = match table.matcher.at(parts.uri.path()) {
         Ok(matched) => {
             let entry = &table.entries[*matched.value];
-            let params =
-                PathParams::decoded(&entry.names, matched.params.iter().map(|(_, value)| value));
+            // By name rather than through `params.iter()`, which re-validates every key as UTF-8 too.
+            let params = PathParams::decoded(
+                &entry.names,
+                entry
+                    .names
+                    .names()
+                    .iter()
+                    .map(|name| matched.params.get(name).unwrap_or("")),
+            );
             let route = entry
                 .methods
                 .iter()
