@@ -36,7 +36,6 @@ use bytes::Bytes;
 use http::{Extensions, HeaderMap, Method, StatusCode, Uri, Version};
 use std::fmt;
 use std::marker::PhantomData;
-use sync_wrapper::SyncWrapper;
 
 /// A request with its typed, provided values. See the [module docs](self).
 ///
@@ -79,13 +78,10 @@ impl Context<()> {
         Context::from_parts(parts, body.into(), PathParams::default())
     }
 
+    #[inline(always)]
     pub(crate) fn from_parts(parts: http::request::Parts, body: Body, params: PathParams) -> Self {
         Context {
-            store: Store::with_head(Head {
-                parts,
-                params,
-                body: SyncWrapper::new(Some(body)),
-            }),
+            store: Store::with_head(parts, params, Some(body)),
             _provided: PhantomData,
         }
     }

@@ -182,14 +182,18 @@ impl Store {
     /// assert!(!store.same_as(&baton::Store::new())); // each is its own request's
     /// ```
     pub fn new() -> Self {
-        Store::with_head(Head {
-            parts: empty_parts(),
-            params: PathParams::default(),
-            body: SyncWrapper::new(None),
-        })
+        Store::with_head(empty_parts(), PathParams::default(), None)
     }
 
-    pub(crate) fn with_head(head: Head) -> Self {
+    /// A store for one request, its head written straight into the request block.
+    // Inlined so the caller's `parts` move once, into the block: a `Head` built first and handed
+    // over would be copied on the way (the parts are ~200 bytes).
+    #[inline(always)]
+    pub(crate) fn with_head(
+        parts: http::request::Parts,
+        params: PathParams,
+        body: Option<Body>,
+    ) -> Self {
         // Built in place: `Arc::new(Request { .. })` would assemble the whole block (most of it the
         // uninitialised inline slots) on the stack and copy it to the heap on every request.
         let mut request = Arc::<Request>::new_uninit();
@@ -197,15 +201,19 @@ impl Store {
             unreachable!("a new Arc is unique")
         };
         let block = uninit.as_mut_ptr();
-        // SAFETY: each field is written once through a raw pointer into the unique, uninitialised block;
-        // `inline` is an array of `MaybeUninit` slots, valid uninitialised; after the writes every field
-        // holds a valid value, so `assume_init` is sound.
+        // SAFETY: each field is written once through a raw pointer into the unique, uninitialised block
+        // (the head field by field: `UnsafeCell<Head>` has the layout of `Head`); `inline` is an array
+        // of `MaybeUninit` slots, valid uninitialised; after the writes every field holds a valid
+        // value, so `assume_init` is sound.
         unsafe {
             ptr::addr_of_mut!((*block).len).write(AtomicUsize::new(0));
             ptr::addr_of_mut!((*block).chunks)
                 .write([const { AtomicPtr::new(ptr::null_mut()) }; CHUNKS]);
             ptr::addr_of_mut!((*block).retired).write(Mutex::new(Vec::new()));
-            ptr::addr_of_mut!((*block).head).write(UnsafeCell::new(head));
+            let head = UnsafeCell::raw_get(ptr::addr_of!((*block).head));
+            ptr::addr_of_mut!((*head).parts).write(parts);
+            ptr::addr_of_mut!((*head).params).write(params);
+            ptr::addr_of_mut!((*head).body).write(SyncWrapper::new(body));
             Store {
                 request: request.assume_init(),
             }
