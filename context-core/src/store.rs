@@ -59,6 +59,8 @@ const INLINE_WORDS: usize = 4;
 /// What a slot needs to know about the type of its value.
 struct ValueType {
     value: fn() -> TypeId,
+    /// Whether an inline value has drop glue: most keys are plain ids, with none to call.
+    needs_drop: bool,
     drop_in_place: unsafe fn(*mut ()),
     drop_box: unsafe fn(*mut ()),
     as_any: unsafe fn(*const ()) -> *const (dyn Any + Send + Sync),
@@ -69,6 +71,7 @@ struct ValueTypeOf<K, V>(std::marker::PhantomData<(K, V)>);
 impl<K: 'static, V: Send + Sync + 'static> ValueTypeOf<K, V> {
     const TABLE: &'static ValueType = &ValueType {
         value: TypeId::of::<V>,
+        needs_drop: std::mem::needs_drop::<V>(),
         drop_in_place: drop_in_place::<V>,
         drop_box: drop_box::<V>,
         as_any: as_any::<V>,
@@ -316,6 +319,8 @@ impl Store {
     ///
     /// A slot's key and value type are set together here, so a slot whose key is `K` holds a
     /// `K::Value`: the checked reads below rely on it.
+    // Inlined: it is a handful of stores, fewer than a call's register saves and argument moves.
+    #[inline(always)]
     pub(crate) fn push<K: ContextKey>(&self, value: K::Value) {
         let position = self.request.len.load(Ordering::Relaxed);
         assert!(
@@ -512,20 +517,23 @@ impl Drop for Request {
             unsafe {
                 let slot = (*cell).assume_init_mut();
                 let value = *slot.value.get_mut();
-                if value == slot.inline.get().cast::<()>() {
-                    (slot.kind.drop_in_place)(value);
-                } else {
+                if value != slot.inline.get().cast::<()>() {
                     (slot.kind.drop_box)(value);
+                } else if slot.kind.needs_drop {
+                    (slot.kind.drop_in_place)(value);
                 }
             }
         }
-        for (chunk, base) in self.chunks.iter_mut().enumerate() {
-            let base = *base.get_mut();
-            if !base.is_null() {
-                let cells = ptr::slice_from_raw_parts_mut(base, INLINE << chunk);
-                // SAFETY: `base` came from `Box::<[SlotCell]>::into_raw` of exactly this length in
-                // `push`; its slots were dropped above (`SlotCell` has no drop glue of its own).
-                drop(unsafe { Box::from_raw(cells) });
+        // `push` allocates chunks only for positions past the inline slots.
+        if len > INLINE {
+            for (chunk, base) in self.chunks.iter_mut().enumerate() {
+                let base = *base.get_mut();
+                if !base.is_null() {
+                    let cells = ptr::slice_from_raw_parts_mut(base, INLINE << chunk);
+                    // SAFETY: `base` came from `Box::<[SlotCell]>::into_raw` of exactly this length
+                    // in `push`; its slots were dropped above (`SlotCell` has no drop glue of its own).
+                    drop(unsafe { Box::from_raw(cells) });
+                }
             }
         }
         let retired = self
