@@ -219,6 +219,7 @@ impl<P: KeyList> Context<P> {
     /// let ctx = Context::default().provide_as::<DatabaseUrl>("sqlite::memory:".to_string());
     /// assert_eq!(ctx.get::<DatabaseUrl>(), "sqlite::memory:");
     /// ```
+    #[inline]
     pub fn provide_as<K>(self, value: K::Value) -> Context<(K, P)>
     where
         K: ContextKey,

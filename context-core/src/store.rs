@@ -276,6 +276,7 @@ impl Store {
     /// let ctx = Context::default().provide(RequestId(1)).provide(Tenant("acme"));
     /// assert_eq!(ctx.store().len(), 2);
     /// ```
+    #[inline]
     pub fn len(&self) -> usize {
         self.request.len.load(Ordering::Acquire)
     }

@@ -52,6 +52,7 @@ pub trait KeySet<P: KeyList> {
 impl<P: KeyList + Lacks<K>, K: ContextKey> KeySet<P> for K {
     type Values = K::Value;
     type Out = (K, P);
+    #[inline]
     fn apply(ctx: Context<P>, value: K::Value) -> Context<(K, P)> {
         ctx.provide_as::<K>(value)
     }
@@ -63,6 +64,7 @@ where
 {
     type Values = (A::Value,);
     type Out = (A, P);
+    #[inline]
     fn apply(ctx: Context<P>, values: Self::Values) -> Context<Self::Out> {
         let (a,) = values;
         ctx.provide_as::<A>(a)
@@ -76,6 +78,7 @@ where
 {
     type Values = (A::Value, B::Value);
     type Out = (B, (A, P));
+    #[inline]
     fn apply(ctx: Context<P>, values: Self::Values) -> Context<Self::Out> {
         let (a, b) = values;
         let ctx = ctx.provide_as::<A>(a);
@@ -91,6 +94,7 @@ where
 {
     type Values = (A::Value, B::Value, C::Value);
     type Out = (C, (B, (A, P)));
+    #[inline]
     fn apply(ctx: Context<P>, values: Self::Values) -> Context<Self::Out> {
         let (a, b, c) = values;
         let ctx = ctx.provide_as::<A>(a);
@@ -109,6 +113,7 @@ where
 {
     type Values = (A::Value, B::Value, C::Value, D::Value);
     type Out = (D, (C, (B, (A, P))));
+    #[inline]
     fn apply(ctx: Context<P>, values: Self::Values) -> Context<Self::Out> {
         let (a, b, c, d) = values;
         let ctx = ctx.provide_as::<A>(a);
@@ -129,6 +134,7 @@ where
 {
     type Values = (A::Value, B::Value, C::Value, D::Value, E::Value);
     type Out = (E, (D, (C, (B, (A, P)))));
+    #[inline]
     fn apply(ctx: Context<P>, values: Self::Values) -> Context<Self::Out> {
         let (a, b, c, d, e) = values;
         let ctx = ctx.provide_as::<A>(a);
@@ -158,6 +164,7 @@ where
 {
     type Values = (A::Value, B::Value, C::Value, D::Value, E::Value, F::Value);
     type Out = (F, (E, (D, (C, (B, (A, P))))));
+    #[inline]
     fn apply(ctx: Context<P>, values: Self::Values) -> Context<Self::Out> {
         let (a, b, c, d, e, f) = values;
         let ctx = ctx.provide_as::<A>(a);
