@@ -67,6 +67,7 @@ use tower_service::Service;
 mod accept;
 mod connection;
 mod limits;
+mod woken;
 
 use connection::{Phase, Tracked, Tracker, Watched};
 use limits::Limits;

@@ -23,13 +23,14 @@
 //! the loopback requests/s).
 
 use super::Limits;
+use super::woken::WokenOnly;
 use crate::body::{Body, BoxError};
 use crate::response::Response;
 use bytes::Bytes;
 use http_body::{Frame, SizeHint};
 use hyper_util::server::graceful::GracefulConnection;
 use std::convert::Infallible;
-use std::future::{Future, pending};
+use std::future::{Future, pending, poll_fn};
 use std::io;
 use std::pin::{Pin, pin};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -337,6 +338,13 @@ fn recheck_interval(limits: &Limits) -> Option<Duration> {
     shortest.map(|timeout| (timeout / 4).max(Duration::from_millis(10)))
 }
 
+/// What woke the watcher.
+enum Event {
+    Timer,
+    /// The phase channel changed (`true`) or its sender is gone (`false`).
+    Phase(bool),
+}
+
 /// Drives `connection` to its end, enforcing the deadlines of the [module docs](self) and the server's
 /// [`Phase`].
 pub(super) async fn drive<C>(
@@ -353,6 +361,7 @@ pub(super) async fn drive<C>(
     let mut asked_to_close = false;
     // Stops when the server future is dropped without a shutdown: connections then run on, as before.
     let mut server_alive = true;
+    let mut woken = WokenOnly::new();
     loop {
         let deadline = match closing {
             Some(at) => Some(at),
@@ -361,20 +370,40 @@ pub(super) async fn drive<C>(
         // The state may change before the deadline (see the module docs): look again by then.
         let recheck = recheck_interval(&limits).map(|interval| Instant::now() + interval);
         let wake_at = [deadline, recheck].into_iter().flatten().min();
-        let timer = async {
-            match wake_at {
-                Some(at) => sleep_until(at).await,
-                None => pending().await,
+        // The watcher: the deadline timer and the server's phase. Polled only when one of them woke
+        // the task (see `woken`), not on every wake of the connection.
+        let alive = server_alive;
+        let watcher = async {
+            let timer = async {
+                match wake_at {
+                    Some(at) => sleep_until(at).await,
+                    None => pending().await,
+                }
+            };
+            tokio::select! {
+                () = timer => Event::Timer,
+                changed = phase.changed(), if alive => Event::Phase(changed.is_ok()),
             }
         };
-        tokio::select! {
-            result = connection.as_mut() => {
+        let event = {
+            let mut watcher = pin!(watcher);
+            woken.reset();
+            poll_fn(|cx| {
+                if let Poll::Ready(result) = connection.as_mut().poll(cx) {
+                    return Poll::Ready(Err(result));
+                }
+                woken.poll(watcher.as_mut(), cx).map(Ok)
+            })
+            .await
+        };
+        match event {
+            Err(result) => {
                 if let Err(error) = result {
                     tracing::debug!(%error, "connection ended with an error");
                 }
                 return;
             }
-            () = timer => {
+            Ok(Event::Timer) => {
                 // The state may have moved on since the deadline was computed: check it again.
                 let now = Instant::now();
                 let current = match closing {
@@ -383,7 +412,9 @@ pub(super) async fn drive<C>(
                 };
                 match current {
                     Some((at, Reason::Header)) if at <= now => {
-                        tracing::debug!("request head not received in time; closing the connection");
+                        tracing::debug!(
+                            "request head not received in time; closing the connection"
+                        );
                         return;
                     }
                     Some((at, Reason::Closing)) if at <= now => return,
@@ -398,18 +429,16 @@ pub(super) async fn drive<C>(
                     _ => {}
                 }
             }
-            changed = phase.changed(), if server_alive => match changed {
-                Err(_) => server_alive = false,
-                Ok(()) => match *phase.borrow_and_update() {
-                    Phase::Serving => {}
-                    Phase::Draining => {
-                        if !asked_to_close {
-                            asked_to_close = true;
-                            connection.as_mut().graceful_shutdown();
-                        }
+            Ok(Event::Phase(false)) => server_alive = false,
+            Ok(Event::Phase(true)) => match *phase.borrow_and_update() {
+                Phase::Serving => {}
+                Phase::Draining => {
+                    if !asked_to_close {
+                        asked_to_close = true;
+                        connection.as_mut().graceful_shutdown();
                     }
-                    Phase::Closed => return,
-                },
+                }
+                Phase::Closed => return,
             },
         }
     }
