@@ -35,7 +35,7 @@ use std::io;
 use std::pin::{Pin, pin};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::task::{Context as TaskContext, Poll, ready};
+use std::task::{Context as TaskContext, Poll, Waker, ready};
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::sync::{OwnedSemaphorePermit, watch};
@@ -266,8 +266,20 @@ where
             request.extensions_mut().insert(connection);
         }
         let in_flight = self.tracker.start(request.version());
+        let mut service = self.service.clone();
+        // A router is always ready: calling it here saves `Oneshot`'s moves of the request and of its
+        // state. A service that is not ready yet is driven by `Oneshot`, with the task's waker.
+        let call = match service.poll_ready(&mut TaskContext::from_waker(Waker::noop())) {
+            Poll::Ready(Ok(())) => Call::Called {
+                future: service.call(request),
+            },
+            Poll::Ready(Err(never)) => match never {},
+            Poll::Pending => Call::Waiting {
+                oneshot: service.oneshot(request),
+            },
+        };
         TrackedFuture {
-            inner: self.service.clone().oneshot(request),
+            call,
             in_flight: Some(in_flight),
         }
     }
@@ -277,8 +289,16 @@ pin_project_lite::pin_project! {
     /// The future of a [`Tracked`] call.
     pub(super) struct TrackedFuture<S: Service<R>, R> {
         #[pin]
-        inner: Oneshot<S, R>,
+        call: Call<S, R>,
         in_flight: Option<InFlight>,
+    }
+}
+
+pin_project_lite::pin_project! {
+    #[project = CallProjection]
+    enum Call<S: Service<R>, R> {
+        Called { #[pin] future: S::Future },
+        Waiting { #[pin] oneshot: Oneshot<S, R> },
     }
 }
 
@@ -290,7 +310,11 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
         let this = self.project();
-        let response = match ready!(this.inner.poll(cx)) {
+        let result = match this.call.project() {
+            CallProjection::Called { future } => ready!(future.poll(cx)),
+            CallProjection::Waiting { oneshot } => ready!(oneshot.poll(cx)),
+        };
+        let response = match result {
             Ok(response) => response,
             Err(never) => match never {},
         };
