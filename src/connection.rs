@@ -24,8 +24,8 @@
 //! ```
 
 use crate::{
-    ConnectInfo, Context, Endpoint, IntoResponse, KeyList, Lacks, Middleware, Next, Response,
-    StatusCode, context_key,
+    Context, Endpoint, IntoResponse, KeyList, Lacks, Middleware, Next, Response, StatusCode,
+    context_key,
 };
 use std::net::SocketAddr;
 
@@ -59,7 +59,7 @@ impl<P: KeyList + Lacks<Connection>> Middleware<P> for ConnectionInfo {
         ctx: Context<P>,
         next: Next<'_, Self::Out, E>,
     ) -> Response {
-        let Some(info) = ctx.extensions().get::<ConnectInfo>().copied() else {
+        let Some(info) = ctx.connect_info().copied() else {
             tracing::error!(
                 "connection_info(): the request carries no ConnectInfo (serve it with baton::serve, \
                  or insert a ConnectInfo into the request in tests); answering 500"

@@ -353,6 +353,31 @@ impl<P: KeyList> Context<P> {
         &mut self.head_mut().parts.headers
     }
 
+    /// The addresses of the connection the request arrived on, as [`serve`](crate::serve()) records
+    /// them; else a [`ConnectInfo`](crate::ConnectInfo) in the request's extensions (a test playing a
+    /// client); else `None` (an in-process call, another server).
+    ///
+    /// ```
+    /// let request = http::Request::get("/").body(baton::Body::empty()).unwrap();
+    /// assert_eq!(baton::Context::from_request(request).connect_info(), None);
+    ///
+    /// let mut request = http::Request::get("/").body(baton::Body::empty()).unwrap();
+    /// let info = baton::ConnectInfo {
+    ///     peer: "203.0.113.7:52100".parse().unwrap(),
+    ///     local: "127.0.0.1:3000".parse().unwrap(),
+    /// };
+    /// request.extensions_mut().insert(info);
+    /// let ctx = baton::Context::from_request(request);
+    /// assert_eq!(ctx.connect_info(), Some(&info));
+    /// ```
+    pub fn connect_info(&self) -> Option<&crate::ConnectInfo> {
+        let head = self.head();
+        match &head.connection {
+            Some(connection) => Some(connection),
+            None => head.parts.extensions.get(),
+        }
+    }
+
     /// The request's `http::Extensions` (values from tower layers; baton's own values live in the store).
     ///
     /// ```
@@ -624,7 +649,13 @@ impl<P: KeyList> Context<P> {
         // SAFETY: this context owns the head and is consumed here.
         let head = unsafe { self.store.take_head() };
         let body = head.body.into_inner().unwrap_or_default();
-        http::Request::from_parts(head.parts, body)
+        let mut parts = head.parts;
+        // The request leaves baton (a mounted service, a proxy): its connection goes with it, where
+        // a tower service would look for it.
+        if let Some(connection) = head.connection {
+            parts.extensions.insert(*connection);
+        }
+        http::Request::from_parts(parts, body)
     }
 }
 

@@ -254,7 +254,7 @@ where
         let addresses = stream
             .local_addr()
             .ok()
-            .map(|local| ConnectInfo { peer, local });
+            .map(|local| Arc::new(ConnectInfo { peer, local }));
         let tracker = Tracker::new();
         let io = TokioIo::new(Watched::new(stream, tracker.clone(), permit));
         let connection = builder

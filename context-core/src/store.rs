@@ -37,6 +37,7 @@
 //! ```
 
 use crate::body::Body;
+use crate::connection::{self, ConnectInfo};
 use crate::key::ContextKey;
 use crate::path::PathParams;
 use std::any::{Any, TypeId};
@@ -116,6 +117,8 @@ pub(crate) struct Head {
     pub(crate) params: PathParams,
     // `Body` is not `Sync`; it is only reached through `&mut Context`, which `SyncWrapper` encodes.
     pub(crate) body: SyncWrapper<Option<Body>>,
+    /// The connection `serve` was serving when the context was built (see `connection`).
+    pub(crate) connection: Option<Arc<ConnectInfo>>,
 }
 
 struct Request {
@@ -217,6 +220,7 @@ impl Store {
             ptr::addr_of_mut!((*head).parts).write(parts);
             ptr::addr_of_mut!((*head).params).write(params);
             ptr::addr_of_mut!((*head).body).write(SyncWrapper::new(body));
+            ptr::addr_of_mut!((*head).connection).write(connection::current());
             Store {
                 request: request.assume_init(),
             }
@@ -259,6 +263,7 @@ impl Store {
                 parts: empty_parts(),
                 params: PathParams::default(),
                 body: SyncWrapper::new(None),
+                connection: None,
             },
         )
     }

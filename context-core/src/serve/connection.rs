@@ -25,6 +25,7 @@
 use super::Limits;
 use super::woken::WokenOnly;
 use crate::body::{Body, BoxError};
+use crate::connection::{ConnectInfo, serving};
 use crate::response::Response;
 use bytes::Bytes;
 use http_body::{Frame, SizeHint};
@@ -235,15 +236,15 @@ impl<I: AsyncWrite + Unpin> AsyncWrite for Watched<I> {
 pub(super) struct Tracked<S> {
     service: S,
     tracker: Arc<Tracker>,
-    /// Recorded on every request, for `connection_info()`.
-    connection: Option<crate::connection::ConnectInfo>,
+    /// Lent to every call and poll of the service, for `Context::connect_info`.
+    connection: Option<Arc<ConnectInfo>>,
 }
 
 impl<S> Tracked<S> {
     pub(super) fn new(
         service: S,
         tracker: Arc<Tracker>,
-        connection: Option<crate::connection::ConnectInfo>,
+        connection: Option<Arc<ConnectInfo>>,
     ) -> Self {
         Tracked {
             service,
@@ -261,17 +262,14 @@ where
     type Error = Infallible;
     type Future = TrackedFuture<S, http::Request<B>>;
 
-    fn call(&self, mut request: http::Request<B>) -> Self::Future {
-        if let Some(connection) = self.connection {
-            request.extensions_mut().insert(connection);
-        }
+    fn call(&self, request: http::Request<B>) -> Self::Future {
         let in_flight = self.tracker.start(request.version());
         let mut service = self.service.clone();
         // A router is always ready: calling it here saves `Oneshot`'s moves of the request and of its
         // state. A service that is not ready yet is driven by `Oneshot`, with the task's waker.
         let call = match service.poll_ready(&mut TaskContext::from_waker(Waker::noop())) {
             Poll::Ready(Ok(())) => Call::Called {
-                future: service.call(request),
+                future: serving(self.connection.as_ref(), || service.call(request)),
             },
             Poll::Ready(Err(never)) => match never {},
             Poll::Pending => Call::Waiting {
@@ -281,6 +279,7 @@ where
         TrackedFuture {
             call,
             in_flight: Some(in_flight),
+            connection: self.connection.clone(),
         }
     }
 }
@@ -291,6 +290,9 @@ pin_project_lite::pin_project! {
         #[pin]
         call: Call<S, R>,
         in_flight: Option<InFlight>,
+        // Lent to the polls too: a service may build its context there (behind a layer that calls
+        // its inner service from its future).
+        connection: Option<Arc<ConnectInfo>>,
     }
 }
 
@@ -310,10 +312,12 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
         let this = self.project();
-        let result = match this.call.project() {
-            CallProjection::Called { future } => ready!(future.poll(cx)),
-            CallProjection::Waiting { oneshot } => ready!(oneshot.poll(cx)),
-        };
+        let result = ready!(serving(this.connection.as_ref(), || {
+            match this.call.project() {
+                CallProjection::Called { future } => future.poll(cx),
+                CallProjection::Waiting { oneshot } => oneshot.poll(cx),
+            }
+        }));
         let response = match result {
             Ok(response) => response,
             Err(never) => match never {},
