@@ -266,7 +266,8 @@ impl<P: KeyList, T: Provider<P>> Middleware<P> for ProviderMiddleware<T> {
             Ok(values) => values,
             Err(response) => return response,
         };
-        next.run(<T::Provides as KeySet<P>>::apply(ctx, values))
+        // Nothing runs after `next` here, so no guard of our own (see `run_unguarded`).
+        next.run_unguarded(<T::Provides as KeySet<P>>::apply(ctx, values))
             .await
     }
 }
