@@ -122,6 +122,7 @@ enum Ends {
 }
 
 impl Ends {
+    #[inline]
     fn push(&mut self, end: u32) {
         match self {
             Ends::None => *self = Ends::Inline(1, [end, 0, 0, 0]),
@@ -138,6 +139,7 @@ impl Ends {
         }
     }
 
+    #[inline]
     fn as_slice(&self) -> &[u32] {
         match self {
             Ends::None => &[],
@@ -206,6 +208,7 @@ impl PathParams {
     /// let params: baton::PathParams = [("user", "ada"), ("repo", "notes")].into_iter().collect();
     /// assert_eq!(params.len(), 2);
     /// ```
+    #[inline]
     pub fn len(&self) -> usize {
         self.ends.as_slice().len()
     }
@@ -253,6 +256,7 @@ impl PathParams {
 
     /// The parameters of a matched route, percent-decoded (`%20` → space). A value whose decoded bytes
     /// are not UTF-8 is kept as sent. `names` are the route's parameter names, in order.
+    #[inline]
     pub(crate) fn decoded<'a>(
         route: &Arc<RouteNames>,
         values: impl Iterator<Item = &'a str>,
@@ -373,11 +377,18 @@ pub(crate) fn repeated_name(names: &[Box<str>]) -> Option<&str> {
         .map(|(_, name)| &**name)
 }
 
+#[inline]
 fn percent_decode_into(value: &str, out: &mut Values) {
-    if !value.contains('%') {
+    // Most values have no escape (`42`, `ada`): kept as they are, no second pass.
+    if value.bytes().any(|byte| byte == b'%') {
+        percent_decode_slow(value, out);
+    } else {
         out.push_str(value);
-        return;
     }
+}
+
+#[cold]
+fn percent_decode_slow(value: &str, out: &mut Values) {
     let hex = |byte: u8| (byte as char).to_digit(16).map(|digit| digit as u8);
     let bytes = value.as_bytes();
     let mut decoded = Vec::with_capacity(bytes.len());

@@ -24,25 +24,34 @@ impl Default for Values {
 }
 
 impl Values {
+    #[inline]
     pub(super) fn push_str(&mut self, text: &str) {
         match self {
             Values::Inline { len, bytes } => {
                 let start = usize::from(*len);
                 let end = start + text.len();
-                if end <= INLINE {
-                    bytes[start..end].copy_from_slice(text.as_bytes());
-                    *len = end as u8;
-                } else {
-                    let mut heap = String::with_capacity(end.max(2 * INLINE));
-                    heap.push_str(self.as_str());
-                    heap.push_str(text);
-                    *self = Values::Heap(heap);
+                match bytes.get_mut(start..end) {
+                    Some(room) => {
+                        room.copy_from_slice(text.as_bytes());
+                        *len = end as u8;
+                    }
+                    None => self.spill(text),
                 }
             }
             Values::Heap(heap) => heap.push_str(text),
         }
     }
 
+    /// Moves the values to the heap, `text` after them.
+    #[cold]
+    fn spill(&mut self, text: &str) {
+        let mut heap = String::with_capacity((self.len() + text.len()).max(2 * INLINE));
+        heap.push_str(self.as_str());
+        heap.push_str(text);
+        *self = Values::Heap(heap);
+    }
+
+    #[inline]
     pub(super) fn len(&self) -> usize {
         match self {
             Values::Inline { len, .. } => usize::from(*len),
