@@ -232,6 +232,10 @@ pub struct LenientFn {
     pub vis: Visibility,
     pub sig: Signature,
     pub body: TokenStream,
+    /// Where-clause predicates added by the macro, emitted after the user's as they were quoted:
+    /// parsing each into a `syn::WherePredicate` first was a quarter of `#[handler]`'s expansion
+    /// time (macros run unoptimised in a debug build).
+    pub extra_predicates: Vec<TokenStream>,
 }
 
 impl Parse for LenientFn {
@@ -248,6 +252,7 @@ impl Parse for LenientFn {
             vis,
             sig,
             body: body.to_token_stream(),
+            extra_predicates: Vec::new(),
         })
     }
 }
@@ -258,7 +263,43 @@ impl ToTokens for LenientFn {
             attr.to_tokens(tokens);
         }
         self.vis.to_tokens(tokens);
-        self.sig.to_tokens(tokens);
+        if self.extra_predicates.is_empty() {
+            self.sig.to_tokens(tokens);
+        } else {
+            // The signature up to its where clause, then the user's predicates and the macro's.
+            let Signature {
+                constness,
+                asyncness,
+                unsafety,
+                abi,
+                fn_token,
+                ident,
+                generics,
+                paren_token,
+                inputs,
+                variadic,
+                output,
+            } = &self.sig;
+            let (params, where_clause) = (&generics.params, &generics.where_clause);
+            let user_predicates = where_clause
+                .iter()
+                .flat_map(|clause| clause.predicates.iter());
+            let extra = &self.extra_predicates;
+            let params = (!params.is_empty()).then(|| quote::quote!(<#params>));
+            let mut arguments = TokenStream::new();
+            inputs.to_tokens(&mut arguments);
+            if let Some(variadic) = variadic {
+                if !inputs.empty_or_trailing() {
+                    <syn::Token![,]>::default().to_tokens(&mut arguments);
+                }
+                variadic.to_tokens(&mut arguments);
+            }
+            tokens.extend(
+                quote::quote!(#constness #asyncness #unsafety #abi #fn_token #ident #params),
+            );
+            paren_token.surround(tokens, |inner| inner.extend(arguments));
+            tokens.extend(quote::quote!(#output where #(#user_predicates,)* #(#extra),*));
+        }
         self.body.to_tokens(tokens);
     }
 }
@@ -277,8 +318,16 @@ pub enum CtxMode {
 /// Sets `Context` to `Context<list>` (`list` is a type parameter or a type).
 pub fn set_args(segment: &mut syn::PathSegment, args: TokenStream) {
     let span = segment.ident.span();
-    let args: syn::AngleBracketedGenericArguments = syn::parse_quote_spanned!(span=> <#args>);
-    segment.arguments = PathArguments::AngleBracketed(args);
+    // The argument is the macro's own tokens (a parameter or a pair of them): emitted as they are
+    // rather than parsed into a `syn::Type` first.
+    let mut list = syn::punctuated::Punctuated::new();
+    list.push(syn::GenericArgument::Type(syn::Type::Verbatim(args)));
+    segment.arguments = PathArguments::AngleBracketed(syn::AngleBracketedGenericArguments {
+        colon2_token: None,
+        lt_token: syn::Token![<](span),
+        args: list,
+        gt_token: syn::Token![>](span),
+    });
 }
 
 /// A name for a generated type parameter that neither the user's generics nor the user's types in

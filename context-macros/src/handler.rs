@@ -13,7 +13,7 @@
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::{FnArg, GenericArgument, GenericParam, Ident, PathArguments, Type, WherePredicate};
+use syn::{FnArg, GenericArgument, GenericParam, Ident, PathArguments, Type};
 
 use crate::common::{
     CtxMode, KeyOptions, LenientFn, fresh_param, insert_type_param, parse_options, set_args,
@@ -248,11 +248,7 @@ fn expand(options: KeyOptions, mut function: LenientFn) -> syn::Result<TokenStre
             }
         }
     }
-    let where_clause = sig.generics.make_where_clause();
-    for predicate in predicates {
-        let predicate: WherePredicate = syn::parse2(predicate)?;
-        where_clause.predicates.push(predicate);
-    }
+    function.extra_predicates = predicates;
     Ok(quote!(#function #requirement_trait))
 }
 

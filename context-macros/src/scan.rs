@@ -2,14 +2,16 @@
 //! is the name of the context parameter (also `Context::get::<K>(&ctx)`). A `get::<T>()` on anything
 //! else (`ctx.extensions().get::<T>()`, `map.get::<T>()`) is not a read of the context.
 //!
-//! The body is walked with a `syn` visitor when it parses; macro invocations (`format!`, `assert_eq!`, ...)
-//! and bodies that do not parse (code being typed, seen by rust-analyzer) are scanned token by token for
-//! the same shapes. Nested items (`fn`, `impl`, ...) are skipped: they have their own context.
+//! The body is scanned token by token, macro invocations (`format!`, `json!`, ...) included, and bodies
+//! that do not parse (code being typed, seen by rust-analyzer) too. Nested items (`fn`, `impl`, `trait`,
+//! `mod`) are skipped: they have their own context. It is not parsed into a `syn::Block` and walked:
+//! proc macros run unoptimised in a debug build, where parsing every handler's body was the largest
+//! part of `#[handler]`'s expansion time, itself the largest part of what an app's `cargo check` spends
+//! beyond axum's.
 
 use proc_macro2::{Delimiter, TokenStream, TokenTree};
 use quote::ToTokens;
-use syn::visit::Visit;
-use syn::{Block, Expr, GenericArgument, Ident, PathArguments, Type};
+use syn::{Ident, Type};
 
 /// How a body uses a key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -82,92 +84,17 @@ pub fn scan_body(body: &TokenStream, contexts: &[Ident]) -> Reads {
         contexts: contexts.to_vec(),
         ..Reads::default()
     };
-    match syn::parse2::<Block>(body.clone()) {
-        Ok(block) => reads.visit_block(&block),
-        Err(_) => scan_tokens(body.clone(), &mut reads),
-    }
+    scan_tokens(body.clone(), &mut reads);
     reads
 }
 
-impl Reads {
-    /// Whether `expr` is the context parameter itself (`ctx`, `(ctx)`, `&ctx`, `*ctx`).
-    fn is_context(&self, expr: &Expr) -> bool {
-        match expr {
-            Expr::Path(path) => {
-                path.qself.is_none()
-                    && path
-                        .path
-                        .get_ident()
-                        .is_some_and(|ident| self.contexts.contains(ident))
-            }
-            Expr::Paren(paren) => self.is_context(&paren.expr),
-            Expr::Reference(reference) => self.is_context(&reference.expr),
-            Expr::Unary(unary) if matches!(unary.op, syn::UnOp::Deref(_)) => {
-                self.is_context(&unary.expr)
-            }
-            Expr::Group(group) => self.is_context(&group.expr),
-            _ => false,
-        }
-    }
-}
-
-/// The single type in a `::<K>` turbofish.
-fn turbofish_key(args: &PathArguments) -> Option<&Type> {
-    match args {
-        PathArguments::AngleBracketed(args) if args.args.len() == 1 => match args.args.first() {
-            Some(GenericArgument::Type(key)) => Some(key),
-            _ => None,
-        },
-        _ => None,
-    }
-}
-
-impl<'ast> Visit<'ast> for Reads {
-    fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
-        // `Context::get::<K>(&ctx)` and `Context::replace::<K>(ctx, value)`.
-        if let Expr::Path(func) = &*call.func
-            && func.path.segments.len() >= 2
-            && let Some(last) = func.path.segments.last()
-            && let Some(key) = turbofish_key(&last.arguments)
-            && call
-                .args
-                .first()
-                .is_some_and(|first| self.is_context(first))
-        {
-            if last.ident == "get" && call.args.len() == 1 {
-                self.add(key.clone(), Access::Read);
-            } else if last.ident == "replace" && call.args.len() == 2 {
-                self.add(key.clone(), Access::Replace);
-            }
-        }
-        syn::visit::visit_expr_call(self, call);
-    }
-
-    fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
-        if let Some(turbofish) = &call.turbofish
-            && turbofish.args.len() == 1
-            && let Some(GenericArgument::Type(key)) = turbofish.args.first()
-            && self.is_context(&call.receiver)
-        {
-            if call.method == "get" && call.args.is_empty() {
-                self.add(key.clone(), Access::Read);
-            } else if call.method == "replace" && call.args.len() == 1 {
-                self.add(key.clone(), Access::Replace);
-            }
-        }
-        syn::visit::visit_expr_method_call(self, call);
-    }
-
-    fn visit_item(&mut self, _: &'ast syn::Item) {
-        // A nested item has its own context and its own bounds.
-    }
-
-    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
-        scan_tokens(mac.tokens.clone(), self);
-    }
-
-    fn visit_expr(&mut self, expr: &'ast Expr) {
-        syn::visit::visit_expr(self, expr);
+/// Whether an identifier token opens a nested item, whose body has its own context: `fn name`,
+/// `impl ..`, `trait ..`, `mod ..` (`fn(u8) -> u8`, a function pointer type, does not).
+fn opens_item(name: &str, next: Option<&TokenTree>) -> bool {
+    match name {
+        "fn" => matches!(next, Some(TokenTree::Ident(_))),
+        "impl" | "trait" | "mod" => true,
+        _ => false,
     }
 }
 
@@ -177,13 +104,36 @@ fn scan_tokens(tokens: TokenStream, reads: &mut Reads) {
     let tokens: Vec<TokenTree> = tokens.into_iter().collect();
     let mut index = 0;
     while index < tokens.len() {
-        if let TokenTree::Group(group) = &tokens[index] {
-            scan_tokens(group.stream(), reads);
-        }
-        if let Some((key, access, next)) = match_read(&tokens, index, &reads.contexts) {
-            reads.add(key, access);
-            index = next;
-            continue;
+        match &tokens[index] {
+            TokenTree::Group(group) => scan_tokens(group.stream(), reads),
+            TokenTree::Ident(ident) => {
+                // One `to_string` an identifier: each is a call into the compiler in a real expansion.
+                let name = ident.to_string();
+                if opens_item(&name, tokens.get(index + 1)) {
+                    // Skip to the end of the item's body, the first `{ .. }` at this level.
+                    index += 1;
+                    while index < tokens.len()
+                        && !matches!(&tokens[index], TokenTree::Group(group) if group.delimiter() == Delimiter::Brace)
+                    {
+                        index += 1;
+                    }
+                    index += 1;
+                    continue;
+                }
+                let access = match name.as_str() {
+                    "get" => Some(Access::Read),
+                    "replace" => Some(Access::Replace),
+                    _ => None,
+                };
+                if let Some(access) = access
+                    && let Some((key, next)) = match_read(&tokens, index, access, &reads.contexts)
+                {
+                    reads.add(key, access);
+                    index = next;
+                    continue;
+                }
+            }
+            _ => {}
         }
         index += 1;
     }
@@ -195,6 +145,29 @@ fn is_punct(token: Option<&TokenTree>, ch: char) -> bool {
 
 fn is_context_ident(token: Option<&TokenTree>, contexts: &[Ident]) -> bool {
     matches!(token, Some(TokenTree::Ident(ident)) if contexts.contains(ident))
+}
+
+/// Whether a method call's receiver is the context: `ctx`, or `(ctx)`, `(&ctx)`, `(*ctx)`.
+fn is_context_receiver(token: Option<&TokenTree>, contexts: &[Ident]) -> bool {
+    match token {
+        Some(TokenTree::Group(group)) if group.delimiter() == Delimiter::Parenthesis => {
+            let inner: Vec<TokenTree> = group.stream().into_iter().collect();
+            let rest: Vec<&TokenTree> = inner
+                .iter()
+                .skip_while(|token| {
+                    is_punct(Some(token), '&')
+                        || is_punct(Some(token), '*')
+                        || matches!(token, TokenTree::Ident(ident) if ident == "mut")
+                })
+                .collect();
+            rest.len() == 1 && is_context_receiver(Some(rest[0]), contexts)
+        }
+        Some(TokenTree::Group(group)) if group.delimiter() == Delimiter::None => {
+            let inner: Vec<TokenTree> = group.stream().into_iter().collect();
+            inner.len() == 1 && is_context_receiver(inner.first(), contexts)
+        }
+        other => is_context_ident(other, contexts),
+    }
 }
 
 /// How the call found at a `get`/`replace` names its receiver.
@@ -209,15 +182,11 @@ enum Receiver {
 fn match_read(
     tokens: &[TokenTree],
     at: usize,
+    access: Access,
     contexts: &[Ident],
-) -> Option<(Type, Access, usize)> {
-    let access = match tokens.get(at) {
-        Some(TokenTree::Ident(ident)) if ident == "get" => Access::Read,
-        Some(TokenTree::Ident(ident)) if ident == "replace" => Access::Replace,
-        _ => return None,
-    };
+) -> Option<(Type, usize)> {
     let before = |back: usize| at.checked_sub(back).and_then(|index| tokens.get(index));
-    let receiver = if is_punct(before(1), '.') && is_context_ident(before(2), contexts) {
+    let receiver = if is_punct(before(1), '.') && is_context_receiver(before(2), contexts) {
         // `self.ctx.get` or `x.ctx.get` is a field, not the parameter.
         let path = is_punct(before(3), ':') && is_punct(before(4), ':');
         if is_punct(before(3), '.') || path {
@@ -285,7 +254,7 @@ fn match_read(
         Access::Read => args.is_empty(),
         Access::Replace => args.len() == 1,
     };
-    shape_ok.then_some((key, access, end + 2))
+    shape_ok.then_some((key, end + 2))
 }
 
 /// A call's arguments, split at the top-level commas.
@@ -359,6 +328,29 @@ mod tests {
             a
         }));
         assert!(found.is_empty(), "{found:?}");
+    }
+
+    #[test]
+    fn finds_reads_on_a_parenthesised_context_and_after_a_fn_pointer_type() {
+        let found = keys(quote!({
+            let a = (ctx).get::<User>();
+            let b = (&ctx).get::<Tenant>();
+            let callback: fn(u8) -> u8 = identity;
+            if ready {
+                ctx.get::<RequestId>()
+            } else {
+                ctx.get::<Trace>()
+            }
+        }));
+        assert_eq!(
+            found,
+            vec![
+                ("User".to_string(), Access::Read),
+                ("Tenant".to_string(), Access::Read),
+                ("RequestId".to_string(), Access::Read),
+                ("Trace".to_string(), Access::Read),
+            ]
+        );
     }
 
     #[test]
