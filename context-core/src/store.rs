@@ -202,7 +202,9 @@ impl Store {
     ) -> Self {
         // Built in place: `Arc::new(Request { .. })` would assemble the whole block (most of it the
         // uninitialised inline slots) on the stack and copy it to the heap on every request.
-        let mut request = Arc::<Request>::new_uninit();
+        // `Arc::new` of an uninitialised value, not `Arc::new_uninit`, which computes the block's
+        // layout at run time on every call; copying an uninitialised value compiles to nothing.
+        let mut request = Arc::new(MaybeUninit::<Request>::uninit());
         let Some(uninit) = Arc::get_mut(&mut request) else {
             unreachable!("a new Arc is unique")
         };
@@ -546,6 +548,10 @@ impl Drop for Request {
             .retired
             .get_mut()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
+        // Usually empty (`replace` is rare): no drain to set up and tear down.
+        if retired.is_empty() {
+            return;
+        }
         for (value, drop_value) in retired.drain(..) {
             // SAFETY: each retired value was displaced once by `replace`, with the drop function of
             // its own storage (inline or boxed), and no reader outlives the store.
