@@ -58,8 +58,10 @@ use std::fmt;
 use std::sync::Arc;
 
 mod deserializer;
+mod segments;
 mod values;
 use deserializer::ParamsDeserializer;
+use segments::Layout;
 use values::Values;
 
 /// The path parameters of a matched route, in route order.
@@ -96,14 +98,18 @@ pub(crate) struct RouteNames {
     /// `None` for parameters built by hand.
     pattern: Option<Box<str>>,
     names: Box<[Box<str>]>,
+    /// Where the parameters sit in a matching path, for reading them without the matcher.
+    layout: Option<Layout>,
 }
 
 impl RouteNames {
     /// The names of `pattern`'s parameters (see [`parameter_names`]).
     pub(crate) fn of(pattern: &str) -> Arc<RouteNames> {
+        let names = parameter_names(pattern);
         Arc::new(RouteNames {
             pattern: Some(pattern.into()),
-            names: parameter_names(pattern),
+            layout: Layout::of(pattern, &names),
+            names,
         })
     }
 
@@ -273,6 +279,24 @@ impl PathParams {
         params
     }
 
+    /// The parameters of `route` read straight off `path`, a path that matched it (see
+    /// `path/segments.rs`), percent-decoded as [`decoded`](Self::decoded) does; `None` when the route's
+    /// pattern does not allow it, and the matcher's parameters are to be read instead.
+    #[inline]
+    pub(crate) fn matched(route: &Arc<RouteNames>, path: &str) -> Option<Self> {
+        let layout = route.layout.as_ref()?;
+        let mut params = PathParams {
+            route: Some(route.clone()),
+            values: Values::default(),
+            ends: Ends::None,
+        };
+        for value in layout.values(path) {
+            percent_decode_into(value?, &mut params.values);
+            params.ends.push(params.values.len() as u32);
+        }
+        Some(params)
+    }
+
     pub(crate) fn deserialize<T: DeserializeOwned>(&self) -> Result<T, PathRejection> {
         T::deserialize(ParamsDeserializer { params: self }).map_err(|error| {
             // A target's `Deserialize` may reject a value after reading it, outside the deserializer
@@ -339,6 +363,7 @@ impl<N: Into<String>, V: Into<String>> FromIterator<(N, V)> for PathParams {
         params.route = Some(Arc::new(RouteNames {
             pattern: None,
             names: names.into(),
+            layout: None,
         }));
         params
     }

@@ -234,15 +234,20 @@ where
     let (route, params) = match table.matcher.at(parts.uri.path()) {
         Ok(matched) => {
             let entry = &table.entries[*matched.value];
-            // By name rather than through `params.iter()`, which re-validates every key as UTF-8 too.
-            let params = PathParams::decoded(
-                &entry.names,
-                entry
-                    .names
-                    .names()
-                    .iter()
-                    .map(|name| matched.params.get(name).unwrap_or("")),
-            );
+            // Off the path where the pattern allows it: matchit's own values cost a name lookup and a
+            // UTF-8 check each.
+            let by_name = || {
+                // By name rather than through `params.iter()`, which re-validates every key too.
+                let names = entry.names.names().iter();
+                names.map(|name| matched.params.get(name).unwrap_or(""))
+            };
+            let params = match PathParams::matched(&entry.names, parts.uri.path()) {
+                Some(params) => {
+                    debug_assert_eq!(params, PathParams::decoded(&entry.names, by_name()));
+                    params
+                }
+                None => PathParams::decoded(&entry.names, by_name()),
+            };
             let route = entry
                 .methods
                 .iter()
