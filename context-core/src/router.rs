@@ -526,10 +526,16 @@ impl<L: Chain, S> Router<L, S> {
     }
 
     /// Builds the default 404 and 405 routes for this router's middleware, if not built yet.
+    // Inlined: after the first call it is two checks, cheaper than the call.
+    #[inline]
     fn build_defaults(&mut self) {
-        if self.shared.table.fallback.is_some() && self.shared.table.not_allowed.is_some() {
-            return;
+        if self.shared.table.fallback.is_none() || self.shared.table.not_allowed.is_none() {
+            self.build_missing_defaults();
         }
+    }
+
+    #[cold]
+    fn build_missing_defaults(&mut self) {
         let fallback = self
             .shared
             .table
