@@ -304,6 +304,22 @@ impl ToTokens for LenientFn {
     }
 }
 
+/// `#[allow(lint)]`, built rather than parsed from quoted tokens (macros run unoptimised in a debug
+/// build, where every parse counts).
+pub fn allow(lint: TokenStream) -> Attribute {
+    let span = Span::call_site();
+    Attribute {
+        pound_token: syn::Token![#](span),
+        style: syn::AttrStyle::Outer,
+        bracket_token: syn::token::Bracket(span),
+        meta: syn::Meta::List(syn::MetaList {
+            path: Ident::new("allow", span).into(),
+            delimiter: syn::MacroDelimiter::Paren(syn::token::Paren(span)),
+            tokens: lint,
+        }),
+    }
+}
+
 /// How a parameter holds the context.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CtxMode {

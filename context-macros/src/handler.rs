@@ -124,17 +124,16 @@ fn expand(options: KeyOptions, mut function: LenientFn) -> syn::Result<TokenStre
 
     let reads = scan_body(&function.body, &names.context_bindings(&sig.inputs));
     // The bounds, as trait bounds on the key list: `::baton::Has<User>`, `user_name`, ...
-    let mut bounds: Vec<TokenStream> = Vec::new();
+    // Each with the span of what it came from: `Spanned::span` on tokens walks them every call.
+    let mut bounds: Vec<(proc_macro2::Span, TokenStream)> = Vec::new();
     let mut seen: Vec<String> = Vec::new();
     // A listed key must be a key: said at the attribute, not later at the route.
-    let key_checks: Vec<(syn::Type, TokenStream)> = requires
+    let key_checks: Vec<(proc_macro2::Span, TokenStream)> = requires
         .iter()
         .map(|key| {
-            let private = names.private_at(key.span());
-            (
-                key.clone(),
-                quote_spanned!(key.span()=> #private::IsKey<#key>),
-            )
+            let span = key.span();
+            let private = names.private_at(span);
+            (span, quote_spanned!(span=> #private::IsKey<#key>))
         })
         .collect();
     let required = requires.into_iter().map(|key| (key, Access::Read));
@@ -146,14 +145,19 @@ fn expand(options: KeyOptions, mut function: LenientFn) -> syn::Result<TokenStre
         seen.push(text);
         let span = key.span();
         let krate = names.krate_at(span);
-        bounds.push(match access {
-            Access::Read => quote_spanned!(span=> #krate::Has<#key>),
-            Access::Replace => quote_spanned!(span=> #krate::Position<#key>),
-        });
+        bounds.push((
+            span,
+            match access {
+                Access::Read => quote_spanned!(span=> #krate::Has<#key>),
+                Access::Replace => quote_spanned!(span=> #krate::Position<#key>),
+            },
+        ));
     }
     for helper in &uses {
-        bounds.push(quote_spanned!(helper.span()=> #helper));
+        let span = helper.span();
+        bounds.push((span, quote_spanned!(span=> #helper)));
     }
+    let bound_tokens: Vec<&TokenStream> = bounds.iter().map(|(_, bound)| bound).collect();
 
     // A helper (a free, non-generic fn borrowing the context) also gets a trait of the same name (in the
     // type namespace) that stands for its bounds, so callers inherit them with `uses = name`. Handlers
@@ -178,9 +182,9 @@ fn expand(options: KeyOptions, mut function: LenientFn) -> syn::Result<TokenStre
             #(#cfgs)*
             #[doc(hidden)]
             #[allow(non_camel_case_types, dead_code)]
-            #vis trait #name: #krate::KeyList #(+ #bounds)* {}
+            #vis trait #name: #krate::KeyList #(+ #bound_tokens)* {}
             #(#cfgs)*
-            impl<#list_ident: #krate::KeyList #(+ #bounds)*> #name for #list_ident {}
+            impl<#list_ident: #krate::KeyList #(+ #bound_tokens)*> #name for #list_ident {}
         }
     });
 
@@ -194,7 +198,7 @@ fn expand(options: KeyOptions, mut function: LenientFn) -> syn::Result<TokenStre
             if sig.asyncness.is_some() {
                 function
                     .attrs
-                    .push(syn::parse_quote!(#[allow(clippy::unused_async)]));
+                    .push(crate::common::allow(quote!(clippy::unused_async)));
             }
             return Ok(quote!(#function));
         }
@@ -209,25 +213,25 @@ fn expand(options: KeyOptions, mut function: LenientFn) -> syn::Result<TokenStre
         None => quote!(#list_ident),
     };
     let mut predicates: Vec<TokenStream> = vec![quote!(#list_type: #krate::KeyList)];
-    for bound in &bounds {
-        let span = bound.span();
-        predicates.push(quote_spanned!(span=> #list_type: #bound));
+    for (span, bound) in &bounds {
+        predicates.push(quote_spanned!(*span=> #list_type: #bound));
     }
-    predicates.extend(key_checks.into_iter().map(|(key, check)| {
-        let span = key.span();
-        quote_spanned!(span=> #list_type: #check)
-    }));
+    predicates.extend(
+        key_checks
+            .into_iter()
+            .map(|(span, check)| quote_spanned!(span=> #list_type: #check)),
+    );
     if sig.asyncness.is_some() && contexts.iter().any(|(mode, _)| *mode == CtxMode::Owned) {
         // A handler is async because the router awaits it, whether or not its body awaits.
         function
             .attrs
-            .push(syn::parse_quote!(#[allow(clippy::unused_async)]));
+            .push(crate::common::allow(quote!(clippy::unused_async)));
     }
     if !uses.is_empty() {
         // The helper's trait has the helper's visibility, which may be narrower than this fn's.
         function
             .attrs
-            .push(syn::parse_quote!(#[allow(private_bounds)]));
+            .push(crate::common::allow(quote!(private_bounds)));
     }
 
     let sig = &mut function.sig;
