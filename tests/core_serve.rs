@@ -385,3 +385,48 @@ async fn a_raw_http1_exchange_is_well_formed() {
     assert!(raw.ends_with("\r\n\r\nhello, world"), "{raw}");
     server.stop().await;
 }
+
+/// A service that is not ready on its first `poll_ready`, as a concurrency limit at capacity is.
+#[derive(Clone)]
+struct NotReadyAtFirst {
+    asked: Arc<AtomicBool>,
+}
+
+impl tower::Service<http::Request<hyper::body::Incoming>> for NotReadyAtFirst {
+    type Response = Response;
+    type Error = std::convert::Infallible;
+    type Future = std::future::Ready<Result<Response, std::convert::Infallible>>;
+
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Self::Error>> {
+        if self.asked.swap(true, Ordering::SeqCst) {
+            std::task::Poll::Ready(Ok(()))
+        } else {
+            cx.waker().wake_by_ref();
+            std::task::Poll::Pending
+        }
+    }
+
+    fn call(&mut self, _request: http::Request<hyper::body::Incoming>) -> Self::Future {
+        std::future::ready(Ok("ready now".into_response()))
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_service_that_is_not_ready_yet_is_waited_for() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let service = NotReadyAtFirst {
+        asked: Arc::default(),
+    };
+    tokio::spawn(baton::serve(listener, service).into_future());
+    let (parts, body) = send(
+        &http1_client(),
+        request(Method::GET, &format!("http://{addr}/")),
+    )
+    .await;
+    assert_eq!(parts.status, 200);
+    assert_eq!(body, "ready now");
+}

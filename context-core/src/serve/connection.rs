@@ -30,6 +30,7 @@ use crate::response::Response;
 use bytes::Bytes;
 use http_body::{Frame, SizeHint};
 use hyper_util::server::graceful::GracefulConnection;
+use std::cell::RefCell;
 use std::convert::Infallible;
 use std::future::{Future, pending, poll_fn};
 use std::io;
@@ -234,7 +235,10 @@ impl<I: AsyncWrite + Unpin> AsyncWrite for Watched<I> {
 /// The service hyper calls: the user's service, with each request counted in flight until its response
 /// body is dropped.
 pub(super) struct Tracked<S> {
-    service: S,
+    // Called in place: hyper calls a connection's service from the connection's own task, one call at a
+    // time, so the borrow never meets another (cloning a router per request cost two atomic
+    // reference-count operations).
+    service: RefCell<S>,
     tracker: Arc<Tracker>,
     /// Lent to every call and poll of the service, for `Context::connect_info`.
     connection: Option<Arc<ConnectInfo>>,
@@ -247,7 +251,7 @@ impl<S> Tracked<S> {
         connection: Option<Arc<ConnectInfo>>,
     ) -> Self {
         Tracked {
-            service,
+            service: RefCell::new(service),
             tracker,
             connection,
         }
@@ -264,7 +268,7 @@ where
 
     fn call(&self, request: http::Request<B>) -> Self::Future {
         let in_flight = self.tracker.start(request.version());
-        let mut service = self.service.clone();
+        let mut service = self.service.borrow_mut();
         // A router is always ready: calling it here saves `Oneshot`'s moves of the request and of its
         // state. A service that is not ready yet is driven by `Oneshot`, with the task's waker.
         let call = match service.poll_ready(&mut TaskContext::from_waker(Waker::noop())) {
@@ -272,8 +276,9 @@ where
                 future: serving(self.connection.as_ref(), || service.call(request)),
             },
             Poll::Ready(Err(never)) => match never {},
+            // Boxed: this rare case would otherwise make every request's future as large as a request.
             Poll::Pending => Call::Waiting {
-                oneshot: service.oneshot(request),
+                oneshot: Box::pin(service.clone().oneshot(request)),
             },
         };
         TrackedFuture {
@@ -300,7 +305,7 @@ pin_project_lite::pin_project! {
     #[project = CallProjection]
     enum Call<S: Service<R>, R> {
         Called { #[pin] future: S::Future },
-        Waiting { #[pin] oneshot: Oneshot<S, R> },
+        Waiting { oneshot: Pin<Box<Oneshot<S, R>>> },
     }
 }
 
@@ -315,7 +320,7 @@ where
         let result = ready!(serving(this.connection.as_ref(), || {
             match this.call.project() {
                 CallProjection::Called { future } => future.poll(cx),
-                CallProjection::Waiting { oneshot } => oneshot.poll(cx),
+                CallProjection::Waiting { oneshot } => oneshot.as_mut().poll(cx),
             }
         }));
         let response = match result {
