@@ -41,8 +41,8 @@ pub struct Connection {
 
 /// Provides [`Connection`] from what `baton::serve` recorded on the request.
 ///
-/// A request that did not come through `serve` and carries no [`ConnectInfo`] (an in-process call
-/// that did not set one) is answered `500` with a log line naming the cause.
+/// A request that did not come through `serve` and carries no [`ConnectInfo`](crate::ConnectInfo)
+/// (an in-process call that did not set one) is answered `500` with a log line naming the cause.
 pub fn connection_info() -> ConnectionInfo {
     ConnectionInfo
 }

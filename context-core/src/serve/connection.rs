@@ -371,8 +371,11 @@ fn recheck_interval(limits: &Limits) -> Option<Duration> {
     shortest.map(|timeout| (timeout / 4).max(Duration::from_millis(10)))
 }
 
-/// What woke the watcher.
-enum Event {
+/// What ended a wait of `drive`.
+enum Event<E> {
+    /// The connection ended, with hyper's result.
+    Ended(Result<(), E>),
+    /// The watcher's timer fired.
     Timer,
     /// The phase channel changed (`true`) or its sender is gone (`false`).
     Phase(bool),
@@ -423,20 +426,20 @@ pub(super) async fn drive<C>(
             woken.reset();
             poll_fn(|cx| {
                 if let Poll::Ready(result) = connection.as_mut().poll(cx) {
-                    return Poll::Ready(Err(result));
+                    return Poll::Ready(Event::Ended(result));
                 }
-                woken.poll(watcher.as_mut(), cx).map(Ok)
+                woken.poll(watcher.as_mut(), cx)
             })
             .await
         };
         match event {
-            Err(result) => {
+            Event::Ended(result) => {
                 if let Err(error) = result {
                     tracing::debug!(%error, "connection ended with an error");
                 }
                 return;
             }
-            Ok(Event::Timer) => {
+            Event::Timer => {
                 // The state may have moved on since the deadline was computed: check it again.
                 let now = Instant::now();
                 let current = match closing {
@@ -462,8 +465,8 @@ pub(super) async fn drive<C>(
                     _ => {}
                 }
             }
-            Ok(Event::Phase(false)) => server_alive = false,
-            Ok(Event::Phase(true)) => match *phase.borrow_and_update() {
+            Event::Phase(false) => server_alive = false,
+            Event::Phase(true) => match *phase.borrow_and_update() {
                 Phase::Serving => {}
                 Phase::Draining => {
                     if !asked_to_close {
