@@ -44,18 +44,20 @@ use std::net::SocketAddr;
 use std::ptr;
 use std::sync::Arc;
 
-/// The addresses of the connection a request arrived on, as `serve` records them.
+/// The addresses of the connection a request arrived on, as `serve` records them; read with
+/// [`Context::connect_info`](crate::Context::connect_info).
 ///
 /// ```
-/// use baton::ConnectInfo;
+/// use baton::{ConnectInfo, Context};
 ///
+/// // A test plays a client by inserting one into the request.
 /// let mut request = http::Request::get("/").body(baton::Body::empty()).unwrap();
 /// request.extensions_mut().insert(ConnectInfo {
 ///     peer: "203.0.113.7:52100".parse().unwrap(),
 ///     local: "127.0.0.1:3000".parse().unwrap(),
 /// });
-/// let info = request.extensions().get::<ConnectInfo>().unwrap();
-/// assert_eq!(info.peer.port(), 52100);
+/// let ctx = Context::from_request(request);
+/// assert_eq!(ctx.connect_info().map(|info| info.peer.port()), Some(52100));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ConnectInfo {
