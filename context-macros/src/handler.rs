@@ -136,14 +136,21 @@ fn expand(options: KeyOptions, mut function: LenientFn) -> syn::Result<TokenStre
             (span, quote_spanned!(span=> #private::IsKey<#key>))
         })
         .collect();
-    let required = requires.into_iter().map(|key| (key, Access::Read));
-    for (key, access) in required.chain(reads.keys) {
-        let text = format!("{access:?}{}", crate::scan::type_text(&key));
+    let required = requires.into_iter().map(|key| {
+        let (text, span) = (crate::scan::type_text(&key), key.span());
+        (key, Access::Read, text, span)
+    });
+    let read = reads
+        .keys
+        .into_iter()
+        .zip(reads.found)
+        .map(|((key, access), (text, span))| (key, access, text, span));
+    for (key, access, text, span) in required.chain(read) {
+        let text = format!("{access:?}{text}");
         if seen.contains(&text) {
             continue;
         }
         seen.push(text);
-        let span = key.span();
         let krate = names.krate_at(span);
         bounds.push((
             span,

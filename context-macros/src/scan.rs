@@ -27,19 +27,24 @@ pub enum Access {
 #[derive(Default, Debug)]
 pub struct Reads {
     pub keys: Vec<(Type, Access)>,
+    /// Each key's [`type_text`] and the span of its first token, in `keys`' order: computed once,
+    /// since turning tokens into text or spans is a call into the compiler per token.
+    pub found: Vec<(String, proc_macro2::Span)>,
     /// The context parameter's names: only calls on these are reads.
     contexts: Vec<Ident>,
 }
 
 impl Reads {
-    fn add(&mut self, key: Type, access: Access) {
+    fn add(&mut self, key: Type, span: proc_macro2::Span, access: Access) {
         let text = type_text(&key);
-        if !self
+        let seen = self
             .keys
             .iter()
-            .any(|(seen, seen_access)| *seen_access == access && type_text(seen) == text)
-        {
+            .zip(&self.found)
+            .any(|((_, seen_access), (seen_text, _))| *seen_access == access && *seen_text == text);
+        if !seen {
             self.keys.push((key, access));
+            self.found.push((text, span));
         }
     }
 }
@@ -132,7 +137,8 @@ fn scan_tokens(tokens: TokenStream, reads: &mut Reads) {
                 if let Some(access) = access
                     && let Some((key, next)) = match_read(&tokens, index, access, &reads.contexts)
                 {
-                    reads.add(key, access);
+                    let span = tokens[index + 4].span();
+                    reads.add(key, span, access);
                     index = next;
                     continue;
                 }
