@@ -157,20 +157,28 @@ fn is_context_ident(token: Option<&TokenTree>, contexts: &[Ident]) -> bool {
     matches!(token, Some(TokenTree::Ident(ident)) if contexts.contains(ident))
 }
 
+/// `tokens` after a leading `&`, `*` or `mut` (`&mut ctx` is `ctx`).
+fn without_borrows(tokens: &[TokenTree]) -> &[TokenTree] {
+    let borrows = tokens
+        .iter()
+        .take_while(|token| {
+            is_punct(Some(token), '&')
+                || is_punct(Some(token), '*')
+                || matches!(token, TokenTree::Ident(ident) if ident == "mut")
+        })
+        .count();
+    &tokens[borrows..]
+}
+
 /// Whether a method call's receiver is the context: `ctx`, or `(ctx)`, `(&ctx)`, `(*ctx)`.
 fn is_context_receiver(token: Option<&TokenTree>, contexts: &[Ident]) -> bool {
     match token {
         Some(TokenTree::Group(group)) if group.delimiter() == Delimiter::Parenthesis => {
             let inner: Vec<TokenTree> = group.stream().into_iter().collect();
-            let rest: Vec<&TokenTree> = inner
-                .iter()
-                .skip_while(|token| {
-                    is_punct(Some(token), '&')
-                        || is_punct(Some(token), '*')
-                        || matches!(token, TokenTree::Ident(ident) if ident == "mut")
-                })
-                .collect();
-            rest.len() == 1 && is_context_receiver(Some(rest[0]), contexts)
+            match without_borrows(&inner) {
+                [only] => is_context_receiver(Some(only), contexts),
+                _ => false,
+            }
         }
         Some(TokenTree::Group(group)) if group.delimiter() == Delimiter::None => {
             let inner: Vec<TokenTree> = group.stream().into_iter().collect();
@@ -251,15 +259,7 @@ fn match_read(
     let mut args = split_args(args.stream());
     if let Receiver::Path = receiver {
         let first = args.first()?;
-        let rest: Vec<&TokenTree> = first
-            .iter()
-            .skip_while(|token| {
-                is_punct(Some(token), '&')
-                    || is_punct(Some(token), '*')
-                    || matches!(token, TokenTree::Ident(ident) if ident == "mut")
-            })
-            .collect();
-        if !(rest.len() == 1 && is_context_ident(Some(rest[0]), contexts)) {
+        if !matches!(without_borrows(first), [only] if is_context_ident(Some(only), contexts)) {
             return None;
         }
         args.remove(0);
