@@ -143,16 +143,19 @@ impl Middleware {
             .iter()
             .map(|key| (key.clone(), Access::Read))
             .collect();
+        // Each needed key's name, computed once: a key read in the body is kept as its tokens and
+        // parsed to be named.
+        let mut needed: Vec<(String, Access)> = needs
+            .iter()
+            .map(|(key, access)| (key_name(key), *access))
+            .collect();
         let contexts = names.context_bindings(&sig.inputs);
         for (key, access) in scan_body(&function.body, &contexts).keys {
             let name = key_name(&key);
-            if provided.contains(&name)
-                || needs
-                    .iter()
-                    .any(|(seen, seen_access)| *seen_access == access && key_name(seen) == name)
-            {
+            if provided.contains(&name) || needed.contains(&(name.clone(), access)) {
                 continue;
             }
+            needed.push((name, access));
             needs.push((key, access));
         }
 
