@@ -1,6 +1,8 @@
 //! Procedural macros of [baton](https://docs.rs/baton). Use them through the `baton` crate: the code
 //! they generate names `::baton::...` and `::baton::__private_0_1::...` (or the path given with
 //! `crate = "path"`).
+// No `unsafe` here: the macros only transform tokens.
+#![forbid(unsafe_code)]
 
 use proc_macro::TokenStream;
 
