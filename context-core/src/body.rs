@@ -194,6 +194,7 @@ impl Body {
     /// assert_eq!(body.collect_bytes().await.unwrap(), "boxed");
     ///
     /// assert!(Body::new(Body::from("kept")).is_in_memory()); // already a `Body`: unchanged
+    /// assert!(Body::new(http_body_util::Empty::<bytes::Bytes>::new()).is_in_memory()); // at its end: empty
     /// # }
     /// ```
     pub fn new<B>(body: B) -> Self
@@ -204,6 +205,11 @@ impl Body {
         let mut slot = Some(body);
         if let Some(body) = (&mut slot as &mut dyn std::any::Any).downcast_mut::<Option<Body>>() {
             return body.take().unwrap_or_default();
+        }
+        // A body already at its end yields nothing, so it is an empty one: no box. This is most
+        // requests' (a `GET`: hyper's `Incoming` with no data to come, `Empty`).
+        if slot.as_ref().is_some_and(http_body::Body::is_end_stream) {
+            return Body::empty();
         }
         match slot {
             Some(body) => Body(Kind::Boxed(body.map_err(Into::into).boxed_unsync())),
@@ -219,7 +225,8 @@ impl Body {
     ///
     /// assert!(Body::empty().is_in_memory());
     /// assert!(Body::from("hello").is_in_memory());
-    /// let streamed = Body::new(http_body_util::Empty::<bytes::Bytes>::new());
+    /// let chunks = futures_util::stream::iter([Ok::<_, std::io::Error>(http_body::Frame::data(bytes::Bytes::from("hi")))]);
+    /// let streamed = Body::new(http_body_util::StreamBody::new(chunks));
     /// assert!(!streamed.is_in_memory());
     /// ```
     pub fn is_in_memory(&self) -> bool {
