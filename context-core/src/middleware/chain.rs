@@ -354,19 +354,12 @@ pub(crate) type BoxFuture = Pin<Box<dyn Future<Output = Response> + Send + 'stat
 /// the context its stage was built for, so no context type is erased: only the code behind it.
 #[doc(hidden)]
 pub trait Stage<P>: Send + Sync + 'static {
-    /// Runs the stage; the future owns a handle to it.
-    fn run(self: Arc<Self>, ctx: Context<P>) -> BoxFuture;
-
-    /// Runs the stage for a caller that keeps it alive (the stage before it, in the same route): no
-    /// reference count is touched.
+    /// Runs the stage for a caller that keeps it alive (the stage before it in the same route, or the
+    /// router's future, which holds the route's `Arc`): no reference count is touched.
     fn run_borrowed(&self, ctx: Context<P>) -> Pin<Box<dyn Future<Output = Response> + Send + '_>>;
 }
 
 impl<P: KeyList, E: Endpoint<P> + 'static> Stage<P> for E {
-    fn run(self: Arc<Self>, ctx: Context<P>) -> BoxFuture {
-        Box::pin(async move { self.call(ctx).await })
-    }
-
     fn run_borrowed(&self, ctx: Context<P>) -> Pin<Box<dyn Future<Output = Response> + Send + '_>> {
         Box::pin(self.call(ctx))
     }

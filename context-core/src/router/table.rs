@@ -286,7 +286,13 @@ where
         ),
     };
     let future = match route {
-        Route::Endpoint(endpoint) => endpoint.run(Context::from_parts(parts, body, params)),
+        Route::Endpoint(endpoint) => {
+            return RouterFuture::run(
+                endpoint,
+                Context::from_parts(parts, body, params),
+                strip_body,
+            );
+        }
         Route::Service(service) => {
             parts.extensions.insert(params);
             let request = http::Request::from_parts(parts, body);
@@ -298,7 +304,11 @@ where
             })
         }
     };
-    RouterFuture { future, strip_body }
+    RouterFuture {
+        future,
+        _endpoint: None,
+        strip_body,
+    }
 }
 
 /// A route's erased chain as a tower service (used beneath tower layers).
@@ -317,11 +327,11 @@ impl Service<http::Request<Body>> for EndpointService {
     fn call(&mut self, request: http::Request<Body>) -> Self::Future {
         let (mut parts, body) = request.into_parts();
         let params = parts.extensions.remove::<PathParams>().unwrap_or_default();
-        let future = self.0.clone().run(Context::from_parts(parts, body, params));
-        RouterFuture {
-            future,
-            strip_body: false,
-        }
+        RouterFuture::run(
+            self.0.clone(),
+            Context::from_parts(parts, body, params),
+            false,
+        )
     }
 }
 
@@ -385,9 +395,36 @@ where
 /// # });
 /// ```
 pub struct RouterFuture {
+    // Declared before `_endpoint`, so dropped before it: it may borrow the endpoint (see `run`).
     future: BoxFuture,
+    /// The route whose chain `future` runs, kept alive for as long as the future borrows it.
+    _endpoint: Option<ErasedEndpoint>,
     // HEAD answered by a GET route: hyper omits the body on the wire, in-process callers get none either.
     strip_body: bool,
+}
+
+impl RouterFuture {
+    /// Runs `endpoint`'s chain with `ctx`. The future borrows the endpoint rather than owning a
+    /// handle to it: an owning future needs a wrapper of its own around the chain's, one more state
+    /// machine polled (and a response moved) on every request.
+    #[inline]
+    fn run(endpoint: ErasedEndpoint, ctx: Context<()>, strip_body: bool) -> Self {
+        let future = endpoint.run_borrowed(ctx);
+        // SAFETY: `future` borrows only the stage behind `endpoint`'s `Arc`, a heap value that does not
+        // move when the `Arc` (or this struct) does. The struct keeps that `Arc` in `_endpoint` for as
+        // long as it holds `future`, and drops `future` first (field order), so the borrow never
+        // outlives the stage. `future` is private, so nothing can take it out and keep it longer.
+        let future = unsafe {
+            std::mem::transmute::<Pin<Box<dyn Future<Output = Response> + Send + '_>>, BoxFuture>(
+                future,
+            )
+        };
+        RouterFuture {
+            future,
+            _endpoint: Some(endpoint),
+            strip_body,
+        }
+    }
 }
 
 impl Future for RouterFuture {
