@@ -44,16 +44,18 @@
 //! ```
 
 mod chain;
+mod frame;
 mod group;
 mod handler;
 mod next;
 mod provider;
 
-pub(crate) use chain::{BoxFuture, ErasedEndpoint, handler_stage};
 pub use chain::{
     Chain, ErasedStage, Mounts, PHASES, Phase, Phase0, Phase1, Phase2, Phase3, Phase4, Phase5,
     Phase6, Phase7, Same, Stack, Stage, Start, Tail, Then,
 };
+pub(crate) use chain::{ErasedEndpoint, handler_stage};
+pub use frame::{Frame, Room, TailFuture};
 pub use group::ProvidesNothing;
 pub use handler::{Exact, Handler, HandlerEndpoint, MarkedHandler, Plain, Rooted};
 pub(crate) use next::panic_response;

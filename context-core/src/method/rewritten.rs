@@ -38,7 +38,7 @@ impl<P: KeyList> PostOrRewritten<P> {
 
 impl<P: KeyList> Endpoint<P> for PostOrRewritten<P> {
     fn call(&self, ctx: Context<P>) -> impl Future<Output = Response> + Send + '_ {
-        self.pick(ctx.method()).run_borrowed(ctx)
+        self.pick(ctx.method()).run_in(ctx, None)
     }
 }
 

@@ -1,13 +1,14 @@
 //! How a router's middleware are composed: [`Chain`] (the stack declared so far), the chain links
 //! built from it, and the erased [`Stage`]s that connect a router's middleware to its routes.
 
+use super::frame::{self, Frame, Room, TailFuture};
 use super::{Endpoint, Handler, MarkedHandler, Middleware, Next};
 use crate::context::Context;
 use crate::proof::KeyList;
 use crate::response::Response;
+use std::alloc::Layout;
 use std::future::Future;
 use std::marker::PhantomData;
-use std::pin::Pin;
 use std::sync::Arc;
 
 /// A middleware in front of the rest of a chain; `O` is its output key list.
@@ -23,6 +24,10 @@ impl<P: KeyList, M: Send + Sync + 'static, O: Mounts<M, P>, E: Endpoint<O>> Endp
 {
     fn call(&self, ctx: Context<P>) -> impl Future<Output = Response> + Send + '_ {
         O::call(&self.middleware, ctx, Next::new(&self.inner))
+    }
+
+    fn tail_room(&self) -> Option<Layout> {
+        self.inner.tail_room()
     }
 }
 
@@ -348,20 +353,40 @@ impl<L: Chain, M: Send + Sync + 'static, O: Mounts<M, L::Out>> Chain for Then<L,
     }
 }
 
-pub(crate) type BoxFuture = Pin<Box<dyn Future<Output = Response> + Send + 'static>>;
-
 /// One stage of a route, its type erased: a router's or scope's middleware, or a handler. Called with
 /// the context its stage was built for, so no context type is erased: only the code behind it.
+///
+/// Its callers keep it alive for as long as its future runs (the stage before it in the same route,
+/// or the router's future, which holds the route's `Arc`): no reference count is touched per request.
 #[doc(hidden)]
 pub trait Stage<P>: Send + Sync + 'static {
-    /// Runs the stage for a caller that keeps it alive (the stage before it in the same route, or the
-    /// router's future, which holds the route's `Arc`): no reference count is touched.
-    fn run_borrowed(&self, ctx: Context<P>) -> Pin<Box<dyn Future<Output = Response> + Send + '_>>;
+    /// Runs the stage as the rest of a chain, its future in `room` (a frame's spare room) when it
+    /// fits there, boxed otherwise.
+    fn run_in(&self, ctx: Context<P>, room: Option<Room>) -> TailFuture<'_>;
+
+    /// Runs the stage as a whole route: its future in a [`Frame`] with room for the future of the
+    /// chain's tail.
+    fn run_framed(&self, ctx: Context<P>) -> Frame<'_>;
+
+    /// The layout of the future [`run_in`](Stage::run_in) places: the room a frame reserves for it.
+    fn future_layout(&self) -> Layout;
 }
 
 impl<P: KeyList, E: Endpoint<P> + 'static> Stage<P> for E {
-    fn run_borrowed(&self, ctx: Context<P>) -> Pin<Box<dyn Future<Output = Response> + Send + '_>> {
-        Box::pin(self.call(ctx))
+    fn run_in(&self, ctx: Context<P>, room: Option<Room>) -> TailFuture<'_> {
+        TailFuture::new(self.call(ctx), room)
+    }
+
+    fn run_framed(&self, ctx: Context<P>) -> Frame<'_> {
+        Frame::new(self.call(ctx), self.tail_room())
+    }
+
+    fn future_layout(&self) -> Layout {
+        // The layout of what `call` returns, without calling it.
+        fn returned<A, R>(_: &impl Fn(A) -> R) -> Layout {
+            Layout::new::<R>()
+        }
+        returned(&|ctx: Context<P>| self.call(ctx))
     }
 }
 
@@ -381,7 +406,11 @@ pub struct Tail<P> {
 impl<P: KeyList> Endpoint<P> for Tail<P> {
     fn call(&self, ctx: Context<P>) -> impl Future<Output = Response> + Send + '_ {
         // The route's first stage owns this one (through the chain), and its future outlives ours.
-        self.next.run_borrowed(ctx)
+        self.next.run_in(ctx, frame::take_room())
+    }
+
+    fn tail_room(&self) -> Option<Layout> {
+        Some(self.next.future_layout())
     }
 }
 

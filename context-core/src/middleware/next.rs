@@ -45,6 +45,12 @@ use std::pin::Pin;
 pub trait Endpoint<P: KeyList>: Send + Sync {
     /// Runs the rest of the chain.
     fn call(&self, ctx: Context<P>) -> impl Future<Output = Response> + Send + '_;
+
+    /// The room a route's frame reserves for the future behind this chain's tail (`None`: no tail).
+    #[doc(hidden)]
+    fn tail_room(&self) -> Option<std::alloc::Layout> {
+        None
+    }
 }
 
 /// The continuation handed to an around middleware. Consumed by [`Next::run`]: it runs at most once.

@@ -3,7 +3,7 @@
 
 use crate::body::{Body, BoxError};
 use crate::context::Context;
-use crate::middleware::{BoxFuture, ErasedEndpoint, panic_response};
+use crate::middleware::{ErasedEndpoint, Frame, panic_response};
 use crate::path::{PathParams, RouteNames, repeated_name};
 use crate::response::{IntoResponse, Response};
 use bytes::Bytes;
@@ -296,12 +296,15 @@ where
         Route::Service(service) => {
             parts.extensions.insert(params);
             let request = http::Request::from_parts(parts, body);
-            Box::pin(async move {
-                match service.oneshot(request).await {
-                    Ok(response) => response,
-                    Err(never) => match never {},
-                }
-            })
+            Frame::new(
+                async move {
+                    match service.oneshot(request).await {
+                        Ok(response) => response,
+                        Err(never) => match never {},
+                    }
+                },
+                None,
+            )
         }
     };
     RouterFuture {
@@ -396,7 +399,7 @@ where
 /// ```
 pub struct RouterFuture {
     // Declared before `_endpoint`, so dropped before it: it may borrow the endpoint (see `run`).
-    future: BoxFuture,
+    future: Frame<'static>,
     /// The route whose chain `future` runs, kept alive for as long as the future borrows it.
     _endpoint: Option<ErasedEndpoint>,
     // HEAD answered by a GET route: hyper omits the body on the wire, in-process callers get none either.
@@ -409,16 +412,12 @@ impl RouterFuture {
     /// machine polled (and a response moved) on every request.
     #[inline]
     fn run(endpoint: ErasedEndpoint, ctx: Context<()>, strip_body: bool) -> Self {
-        let future = endpoint.run_borrowed(ctx);
+        let future = endpoint.run_framed(ctx);
         // SAFETY: `future` borrows only the stage behind `endpoint`'s `Arc`, a heap value that does not
         // move when the `Arc` (or this struct) does. The struct keeps that `Arc` in `_endpoint` for as
         // long as it holds `future`, and drops `future` first (field order), so the borrow never
         // outlives the stage. `future` is private, so nothing can take it out and keep it longer.
-        let future = unsafe {
-            std::mem::transmute::<Pin<Box<dyn Future<Output = Response> + Send + '_>>, BoxFuture>(
-                future,
-            )
-        };
+        let future = unsafe { future.assume_static() };
         RouterFuture {
             future,
             _endpoint: Some(endpoint),
@@ -432,9 +431,8 @@ impl Future for RouterFuture {
     fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
         // The route's outermost panic guard (each `next.run` guards what it runs): a panic in the
         // first middleware becomes a 500 here.
-        let polled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            self.future.as_mut().poll(cx)
-        }));
+        let polled =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.future.poll(cx)));
         let response = match polled {
             Ok(poll) => std::task::ready!(poll),
             Err(panic) => panic_response(panic),
