@@ -44,7 +44,7 @@ use std::any::{Any, TypeId};
 use std::cell::UnsafeCell;
 use std::mem::{MaybeUninit, align_of, size_of};
 use std::ptr;
-use std::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicPtr, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use sync_wrapper::SyncWrapper;
 
@@ -123,6 +123,9 @@ pub(crate) struct Head {
 
 struct Request {
     len: AtomicUsize,
+    /// Bit `i` set: the inline slot `i` holds a value with drop glue or a boxed one, which `Drop`
+    /// must drop; most keys are plain ids, so most slots are skipped. Written only by the owner.
+    to_drop: AtomicU64,
     inline: [SlotCell; INLINE],
     chunks: [AtomicPtr<SlotCell>; CHUNKS],
     /// Values displaced by `replace`, kept alive until the request ends because readers may hold them.
@@ -215,6 +218,7 @@ impl Store {
         // value, so `assume_init` is sound.
         unsafe {
             ptr::addr_of_mut!((*block).len).write(AtomicUsize::new(0));
+            ptr::addr_of_mut!((*block).to_drop).write(AtomicU64::new(0));
             ptr::addr_of_mut!((*block).chunks)
                 .write([const { AtomicPtr::new(ptr::null_mut()) }; CHUNKS]);
             ptr::addr_of_mut!((*block).retired).write(Mutex::new(Vec::new()));
@@ -364,7 +368,22 @@ impl Store {
             };
             slot.value.store(target, Ordering::Relaxed);
         }
+        if position < INLINE
+            && (std::mem::needs_drop::<K::Value>() || !ValueTypeOf::<K, K::Value>::INLINE)
+        {
+            self.mark_to_drop(position);
+        }
         self.request.len.store(position + 1, Ordering::Release);
+    }
+
+    /// Notes that the inline slot at `position` needs dropping. Only the owner writes the mask, so a
+    /// load and a store (no read-modify-write) suffice.
+    #[inline(always)]
+    fn mark_to_drop(&self, position: usize) {
+        let mask = self.request.to_drop.load(Ordering::Relaxed);
+        self.request
+            .to_drop
+            .store(mask | 1 << position, Ordering::Relaxed);
     }
 
     /// Reads the value at `position` as a `V` without checking.
@@ -397,6 +416,10 @@ impl Store {
         );
         let slot = self.published(position);
         let new = Box::into_raw(Box::new(value)).cast::<()>();
+        if position < INLINE {
+            // The slot now holds a box, whatever its value type.
+            self.mark_to_drop(position);
+        }
         let old = slot.value.swap(new, Ordering::AcqRel);
         let drop_old = if old == slot.inline.get().cast::<()>() {
             slot.kind.drop_in_place
@@ -510,26 +533,43 @@ impl Store {
     }
 }
 
+/// Drops the value in `slot`, inline or boxed as its pointer tells.
+///
+/// # Safety
+/// `slot` is initialised and its value not dropped yet; it is not read again.
+unsafe fn drop_slot(slot: &mut Slot) {
+    let value = *slot.value.get_mut();
+    // SAFETY: the caller's guarantee; `drop_box` and `drop_in_place` are the value type's own.
+    unsafe {
+        if value != slot.inline.get().cast::<()>() {
+            (slot.kind.drop_box)(value);
+        } else if slot.kind.needs_drop {
+            (slot.kind.drop_in_place)(value);
+        }
+    }
+}
+
+// The drop mask has a bit per inline slot.
+const _: () = assert!(INLINE <= u64::BITS as usize);
+
 impl Drop for Request {
     fn drop(&mut self) {
         let len = *self.len.get_mut();
-        for position in 0..len {
-            let cell = if position < INLINE {
-                self.inline[position].get()
-            } else {
-                let (chunk, offset) = locate(position - INLINE);
-                // SAFETY: a position below `len` lies in a chunk `push` allocated, within its length.
-                unsafe { (*self.chunks[chunk].get_mut().add(offset)).get() }
-            };
-            // SAFETY: positions below `len` are initialised and dropped once, here.
+        // The inline slots that need it, from the mask `push` and `replace` kept.
+        let mut to_drop = *self.to_drop.get_mut();
+        while to_drop != 0 {
+            let position = to_drop.trailing_zeros() as usize;
+            to_drop &= to_drop - 1;
+            // SAFETY: only positions below `len` are marked, each once: initialised, dropped here.
+            unsafe { drop_slot((*self.inline[position].get()).assume_init_mut()) };
+        }
+        for position in INLINE..len {
+            let (chunk, offset) = locate(position - INLINE);
+            // SAFETY: a position below `len` lies in a chunk `push` allocated, within its length; its
+            // slot is initialised and dropped once, here.
             unsafe {
-                let slot = (*cell).assume_init_mut();
-                let value = *slot.value.get_mut();
-                if value != slot.inline.get().cast::<()>() {
-                    (slot.kind.drop_box)(value);
-                } else if slot.kind.needs_drop {
-                    (slot.kind.drop_in_place)(value);
-                }
+                let cell = (*self.chunks[chunk].get_mut().add(offset)).get();
+                drop_slot((*cell).assume_init_mut());
             }
         }
         // `push` allocates chunks only for positions past the inline slots.
@@ -582,6 +622,31 @@ mod tests {
     impl ContextKey for LargeKey {
         type Value = Large;
         type Id = ();
+    }
+
+    struct PlainKey;
+    impl ContextKey for PlainKey {
+        type Value = u64;
+        type Id = ();
+    }
+
+    #[test]
+    fn inline_slots_are_dropped_by_the_mask_plain_ones_skipped_replaced_ones_freed() {
+        let counter = Arc::new(());
+        {
+            let store = Store::new();
+            store.push::<PlainKey>(1);
+            store.push::<SmallKey>((1, counter.clone()));
+            store.push::<PlainKey>(2);
+            store.push::<LargeKey>((2, counter.clone(), [0; 8])); // boxed: freed by the mask too
+            // A plain value replaced: its slot now points at a box, which must be freed (valgrind's
+            // leak check in CI would see it otherwise).
+            store.replace::<PlainKey>(0, 3);
+            store.replace::<SmallKey>(1, (3, counter.clone()));
+            assert_eq!(store.get_key_at::<PlainKey>(0), Some(&3));
+            assert_eq!(Arc::strong_count(&counter), 4);
+        }
+        assert_eq!(Arc::strong_count(&counter), 1);
     }
 
     #[test]
