@@ -7,6 +7,8 @@
 #   baton, axum, hyper   the in-process workload of `cargo bench --bench context -- request/`
 #                        (benches/workload.rs): 5 providing middleware + a handler reading all 5,
 #                        request building and body collection included, as in the criterion group
+#   baton-in-place       the same baton app called as `baton::serve` calls it (in place, no
+#                        `oneshot` on a clone of the router per request)
 #   baton-providers      the older baton-only workload (5 providers giving constants,
 #                        `App::call_request`), kept so figures recorded before stay reproducible
 #
@@ -23,7 +25,7 @@ if [ "$high" -le "$low" ]; then
     echo "HIGH ($high) must be above LOW ($low)" >&2
     exit 2
 fi
-if [ $# -gt 0 ]; then stacks=("$@"); else stacks=(baton axum hyper baton-providers); fi
+if [ $# -gt 0 ]; then stacks=("$@"); else stacks=(baton baton-in-place axum hyper baton-providers); fi
 
 # The build's warnings (from any crate of the workspace) would mix with the figures: shown on failure only.
 if ! log=$(cargo build --release -q -p baton-benches --example instructions 2>&1); then
@@ -59,5 +61,6 @@ ratio() { # ratio NUMERATOR DENOMINATOR: prints "name/name = x.yz" when both wer
 }
 echo "ratios:"
 ratio baton hyper
+ratio baton-in-place hyper
 ratio axum baton
 ratio axum hyper

@@ -11,6 +11,10 @@
 //!   from the same module (`benches/workload.rs`) and driven the same way: build the request, call the
 //!   app (baton and axum: `oneshot` on a clone of the router; hyper: `Service::call`), collect the
 //!   body. Each response must be a 200 with the expected body, so no stack can do less work.
+//! * `baton-in-place`: the same baton app called the way `baton::serve` calls it: the connection's
+//!   router is always ready, so it is called in place (`Service::call` on it), with no `oneshot` on a
+//!   clone per request (which is what `hyper_util`'s `TowerToHyperService` does, and what `baton`
+//!   measures). axum's own server does clone per request, so `axum` keeps `oneshot`.
 //! * `baton-providers`: the older baton-only workload (5 `ProviderMiddleware`s giving constants, a
 //!   handler formatting them, `App::call_request`), kept so the figures recorded before the shared
 //!   workload stay reproducible.
@@ -29,7 +33,7 @@ mod workload;
 
 use workload::{EXPECTED, axum_app, baton_app, hyper_app, pool, request, runtime};
 
-const USAGE: &str = "usage: instructions <baton|axum|hyper|baton-providers> <count>";
+const USAGE: &str = "usage: instructions <baton|baton-in-place|axum|hyper|baton-providers> <count>";
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -48,6 +52,21 @@ fn main() {
                 let status = response.status();
                 let body = response.into_body().collect().await.expect("baton body");
                 (status, body.to_bytes())
+            });
+        }
+        "baton-in-place" => {
+            // What `baton::serve` does per request: the connection's router is ready (always), so it
+            // is called in place, without `oneshot` on a clone (which is what hyper_util's
+            // `TowerToHyperService` does, and what the `baton` stack measures).
+            let mut app = baton_app(pool());
+            drive(count, move || {
+                let future = tower::Service::call(&mut app, request());
+                async move {
+                    let response = future.await.unwrap_or_else(|never| match never {});
+                    let status = response.status();
+                    let body = response.into_body().collect().await.expect("baton body");
+                    (status, body.to_bytes())
+                }
             });
         }
         "axum" => {
