@@ -128,7 +128,9 @@ enum Ends {
 }
 
 impl Ends {
-    #[inline]
+    // Always inlined, with the move to the heap out of line: a route has a parameter or two, and
+    // this runs for each on every request.
+    #[inline(always)]
     fn push(&mut self, end: u32) {
         match self {
             Ends::None => *self = Ends::Inline(1, [end, 0, 0, 0]),
@@ -136,12 +138,19 @@ impl Ends {
                 ends[usize::from(*len)] = end;
                 *len += 1;
             }
-            Ends::Inline(len, ends) => {
-                let mut heap = ends[..usize::from(*len)].to_vec();
+            _ => self.push_beyond_inline(end),
+        }
+    }
+
+    #[cold]
+    fn push_beyond_inline(&mut self, end: u32) {
+        match self {
+            Ends::Heap(heap) => heap.push(end),
+            Ends::None | Ends::Inline(..) => {
+                let mut heap = self.as_slice().to_vec();
                 heap.push(end);
                 *self = Ends::Heap(heap);
             }
-            Ends::Heap(heap) => heap.push(end),
         }
     }
 
