@@ -228,3 +228,35 @@ async fn nested_routers_and_requests_inside_handlers_each_use_their_own_frame() 
         "proxied leaf"
     );
 }
+
+/// Panics while building its future (in `call` itself, before any `async` block): the frame's
+/// allocation, made before the future is built in place, is freed on the way out (valgrind's leak
+/// check in CI would see it otherwise).
+struct PanicsEagerly;
+
+impl<P: KeyList> Middleware<P> for PanicsEagerly {
+    type Out = P;
+
+    #[allow(clippy::manual_async_fn)]
+    fn call<E: Endpoint<P>>(
+        &self,
+        _ctx: Context<P>,
+        _next: Next<'_, P, E>,
+    ) -> impl Future<Output = Response> + Send {
+        if true {
+            panic!("broken middleware");
+        }
+        async { Response::new(Body::empty()) }
+    }
+}
+
+#[test]
+fn a_middleware_panicking_while_its_future_is_built_leaks_nothing() {
+    let mut app = Router::new()
+        .with(PanicsEagerly)
+        .route("/", get(|_: Context| async { "never" }));
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        drop(Service::call(&mut app, request("/")));
+    }));
+    assert!(outcome.is_err(), "the panic reaches the caller of `call`");
+}

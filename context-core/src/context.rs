@@ -86,6 +86,12 @@ impl Context<()> {
         }
     }
 
+    /// The matched route's parameters, set by the router once the head is in the block.
+    #[inline(always)]
+    pub(crate) fn set_params(&mut self, params: PathParams) {
+        self.head_mut().params = params;
+    }
+
     /// Sets the path parameters (for tests that build a context without a router).
     ///
     /// ```

@@ -133,9 +133,7 @@ macro_rules! phases {
             ) -> Stack<M, O, Tail<O>> {
                 Stack {
                     middleware,
-                    inner: Tail {
-                        next: Arc::new(inner),
-                    },
+                    inner: Tail::new(Arc::new(inner)),
                     _out: PhantomData,
                 }
             }
@@ -203,7 +201,7 @@ pub trait Chain: Clone + Send + Sync + 'static {
     /// This stack of middleware in front of `next`, erased: one stage of a route.
     #[doc(hidden)]
     fn segment(&self, next: ErasedStage<Self::Out>) -> ErasedStage<Self::In> {
-        Arc::new(self.wrap(Tail { next }))
+        Arc::new(self.wrap(Tail::new(next)))
     }
 }
 
@@ -374,11 +372,11 @@ pub trait Stage<P>: Send + Sync + 'static {
 
 impl<P: KeyList, E: Endpoint<P> + 'static> Stage<P> for E {
     fn run_in(&self, ctx: Context<P>, room: Option<Room>) -> TailFuture<'_> {
-        TailFuture::new(self.call(ctx), room)
+        TailFuture::build(|| self.call(ctx), room)
     }
 
     fn run_framed(&self, ctx: Context<P>) -> Frame<'_> {
-        Frame::new(self.call(ctx), self.tail_room())
+        Frame::build(|| self.call(ctx), self.tail_room())
     }
 
     fn future_layout(&self) -> Layout {
@@ -401,6 +399,17 @@ pub type ErasedStage<P> = Arc<dyn Stage<P>>;
 #[doc(hidden)]
 pub struct Tail<P> {
     next: ErasedStage<P>,
+    /// `next`'s future layout, asked once: the room a frame reserves for it on every request.
+    room: Layout,
+}
+
+impl<P: KeyList> Tail<P> {
+    fn new(next: ErasedStage<P>) -> Self {
+        Tail {
+            room: next.future_layout(),
+            next,
+        }
+    }
 }
 
 impl<P: KeyList> Endpoint<P> for Tail<P> {
@@ -410,7 +419,7 @@ impl<P: KeyList> Endpoint<P> for Tail<P> {
     }
 
     fn tail_room(&self) -> Option<Layout> {
-        Some(self.next.future_layout())
+        Some(self.room)
     }
 }
 

@@ -111,6 +111,17 @@ impl<'a> Frame<'a> {
     where
         F: Future<Output = Response> + Send + 'a,
     {
+        Frame::build(|| chain, room)
+    }
+
+    /// Allocates the future `make` returns, built in place, with `room` after it (`None`: no room).
+    /// Built in place: the chain's future (hundreds of bytes) is not first assembled elsewhere and
+    /// copied in.
+    #[inline(always)]
+    pub(crate) fn build<F>(make: impl FnOnce() -> F, room: Option<Layout>) -> Self
+    where
+        F: Future<Output = Response> + Send + 'a,
+    {
         let room = room.unwrap_or_else(Layout::new::<()>);
         let (layout, chain_at) = Layout::new::<Header>()
             .extend(Layout::new::<F>())
@@ -125,8 +136,18 @@ impl<'a> Frame<'a> {
         // SAFETY: `base` is a fresh allocation of `layout`, which places the header at 0, an `F` at
         // `chain_at` and the room at `room_at`, each in bounds and aligned.
         unsafe {
+            // Frees the allocation if `make` panics (nothing is in it yet to drop).
+            struct FreeOnUnwind(*mut u8, Layout);
+            impl Drop for FreeOnUnwind {
+                fn drop(&mut self) {
+                    // SAFETY: the allocation of this layout, still empty: `make` did not return.
+                    unsafe { dealloc(self.0, self.1) };
+                }
+            }
+            let unwinding = FreeOnUnwind(base, layout);
             let chain_ptr = base.add(chain_at).cast::<F>();
-            chain_ptr.write(chain);
+            chain_ptr.write(make());
+            std::mem::forget(unwinding);
             let header = base.cast::<Header>();
             header.write(Header {
                 layout,
@@ -234,9 +255,10 @@ enum Placed<'a> {
 unsafe impl Send for TailFuture<'_> {}
 
 impl<'a> TailFuture<'a> {
-    /// Places `future` in `room` when it fits, else boxes it.
-    #[inline]
-    pub(crate) fn new<F>(future: F, room: Option<Room>) -> Self
+    /// Places the future `make` returns in `room` when it fits, else boxes it. Built in place: a
+    /// handler's future can be kilobytes.
+    #[inline(always)]
+    pub(crate) fn build<F>(make: impl FnOnce() -> F, room: Option<Room>) -> Self
     where
         F: Future<Output = Response> + Send + 'a,
     {
@@ -251,7 +273,8 @@ impl<'a> TailFuture<'a> {
             {
                 let at = header.room.cast::<F>();
                 // SAFETY: the room is in bounds, aligned for `F` (checked), and unused (taken once).
-                unsafe { at.write(future) };
+                // Should `make` panic, nothing was written and the frame's owner count is unchanged.
+                unsafe { at.write(make()) };
                 // This tail future now owns the allocation too: it outlives the frame if it must.
                 header.owners.fetch_add(1, Ordering::Relaxed);
                 return TailFuture(Placed::InRoom {
@@ -262,7 +285,7 @@ impl<'a> TailFuture<'a> {
                 });
             }
         }
-        TailFuture(Placed::Boxed(Box::pin(future)))
+        TailFuture(Placed::Boxed(Box::pin(make())))
     }
 }
 
