@@ -255,13 +255,10 @@ where
             .local_addr()
             .ok()
             .map(|local| Arc::new(ConnectInfo { peer, local }));
-        let tracker = Tracker::new();
+        let tracker = Tracker::new(addresses);
         let io = TokioIo::new(Watched::new(stream, tracker.clone(), permit));
         let connection = builder
-            .serve_connection_with_upgrades(
-                io,
-                Tracked::new(service.clone(), tracker.clone(), addresses),
-            )
+            .serve_connection_with_upgrades(io, Tracked::new(service.clone(), tracker.clone()))
             .into_owned();
         tokio::spawn(connection::drive(
             connection,

@@ -80,6 +80,10 @@ pub(super) struct Tracker {
     /// The first byte of the next request's head has arrived (set from `awaiting_first_byte`).
     first_byte: AtomicBool,
     http2: AtomicBool,
+    /// The connection's addresses, lent to every call and poll of the service for
+    /// `Context::connect_info`. Here, where each request's `InFlight` already holds a handle, rather
+    /// than in a handle of its own per request (two atomic operations).
+    connection: Option<Arc<ConnectInfo>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,12 +95,13 @@ enum Reason {
 }
 
 impl Tracker {
-    pub(super) fn new() -> Arc<Self> {
+    pub(super) fn new(connection: Option<Arc<ConnectInfo>>) -> Arc<Self> {
         Arc::new(Tracker {
             requests: AtomicU64::new(0),
             awaiting_first_byte: AtomicBool::new(false),
             first_byte: AtomicBool::new(false),
             http2: AtomicBool::new(false),
+            connection,
         })
     }
 
@@ -277,20 +282,13 @@ pub(super) struct Tracked<S> {
     // reference-count operations).
     service: RefCell<S>,
     tracker: Arc<Tracker>,
-    /// Lent to every call and poll of the service, for `Context::connect_info`.
-    connection: Option<Arc<ConnectInfo>>,
 }
 
 impl<S> Tracked<S> {
-    pub(super) fn new(
-        service: S,
-        tracker: Arc<Tracker>,
-        connection: Option<Arc<ConnectInfo>>,
-    ) -> Self {
+    pub(super) fn new(service: S, tracker: Arc<Tracker>) -> Self {
         Tracked {
             service: RefCell::new(service),
             tracker,
-            connection,
         }
     }
 }
@@ -310,7 +308,7 @@ where
         // state. A service that is not ready yet is driven by `Oneshot`, with the task's waker.
         let call = match service.poll_ready(&mut TaskContext::from_waker(Waker::noop())) {
             Poll::Ready(Ok(())) => Call::Called {
-                future: serving(self.connection.as_ref(), || service.call(request)),
+                future: serving(self.tracker.connection.as_ref(), || service.call(request)),
             },
             Poll::Ready(Err(never)) => match never {},
             // Boxed: this rare case would otherwise make every request's future as large as a request.
@@ -321,7 +319,6 @@ where
         TrackedFuture {
             call,
             in_flight: Some(in_flight),
-            connection: self.connection.clone(),
         }
     }
 }
@@ -331,10 +328,9 @@ pin_project_lite::pin_project! {
     pub(super) struct TrackedFuture<S: Service<R>, R> {
         #[pin]
         call: Call<S, R>,
+        // Until the response: its tracker's addresses are lent to the polls too, since a service may
+        // build its context there (behind a layer that calls its inner service from its future).
         in_flight: Option<InFlight>,
-        // Lent to the polls too: a service may build its context there (behind a layer that calls
-        // its inner service from its future).
-        connection: Option<Arc<ConnectInfo>>,
     }
 }
 
@@ -354,7 +350,11 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
         let this = self.project();
-        let result = ready!(serving(this.connection.as_ref(), || {
+        let connection = this
+            .in_flight
+            .as_ref()
+            .and_then(|in_flight| in_flight.0.connection.as_ref());
+        let result = ready!(serving(connection, || {
             match this.call.project() {
                 CallProjection::Called { future } => future.poll(cx),
                 CallProjection::Waiting { oneshot } => oneshot.as_mut().poll(cx),
@@ -534,7 +534,7 @@ mod tests {
             ..Limits::default()
         };
         assert_eq!(tick_interval(&limits), Some(TICK));
-        (Tracker::new(), Ticks::new(&limits, TICK))
+        (Tracker::new(None), Ticks::new(&limits, TICK))
     }
 
     /// The tick (counted from 1) at which `ticks` first reports a deadline, within `most` ticks.
