@@ -67,9 +67,10 @@ use tower_service::Service;
 mod accept;
 mod connection;
 mod limits;
+mod tracker;
 mod woken;
 
-use connection::{Phase, Tracked, Tracker, Watched};
+use connection::{Phase, Tracked, Watched};
 use limits::Limits;
 pub use limits::{
     DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_HTTP2_KEEP_ALIVE_INTERVAL,
@@ -77,6 +78,7 @@ pub use limits::{
     DEFAULT_HTTP2_MAX_HEADER_LIST_SIZE, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS,
     DEFAULT_SHUTDOWN_DEADLINE,
 };
+use tracker::Tracker;
 
 /// After the shutdown deadline, how long `serve` waits for the dropped connections' tasks to notice.
 const CLOSE_WAIT: Duration = Duration::from_secs(1);
