@@ -59,9 +59,18 @@ async fn body_of(response: Response) -> String {
     String::from_utf8(bytes.to_vec()).unwrap()
 }
 
-/// A handler whose future holds a `Guard` and then waits forever.
-fn waiting_handler(
+/// How a [`guarded`] handler ends.
+#[derive(Clone, Copy)]
+enum Ending {
+    Answer,
+    Panic,
+    Never,
+}
+
+/// A handler whose future holds a `Guard` across an await, then ends as `ending` says.
+fn guarded(
     drops: Arc<AtomicUsize>,
+    ending: Ending,
 ) -> impl Fn(Context) -> std::pin::Pin<Box<dyn Future<Output = &'static str> + Send>>
 + Clone
 + Send
@@ -71,8 +80,12 @@ fn waiting_handler(
         let guard = Guard(drops.clone());
         Box::pin(async move {
             let _guard = guard;
-            std::future::pending::<()>().await;
-            "never"
+            tokio::task::yield_now().await;
+            match ending {
+                Ending::Answer => "done",
+                Ending::Panic => panic!("handler bug"),
+                Ending::Never => std::future::pending().await,
+            }
         })
     }
 }
@@ -122,18 +135,9 @@ async fn handlers_of_every_size_and_alignment_run_behind_middleware() {
 #[tokio::test]
 async fn a_completed_handler_future_is_dropped_once() {
     let drops = Arc::new(AtomicUsize::new(0));
-    let counted = drops.clone();
-    let app = Router::new().with(Pass).route(
-        "/",
-        get(move |_: Context| {
-            let guard = Guard(counted.clone());
-            async move {
-                let _guard = guard;
-                tokio::task::yield_now().await;
-                "done"
-            }
-        }),
-    );
+    let app = Router::new()
+        .with(Pass)
+        .route("/", get(guarded(drops.clone(), Ending::Answer)));
     assert_eq!(body_of(app.call_request(request("/")).await).await, "done");
     assert_eq!(drops.load(Ordering::SeqCst), 1);
 }
@@ -143,7 +147,7 @@ async fn a_cancelled_request_drops_the_handler_future_in_the_room() {
     let drops = Arc::new(AtomicUsize::new(0));
     let mut app = Router::new()
         .with(Pass)
-        .route("/", get(waiting_handler(drops.clone())));
+        .route("/", get(guarded(drops.clone(), Ending::Never)));
     let mut future = Box::pin(Service::call(&mut app, request("/")));
     let mut cx = TaskContext::from_waker(Waker::noop());
     assert!(future.as_mut().poll(&mut cx).is_pending());
@@ -158,7 +162,7 @@ async fn a_handler_future_leaked_by_a_middleware_keeps_its_memory_and_is_never_d
     let drops = Arc::new(AtomicUsize::new(0));
     let app = Router::new()
         .with(Forget)
-        .route("/", get(waiting_handler(drops.clone())));
+        .route("/", get(guarded(drops.clone(), Ending::Never)));
     let response = app.call_request(request("/")).await;
     assert_eq!(body_of(response).await, "answered without the handler");
     // The middleware forgot the handler's future after it was pinned and polled: as with any leaked
@@ -180,21 +184,9 @@ async fn a_handler_future_leaked_by_a_middleware_keeps_its_memory_and_is_never_d
 #[tokio::test]
 async fn a_panicking_handler_behind_middleware_is_a_500_and_its_future_is_dropped() {
     let drops = Arc::new(AtomicUsize::new(0));
-    let counted = drops.clone();
-    let app = Router::new().with(Pass).route(
-        "/",
-        get(move |_: Context| {
-            let guard = Guard(counted.clone());
-            async move {
-                let _guard = guard;
-                tokio::task::yield_now().await;
-                if true {
-                    panic!("handler bug");
-                }
-                "unreachable"
-            }
-        }),
-    );
+    let app = Router::new()
+        .with(Pass)
+        .route("/", get(guarded(drops.clone(), Ending::Panic)));
     let response = app.call_request(request("/")).await;
     assert_eq!(response.status(), 500);
     assert_eq!(drops.load(Ordering::SeqCst), 1);
