@@ -26,7 +26,7 @@
 //! request, about 200 instructions).
 
 use super::Limits;
-use super::tracker::{InFlight, Reason, Ticks, Tracker, tick_interval};
+use super::tracker::{InFlight, Reason, Ticks, Tracker};
 use super::woken::WokenOnly;
 use crate::body::{Body, BoxError};
 use crate::connection::serving;
@@ -269,16 +269,17 @@ pub(super) async fn drive<C>(
     C::Error: std::fmt::Display,
 {
     let mut connection = pin!(connection);
-    let interval = tick_interval(&limits);
-    let mut ticks = interval.map(|interval| Ticks::new(&limits, interval));
-    let mut next_tick = interval.map(|interval| Instant::now() + interval);
+    let mut ticks = Ticks::new(&limits);
     let mut closing: Option<Instant> = None;
     let mut asked_to_close = false;
     // Stops when the server future is dropped without a shutdown: connections then run on, as before.
     let mut server_alive = true;
     let mut woken = WokenOnly::new();
     loop {
-        let wake_at = [next_tick, closing].into_iter().flatten().min();
+        let wake_at = [ticks.as_ref().map(Ticks::due), closing]
+            .into_iter()
+            .flatten()
+            .min();
         // The watcher: the tick timer and the server's phase. Polled only when one of them woke the
         // task (see `woken`), not on every wake of the connection.
         let alive = server_alive;
@@ -317,16 +318,10 @@ pub(super) async fn drive<C>(
                 if closing.is_some_and(|at| at <= now) {
                     return;
                 }
-                let (Some(ticks), Some(interval)) = (ticks.as_mut(), interval) else {
+                let Some(ticks) = ticks.as_mut() else {
                     continue;
                 };
-                if next_tick.is_some_and(|at| at > now) {
-                    continue;
-                }
-                // From now, not from the tick's due time: ticks stay at least an interval apart even
-                // when one ran late, so counting them never overstates how long nothing happened.
-                next_tick = Some(now + interval);
-                match ticks.tick(&tracker) {
+                match ticks.tick_if_due(&tracker, now) {
                     Some(Reason::Header) => {
                         tracing::debug!(
                             "request head not received in time; closing the connection"

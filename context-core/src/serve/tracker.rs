@@ -10,6 +10,7 @@ use crate::connection::ConnectInfo;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
+use tokio::time::Instant;
 
 /// Added to [`Tracker::requests`] when a request starts: one more in flight (low half), one more
 /// event (high half).
@@ -92,6 +93,9 @@ impl Tracker {
 /// The watcher's view of a connection between ticks: what it saw last and for how many ticks
 /// nothing changed.
 pub(super) struct Ticks {
+    /// How often the watcher ticks, and when it ticks next.
+    interval: Duration,
+    next: Instant,
     /// Ticks per timeout (rounded up), for the header and idle timeouts.
     header_timeout: Option<u32>,
     idle_timeout: Option<u32>,
@@ -109,22 +113,43 @@ pub(super) struct Ticks {
 }
 
 impl Ticks {
-    pub(super) fn new(limits: &Limits, interval: Duration) -> Self {
+    /// The ticks of a connection accepted now, every [`tick_interval`]; `None` without timeouts.
+    pub(super) fn new(limits: &Limits) -> Option<Self> {
+        let interval = tick_interval(limits)?;
         let ticks = |timeout: Duration| {
             u32::try_from(timeout.as_nanos().div_ceil(interval.as_nanos())).unwrap_or(u32::MAX)
         };
-        Ticks {
+        Some(Ticks {
+            interval,
+            next: Instant::now() + interval,
             header_timeout: limits.header_read_timeout.map(ticks),
             idle_timeout: limits.idle_timeout.map(ticks),
             last: 0,
             served: false,
             idle: 0,
             waiting_for_head: 0,
+        })
+    }
+
+    /// When the next tick is due.
+    pub(super) fn due(&self) -> Instant {
+        self.next
+    }
+
+    /// Ticks if one is due at `now` (the watcher's timer may have fired for another deadline): the
+    /// deadline that passed, if one did.
+    pub(super) fn tick_if_due(&mut self, tracker: &Tracker, now: Instant) -> Option<Reason> {
+        if self.next > now {
+            return None;
         }
+        // From now, not from the tick's due time: ticks stay at least an interval apart even when one
+        // ran late, so counting them never overstates how long nothing happened.
+        self.next = now + self.interval;
+        self.tick(tracker)
     }
 
     /// Takes one tick's look at `tracker`: the deadline that passed, if one did.
-    pub(super) fn tick(&mut self, tracker: &Tracker) -> Option<Reason> {
+    fn tick(&mut self, tracker: &Tracker) -> Option<Reason> {
         let now = tracker.requests.load(Ordering::Acquire);
         if now as u32 > 0 || now != self.last {
             // Busy, or a request started or ended since the last tick: every clock starts again.
@@ -174,7 +199,7 @@ impl Drop for InFlight {
 
 /// How often the watcher looks at the connection: a quarter of the shortest timeout, at least 10 ms
 /// (`None` when no timeout is set).
-pub(super) fn tick_interval(limits: &Limits) -> Option<Duration> {
+fn tick_interval(limits: &Limits) -> Option<Duration> {
     let shortest = [limits.header_read_timeout, limits.idle_timeout]
         .into_iter()
         .flatten()
@@ -196,7 +221,10 @@ mod tests {
             ..Limits::default()
         };
         assert_eq!(tick_interval(&limits), Some(TICK));
-        (Tracker::new(None), Ticks::new(&limits, TICK))
+        (
+            Tracker::new(None),
+            Ticks::new(&limits).expect("timeouts set"),
+        )
     }
 
     /// The tick (counted from 1) at which `ticks` first reports a deadline, within `most` ticks.
