@@ -106,14 +106,6 @@ pub struct Frame<'a> {
 unsafe impl Send for Frame<'_> {}
 
 impl<'a> Frame<'a> {
-    /// Allocates `chain` with `room` after it (`None`: no room).
-    pub(crate) fn new<F>(chain: F, room: Option<Layout>) -> Self
-    where
-        F: Future<Output = Response> + Send + 'a,
-    {
-        Frame::build(|| chain, room)
-    }
-
     /// Allocates the future `make` returns, built in place, with `room` after it (`None`: no room).
     /// Built in place: the chain's future (hundreds of bytes) is not first assembled elsewhere and
     /// copied in.

@@ -302,8 +302,8 @@ where
         Route::Service(service) => {
             let mut request = ctx.into_request();
             request.extensions_mut().insert(params);
-            Frame::new(
-                async move {
+            Frame::build(
+                || async move {
                     match service.oneshot(request).await {
                         Ok(response) => response,
                         Err(never) => match never {},
