@@ -1,6 +1,6 @@
 //! `#[context_key]`: parse the options, validate the item, emit the `ContextKey` impl.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Delimiter, Group, Punct, Spacing, TokenStream, TokenTree};
 use quote::{ToTokens, quote, quote_spanned};
 use std::sync::atomic::{AtomicU64, Ordering};
 use syn::parse::{Parse, ParseStream};
@@ -153,16 +153,25 @@ pub fn declaration_site(extra: &str) -> String {
 pub fn fingerprint(krate: &TokenStream, seed: &str) -> TokenStream {
     let hash = hash(seed);
     let private = quote!(#krate::__private_0_1);
-    let mut bits = quote!(());
+    let digits: [Vec<TokenTree>; 2] = [
+        quote!(#private::B0).into_iter().collect(),
+        quote!(#private::B1).into_iter().collect(),
+    ];
+    // Built from the innermost pair out, each pair a group holding the previous one: one call into
+    // the compiler a bit. Proc macros run unoptimised in a debug build, and re-quoting the growing
+    // list cost a key 64 copies of it; parsing the whole list from a string costs more still (the
+    // compiler registers a source file a parse).
+    let mut bits = TokenTree::Group(Group::new(Delimiter::Parenthesis, TokenStream::new()));
     for bit in 0..64u32 {
-        let digit = if hash >> bit & 1 == 1 {
-            quote!(#private::B1)
-        } else {
-            quote!(#private::B0)
-        };
-        bits = quote!((#digit, #bits));
+        let digit = &digits[usize::from(hash >> bit & 1 == 1)];
+        let pair = digit
+            .iter()
+            .cloned()
+            .chain([TokenTree::Punct(Punct::new(',', Spacing::Alone)), bits])
+            .collect();
+        bits = TokenTree::Group(Group::new(Delimiter::Parenthesis, pair));
     }
-    bits
+    bits.into()
 }
 
 pub fn context_key(args: TokenStream, item: TokenStream) -> TokenStream {
@@ -270,6 +279,17 @@ mod tests {
             Ok(tokens) => panic!("expected an error, got {tokens}"),
             Err(error) => error.to_string(),
         }
+    }
+
+    #[test]
+    fn a_fingerprint_nests_the_hash_bits_lowest_innermost() {
+        let hash = hash("seed");
+        let mut expected = "()".to_string();
+        for bit in 0..64 {
+            let digit = if hash >> bit & 1 == 1 { "B1" } else { "B0" };
+            expected = format!("(:: baton :: __private_0_1 :: {digit} , {expected})");
+        }
+        assert_eq!(fingerprint(&quote!(::baton), "seed").to_string(), expected);
     }
 
     #[test]

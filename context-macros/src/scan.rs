@@ -97,6 +97,16 @@ pub fn scan_body(body: &TokenStream, contexts: &[Ident]) -> Reads {
     reads
 }
 
+/// [`scan_body`] of a body given as its braced group.
+pub fn scan_group(body: &proc_macro2::Group, contexts: &[Ident]) -> Reads {
+    let mut reads = Reads {
+        contexts: contexts.to_vec(),
+        ..Reads::default()
+    };
+    scan_tokens(body.stream(), &mut reads);
+    reads
+}
+
 /// Whether an identifier token opens a nested item, whose body has its own context: `fn name`,
 /// `impl ..`, `trait ..`, `mod ..` (`fn(u8) -> u8`, a function pointer type, does not).
 fn opens_item(name: &str, next: Option<&TokenTree>) -> bool {

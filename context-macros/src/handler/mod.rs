@@ -21,7 +21,17 @@ use crate::common::{
 };
 use crate::scan::{Access, scan_body};
 
+mod plain;
+
 pub fn handler(args: TokenStream, item: TokenStream) -> TokenStream {
+    if let Some(tokens) = plain::expand(&args, &item) {
+        return tokens;
+    }
+    general(args, item)
+}
+
+/// Every shape `#[handler]` accepts, with its errors.
+fn general(args: TokenStream, item: TokenStream) -> TokenStream {
     let allowed = ["requires", "uses", "context", "crate"];
     let options = match parse_options(args, "handler", &allowed) {
         Ok(options) => options,
