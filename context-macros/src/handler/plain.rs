@@ -74,9 +74,7 @@ pub fn expand(args: &TokenStream, item: &TokenStream) -> Option<TokenStream> {
     push_facade_path(&mut out, "KeyList", Span::call_site());
     for ((key, access), (_, span)) in reads.keys.iter().zip(&reads.found) {
         let span = *span;
-        out.push(punct(',', Spacing::Alone, Span::call_site()));
-        out.push(TokenTree::Group(list.clone()));
-        out.push(punct(':', Spacing::Alone, span));
+        out.push(punct('+', Spacing::Alone, span));
         let bound = match access {
             Access::Read => "Has",
             Access::Replace => "Position",
