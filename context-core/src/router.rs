@@ -174,7 +174,7 @@ pub type Scope<P, S = Open> = Router<Start<P>, S>;
 /// assert_eq!(response.into_body().collect_bytes().await.unwrap(), "hello");
 /// # });
 /// ```
-pub struct Router<L: Chain = Start, S = Open> {
+pub struct Router<L = Start, S = Open> {
     // One `Arc`, so cloning a router (hyper-util's `TowerToHyperService` does it for every request) is
     // one reference-count bump; every atomic counts at this rate.
     shared: Arc<Shared<L>>,
@@ -183,11 +183,30 @@ pub struct Router<L: Chain = Start, S = Open> {
 
 /// What a router holds: its middleware, the path prefix of its scope, its routes, and how its routes
 /// reach the enclosing routers' middleware.
-struct Shared<L: Chain> {
+///
+/// Neither this nor [`Router`] bounds `L` by [`Chain`]: a bound on a struct makes the compiler prove
+/// it wherever it checks that the type is well-formed, and a router's type is checked once a
+/// `.with(..)` and again in the borrow checker, each time over the whole chain. On a 64-middleware
+/// router that was a third of `cargo check`. Only `mount` needed it (its type names `L::In`), so it
+/// is kept erased, as the [`Mount`] of the chain's input.
+struct Shared<L> {
     layers: L,
     prefix: Arc<str>,
     table: Arc<Table>,
-    mount: Mount<L::In>,
+    mount: ErasedMount,
+}
+
+/// A [`Mount`] of some key list, behind `Any`.
+type ErasedMount = Arc<dyn std::any::Any + Send + Sync>;
+
+impl<L: Chain> Shared<L> {
+    fn mount(&self) -> &Mount<L::In> {
+        // Every router's mount is made by `with_layers` for its chain's input, and `with` keeps it
+        // only on a chain with the same input.
+        self.mount
+            .downcast_ref()
+            .expect("a router's mount is a `Mount` of its chain's input")
+    }
 }
 
 impl<L: Chain> Clone for Shared<L> {
@@ -261,7 +280,7 @@ async fn method_not_allowed<P: crate::KeyList>(ctx: Context<P>) -> Response {
 impl<L: Chain, S> Router<L, S> {
     /// A whole route for `stage` (a handler reached through this router's middleware).
     fn endpoint(&self, stage: ErasedStage<L::Out>) -> Route {
-        Route::Endpoint((self.shared.mount)(self.shared.layers.segment(stage)))
+        Route::Endpoint((self.shared.mount())(self.shared.layers.segment(stage)))
     }
 
     /// The routes, to change (copied first if a clone of this router shares them).
@@ -280,6 +299,10 @@ impl<L: Chain, S> Router<L, S> {
 
 impl<L: Chain> Router<L, Open> {
     fn with_layers(layers: L, prefix: Arc<str>, mount: Mount<L::In>) -> Self {
+        Self::with_erased_mount(layers, prefix, Arc::new(mount))
+    }
+
+    fn with_erased_mount(layers: L, prefix: Arc<str>, mount: ErasedMount) -> Self {
         let table = Table {
             matcher: matchit::Router::new(),
             entries: Vec::new(),
@@ -343,7 +366,7 @@ impl<L: Chain> Router<L, Open> {
             table: old,
             mount,
         } = Arc::unwrap_or_clone(self.shared);
-        let mut router = Router::with_layers(Then::new(layers, middleware), prefix, mount);
+        let mut router = Router::with_erased_mount(Then::new(layers, middleware), prefix, mount);
         let table = router.table_mut();
         table.layers = old.layers.clone();
         table.fallback_for_scope = old.fallback_for_scope;
@@ -630,7 +653,7 @@ impl<L: Chain, S> Router<L, S> {
         // The scope's routes reach the outside through this router's middleware, compiled once here
         // (for the scope's whole subtree), not once per route of the scope.
         let layers = router.shared.layers.clone();
-        let outer = Arc::clone(&router.shared.mount);
+        let outer = Arc::clone(router.shared.mount());
         let mount: Mount<L::Out> = Arc::new(move |stage| outer(layers.segment(stage)));
         let child = Router::with_layers(
             Start::new(),
