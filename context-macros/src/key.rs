@@ -146,16 +146,16 @@ pub fn declaration_site(extra: &str) -> String {
     )
 }
 
-/// A key's type-level fingerprint: 64 bits of a hash of `seed`, spelled as a list of `B0`/`B1`.
+/// A key's type-level fingerprint: 64 bits of a hash of `seed`, spelled as a list of `B0`/`B1`, each
+/// bit written as `digits[0]` or `digits[1]` (a path to `B0`/`B1`, or a name imported for it).
 ///
 /// Literal types, not const expressions: a const argument per bit would cost the type checker 64
 /// constant evaluations per key.
-pub fn fingerprint(krate: &TokenStream, seed: &str) -> TokenStream {
+pub fn fingerprint(digits: &[TokenStream; 2], seed: &str) -> TokenStream {
     let hash = hash(seed);
-    let private = quote!(#krate::__private_0_1);
     let digits: [Vec<TokenTree>; 2] = [
-        quote!(#private::B0).into_iter().collect(),
-        quote!(#private::B1).into_iter().collect(),
+        digits[0].clone().into_iter().collect(),
+        digits[1].clone().into_iter().collect(),
     ];
     // Built from the innermost pair out, each pair a group holding the previous one: one call into
     // the compiler a bit. Proc macros run unoptimised in a debug build, and re-quoting the growing
@@ -172,6 +172,14 @@ pub fn fingerprint(krate: &TokenStream, seed: &str) -> TokenStream {
         bits = TokenTree::Group(Group::new(Delimiter::Parenthesis, pair));
     }
     bits.into()
+}
+
+/// The bits of a fingerprint by their paths, for a fingerprint standing alone (`key_id!`).
+pub fn digit_paths(krate: &TokenStream) -> [TokenStream; 2] {
+    [
+        quote!(#krate::__private_0_1::B0),
+        quote!(#krate::__private_0_1::B1),
+    ]
 }
 
 pub fn context_key(args: TokenStream, item: TokenStream) -> TokenStream {
@@ -231,13 +239,16 @@ fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
         Some(path) => quote!(#path),
         None => quote!(::baton),
     };
+    // The impl names the bits by one-token names imported beside it: a path a bit was 8 of a key's
+    // tokens, each parsed, resolved and lowered by the compiler.
+    let digits = [quote!(__BatonB0), quote!(__BatonB1)];
     let id = match &options.id {
         // An explicit id is the key's identity wherever it is declared, within its crate.
         Some(id) => {
             let crate_name = std::env::var("CARGO_CRATE_NAME").unwrap_or_default();
-            fingerprint(&krate, &format!("{crate_name}#id:{}", id.value()))
+            fingerprint(&digits, &format!("{crate_name}#id:{}", id.value()))
         }
-        None => fingerprint(&krate, &declaration_site(&ident.to_string())),
+        None => fingerprint(&digits, &declaration_site(&ident.to_string())),
     };
     let default = options.default.as_ref().map(|expr| {
         quote_spanned! {expr.span()=>
@@ -261,11 +272,14 @@ fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
         #assert_value
         // Keeps "the following other types implement `ContextKey`" (every key in scope, baton's own
         // included) out of the error for a type that is not a key.
-        #[diagnostic::do_not_recommend]
-        impl #krate::ContextKey for #ident {
-            type Value = #value;
-            type Id = #id;
-        }
+        const _: () = {
+            use #krate::__private_0_1::{B0 as __BatonB0, B1 as __BatonB1};
+            #[diagnostic::do_not_recommend]
+            impl #krate::ContextKey for #ident {
+                type Value = #value;
+                type Id = #id;
+            }
+        };
         #default
     })
 }
@@ -289,7 +303,8 @@ mod tests {
             let digit = if hash >> bit & 1 == 1 { "B1" } else { "B0" };
             expected = format!("(:: baton :: __private_0_1 :: {digit} , {expected})");
         }
-        assert_eq!(fingerprint(&quote!(::baton), "seed").to_string(), expected);
+        let digits = digit_paths(&quote!(::baton));
+        assert_eq!(fingerprint(&digits, "seed").to_string(), expected);
     }
 
     #[test]

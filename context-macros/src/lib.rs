@@ -38,7 +38,7 @@ pub fn handler(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro]
 pub fn key_id(input: TokenStream) -> TokenStream {
     let seed = key::declaration_site(&input.to_string());
-    key::fingerprint(&quote::quote!(::baton), &seed).into()
+    key::fingerprint(&key::digit_paths(&quote::quote!(::baton)), &seed).into()
 }
 
 mod app_context;
