@@ -22,29 +22,53 @@ pub enum Access {
     Replace,
 }
 
-/// The keys a body reads, in order of first appearance, each with the type tokens as written (their
-/// spans point at the read).
+/// One key a body reads or replaces.
+#[derive(Debug)]
+pub struct Read {
+    /// The key's type as written (its spans point at the read).
+    pub tokens: Vec<TokenTree>,
+    pub access: Access,
+    /// The key's [`type_text`], computed once: turning tokens into text is a call into the compiler.
+    pub text: String,
+    /// The span of the key's first token.
+    pub span: proc_macro2::Span,
+}
+
+impl Read {
+    /// The key's type, kept as written rather than parsed: the bound it becomes is checked by rustc,
+    /// and a parse per read was half of a body's scan. `key_name` parses it where a path is compared.
+    pub fn key(&self) -> Type {
+        Type::Verbatim(self.tokens.iter().cloned().collect())
+    }
+}
+
+/// The keys a body reads, in order of first appearance.
 #[derive(Default, Debug)]
 pub struct Reads {
-    pub keys: Vec<(Type, Access)>,
-    /// Each key's [`type_text`] and the span of its first token, in `keys`' order: computed once,
-    /// since turning tokens into text or spans is a call into the compiler per token.
-    pub found: Vec<(String, proc_macro2::Span)>,
+    pub found: Vec<Read>,
     /// The context parameter's names: only calls on these are reads.
     contexts: Vec<Ident>,
 }
 
 impl Reads {
-    fn add(&mut self, key: Type, span: proc_macro2::Span, access: Access) {
-        let text = type_text(&key);
+    /// Records the read of the key written as `tokens` (never empty), unless it was seen already.
+    fn add(&mut self, tokens: &[TokenTree], access: Access) {
+        // One identifier, the usual key, is its own text: no call into the compiler.
+        let text = match tokens {
+            [TokenTree::Ident(ident)] => ident.to_string(),
+            _ => tokens.iter().cloned().collect::<TokenStream>().to_string(),
+        };
         let seen = self
-            .keys
+            .found
             .iter()
-            .zip(&self.found)
-            .any(|((_, seen_access), (seen_text, _))| *seen_access == access && *seen_text == text);
+            .any(|read| read.access == access && read.text == text);
         if !seen {
-            self.keys.push((key, access));
-            self.found.push((text, span));
+            self.found.push(Read {
+                tokens: tokens.to_vec(),
+                access,
+                text,
+                span: tokens[0].span(),
+            });
         }
     }
 }
@@ -147,8 +171,7 @@ fn scan_tokens(tokens: TokenStream, reads: &mut Reads) {
                 if let Some(access) = access
                     && let Some((key, next)) = match_read(&tokens, index, access, &reads.contexts)
                 {
-                    let span = tokens[index + 4].span();
-                    reads.add(key, span, access);
+                    reads.add(&tokens[key], access);
                     index = next;
                     continue;
                 }
@@ -206,13 +229,14 @@ enum Receiver {
     Path,
 }
 
-/// Matches a read whose method name is at `at`; returns the key, the access and the index after it.
+/// Matches a read whose method name is at `at`; returns where the key's tokens are and the index
+/// after the call.
 fn match_read(
     tokens: &[TokenTree],
     at: usize,
     access: Access,
     contexts: &[Ident],
-) -> Option<(Type, usize)> {
+) -> Option<(std::ops::Range<usize>, usize)> {
     let before = |back: usize| at.checked_sub(back).and_then(|index| tokens.get(index));
     let receiver = if is_punct(before(1), '.') && is_context_receiver(before(2), contexts) {
         // `self.ctx.get` or `x.ctx.get` is a field, not the parameter.
@@ -257,9 +281,7 @@ fn match_read(
     if end == at + 4 {
         return None; // `get::<>()`
     }
-    // Kept as written rather than parsed into a `syn::Type`: the bound it becomes is checked by rustc,
-    // and a parse per read was half of a body's scan. `key_name` parses it where a path is compared.
-    let key = Type::Verbatim(tokens[at + 4..end].iter().cloned().collect());
+    let key = at + 4..end;
     let Some(TokenTree::Group(args)) = tokens.get(end + 1) else {
         return None;
     };
@@ -305,9 +327,13 @@ mod tests {
     fn keys(body: TokenStream) -> Vec<(String, Access)> {
         let ctx: Ident = syn::parse_quote!(ctx);
         scan_body(&body, &[ctx])
-            .keys
+            .found
             .iter()
-            .map(|(ty, access)| (type_text(ty), *access))
+            .map(|read| {
+                // The text computed without the compiler is the text of the key's tokens.
+                assert_eq!(read.text, type_text(&read.key()));
+                (read.text.clone(), read.access)
+            })
             .collect()
     }
 

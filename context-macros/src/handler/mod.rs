@@ -151,10 +151,9 @@ fn expand(options: KeyOptions, mut function: LenientFn) -> syn::Result<TokenStre
         (key, Access::Read, text, span)
     });
     let read = reads
-        .keys
+        .found
         .into_iter()
-        .zip(reads.found)
-        .map(|((key, access), (text, span))| (key, access, text, span));
+        .map(|read| (read.key(), read.access, read.text, read.span));
     for (key, access, text, span) in required.chain(read) {
         let text = format!("{access:?}{text}");
         if seen.contains(&text) {

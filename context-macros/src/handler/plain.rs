@@ -25,10 +25,10 @@ pub fn expand(args: &TokenStream, item: &TokenStream) -> Option<TokenStream> {
     let shape = Shape::recognise(&tokens)?;
     let reads = scan_group(shape.body, std::slice::from_ref(&shape.binding));
 
-    let mut out: Vec<TokenTree> = Vec::with_capacity(tokens.len() + 16 + 16 * reads.keys.len());
+    let mut out: Vec<TokenTree> = Vec::with_capacity(tokens.len() + 16 + 16 * reads.found.len());
     out.extend_from_slice(&tokens[..shape.attrs_end]);
     push_allow_unused_async(&mut out);
-    if reads.keys.is_empty() {
+    if reads.found.is_empty() {
         // Reads nothing: it stays plain, so it mounts on every route (see the general expansion).
         out.extend_from_slice(&tokens[shape.attrs_end..]);
         return Some(out.into_iter().collect());
@@ -72,16 +72,16 @@ pub fn expand(args: &TokenStream, item: &TokenStream) -> Option<TokenStream> {
     out.push(TokenTree::Group(list.clone()));
     out.push(punct(':', Spacing::Alone, Span::call_site()));
     push_facade_path(&mut out, "KeyList", Span::call_site());
-    for ((key, access), (_, span)) in reads.keys.iter().zip(&reads.found) {
-        let span = *span;
+    for read in reads.found {
+        let span = read.span;
         out.push(punct('+', Spacing::Alone, span));
-        let bound = match access {
+        let bound = match read.access {
             Access::Read => "Has",
             Access::Replace => "Position",
         };
         push_facade_path(&mut out, bound, span);
         out.push(punct('<', Spacing::Alone, span));
-        out.extend(quote::ToTokens::into_token_stream(key));
+        out.extend(read.tokens);
         out.push(punct('>', Spacing::Alone, span));
     }
     out.push(tokens[tokens.len() - 1].clone());

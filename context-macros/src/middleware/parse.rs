@@ -150,7 +150,8 @@ impl Middleware {
             .map(|(key, access)| (key_name(key), *access))
             .collect();
         let contexts = names.context_bindings(&sig.inputs);
-        for (key, access) in scan_body(&function.body, &contexts).keys {
+        for read in scan_body(&function.body, &contexts).found {
+            let (key, access) = (read.key(), read.access);
             let name = key_name(&key);
             if provided.contains(&name) || needed.contains(&(name.clone(), access)) {
                 continue;
