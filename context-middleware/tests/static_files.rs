@@ -6,15 +6,27 @@ use baton::{Body, Context, Response, Router, get};
 use http_body_util::BodyExt;
 use std::path::PathBuf;
 
-/// A fresh directory per test: `public/` with files, and a secret beside it.
-fn site(name: &str) -> PathBuf {
-    let root = std::env::temp_dir().join(format!("baton-static-{name}-{}", std::process::id()));
-    let public = root.join("public");
+/// A fresh directory per test, removed when the test ends: `public/` with files, and a secret beside
+/// it.
+struct Site {
+    _root: tempfile::TempDir,
+    public: PathBuf,
+}
+
+fn site(name: &str) -> Site {
+    let root = tempfile::Builder::new()
+        .prefix(&format!("baton-static-{name}-"))
+        .tempdir()
+        .unwrap();
+    let public = root.path().join("public");
     std::fs::create_dir_all(public.join("docs")).unwrap();
     std::fs::write(public.join("app.css"), "body { color: teal }").unwrap();
     std::fs::write(public.join("docs/index.html"), "<h1>docs</h1>").unwrap();
-    std::fs::write(root.join("secret.txt"), "password").unwrap();
-    public
+    std::fs::write(root.path().join("secret.txt"), "password").unwrap();
+    Site {
+        _root: root,
+        public,
+    }
 }
 
 fn app(public: &PathBuf) -> baton::App {
@@ -48,7 +60,8 @@ async fn text(response: Response) -> String {
 
 #[tokio::test]
 async fn a_hit_has_an_etag_and_a_matching_if_none_match_gets_304() {
-    let app = app(&site("etag"));
+    let site = site("etag");
+    let app = app(&site.public);
     let response = call(&app, "/app.css", &[]).await;
     assert_eq!(response.status(), 200);
     let etag = response.headers()["etag"].to_str().unwrap().to_string();
@@ -66,7 +79,8 @@ async fn a_hit_has_an_etag_and_a_matching_if_none_match_gets_304() {
 
 #[tokio::test]
 async fn a_range_request_gets_206_with_the_bytes_asked_for() {
-    let app = app(&site("range"));
+    let site = site("range");
+    let app = app(&site.public);
     let response = call(&app, "/app.css", &[("range", "bytes=0-3")]).await;
     assert_eq!(response.status(), 206);
     assert_eq!(response.headers()["content-range"], "bytes 0-3/20");
@@ -75,7 +89,8 @@ async fn a_range_request_gets_206_with_the_bytes_asked_for() {
 
 #[tokio::test]
 async fn a_directory_serves_its_index_html() {
-    let app = app(&site("index"));
+    let site = site("index");
+    let app = app(&site.public);
     let response = call(&app, "/docs/", &[]).await;
     assert_eq!(response.status(), 200);
     assert_eq!(text(response).await, "<h1>docs</h1>");
@@ -83,7 +98,8 @@ async fn a_directory_serves_its_index_html() {
 
 #[tokio::test]
 async fn a_miss_falls_through_to_the_routes() {
-    let app = app(&site("miss"));
+    let site = site("miss");
+    let app = app(&site.public);
     assert_eq!(text(call(&app, "/app", &[]).await).await, "the app route");
     assert_eq!(text(call(&app, "/", &[]).await).await, "home");
     assert_eq!(call(&app, "/nothing.js", &[]).await.status(), 404);
@@ -94,7 +110,8 @@ async fn a_miss_falls_through_to_the_routes() {
 
 #[tokio::test]
 async fn traversal_out_of_the_directory_is_refused() {
-    let app = app(&site("traversal"));
+    let site = site("traversal");
+    let app = app(&site.public);
     for path in [
         "/../secret.txt",
         "/docs/../../secret.txt",
@@ -109,9 +126,9 @@ async fn traversal_out_of_the_directory_is_refused() {
 
 #[tokio::test]
 async fn files_can_live_under_a_prefix() {
-    let public = site("prefix");
+    let site = site("prefix");
     let app: baton::App = Router::new()
-        .with(static_files(&public).at("/assets"))
+        .with(static_files(&site.public).at("/assets"))
         .route("/app.css", get(|_: Context| async { "a route" }))
         .into();
     assert_eq!(
@@ -126,7 +143,8 @@ async fn files_can_live_under_a_prefix() {
 
 #[tokio::test]
 async fn a_head_request_gets_the_headers_of_the_file_and_no_body() {
-    let app = app(&site("head"));
+    let site = site("head");
+    let app = app(&site.public);
     let get = call(&app, "/app.css", &[]).await;
     let head = app
         .call_request(http::Request::head("/app.css").body(Body::empty()).unwrap())
