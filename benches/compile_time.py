@@ -23,7 +23,9 @@ dependencies are fresh (baton is a path dependency that other people may be edit
 still rebuilt anything besides the app crate is discarded and repeated.
 
 `CARGO_INCREMENTAL=0` is set (pass `--incremental` to keep cargo's default), so each timed run is a full
-check of the app crate rather than a replay of the incremental cache. Python 3.11, stdlib only.
+check of the app crate rather than a replay of the incremental cache. Beside the ratio of the medians
+it prints the median of the runs' ratios: a run's two checks are adjacent in time, so their ratio
+cancels the drift between runs. Python 3.11, stdlib only.
 """
 
 from __future__ import annotations
@@ -299,6 +301,11 @@ def measure(args: argparse.Namespace, middleware: int) -> tuple[dict[str, float]
         print(f"{name:<10} {medians[name]:7.2f}s   {mib(sizes[name]):>10}   {runs}")
     ratio = medians["baton-app"] / medians["axum-app"]
     print(f"ratio baton / axum (medians): {ratio:.2f}x")
+    # A run's two checks are adjacent in time, so their ratio cancels the machine's drift between
+    # runs, which on a shared machine moves both crates' times by a third.
+    paired = [b / a for b, a in zip(times["baton-app"], times["axum-app"])]
+    print(f"median of the runs' ratios: {statistics.median(paired):.2f}x "
+          f"({', '.join(f'{r:.2f}' for r in paired)})")
     if sizes["baton-app"] and sizes["axum-app"]:
         print(f"binary ratio baton / axum: {sizes['baton-app'] / sizes['axum-app']:.2f}x")
     if discarded:

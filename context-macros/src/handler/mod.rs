@@ -279,7 +279,7 @@ mod tests {
     }
 
     #[test]
-    fn adds_the_key_list_and_one_bound_per_read() {
+    fn adds_the_key_list_and_a_bound_per_read() {
         let text = expand_text(
             quote!(),
             quote!(

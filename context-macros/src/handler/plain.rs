@@ -66,7 +66,7 @@ pub fn expand(args: &TokenStream, item: &TokenStream) -> Option<TokenStream> {
     params.set_span(tokens[shape.args].span());
     out.push(TokenTree::Group(params));
 
-    // `-> T where (__BatonH, __BatonT): ::baton::KeyList, (..): ::baton::Has<K>, ..`
+    // `-> T where (__BatonH, __BatonT): ::baton::KeyList + ::baton::Has<K> + ..`
     out.extend_from_slice(&tokens[shape.args + 1..tokens.len() - 1]);
     out.push(TokenTree::Ident(Ident::new("where", Span::call_site())));
     out.push(TokenTree::Group(list.clone()));
