@@ -1,5 +1,5 @@
-//! The common handler, `async fn name(ctx: Context) -> T { .. }` with no options, expanded at the token
-//! level.
+//! The common handler, `async fn name(ctx: Context) -> T { .. }` with no options but `uses = helper,
+//! ..`, expanded at the token level.
 //!
 //! Most handlers have this shape. The general expansion parses the signature into syn's tree and
 //! prints it back, and every token it prints is a call into the compiler: proc macros run unoptimised
@@ -8,8 +8,8 @@
 //! them), only the context's type and the generics are new, and the output crosses into the compiler
 //! once.
 //!
-//! Anything else (options, generics, a where clause, another parameter, a helper taking `&Context`, a
-//! signature that would be an error) is left to the general expansion, so this path never reports an
+//! Anything else (other options, generics, a where clause, another parameter, a helper taking
+//! `&Context`, a signature that would be an error) is left to the general expansion, so this path never reports an
 //! error. Its output is the general expansion's, token for token: the tests below compare the two.
 
 use proc_macro2::{Delimiter, Group, Ident, Punct, Spacing, Span, TokenStream, TokenTree};
@@ -18,17 +18,19 @@ use crate::scan::{Access, scan_group};
 
 /// The expansion of a plain handler, or `None` when `item` is not one.
 pub fn expand(args: &TokenStream, item: &TokenStream) -> Option<TokenStream> {
-    if !args.is_empty() {
-        return None;
-    }
+    let helpers = helpers(args)?;
     let tokens: Vec<TokenTree> = item.clone().into_iter().collect();
     let shape = Shape::recognise(&tokens)?;
     let reads = scan_group(shape.body, std::slice::from_ref(&shape.binding));
 
     let mut out: Vec<TokenTree> = Vec::with_capacity(tokens.len() + 16 + 16 * reads.found.len());
     out.extend_from_slice(&tokens[..shape.attrs_end]);
-    push_allow_unused_async(&mut out);
-    if reads.found.is_empty() {
+    push_allow(&mut out, &["clippy", "unused_async"]);
+    if !helpers.is_empty() {
+        // A helper's trait has the helper's visibility, which may be narrower than this fn's.
+        push_allow(&mut out, &["private_bounds"]);
+    }
+    if reads.found.is_empty() && helpers.is_empty() {
         // Reads nothing: it stays plain, so it mounts on every route (see the general expansion).
         out.extend_from_slice(&tokens[shape.attrs_end..]);
         return Some(out.into_iter().collect());
@@ -84,8 +86,59 @@ pub fn expand(args: &TokenStream, item: &TokenStream) -> Option<TokenStream> {
         out.extend(read.tokens);
         out.push(punct('>', Spacing::Alone, span));
     }
+    for helper in helpers {
+        out.push(punct('+', Spacing::Alone, helper[0].span()));
+        out.extend(helper);
+    }
     out.push(tokens[tokens.len() - 1].clone());
     Some(out.into_iter().collect())
+}
+
+/// The helpers of `uses = a, views::b` as their paths' tokens (none for empty options), or `None` for
+/// any other options, or ones the general expansion would refuse.
+fn helpers(args: &TokenStream) -> Option<Vec<Vec<TokenTree>>> {
+    let args: Vec<TokenTree> = args.clone().into_iter().collect();
+    let [
+        TokenTree::Ident(option),
+        TokenTree::Punct(equals),
+        list @ ..,
+    ] = args.as_slice()
+    else {
+        return args.is_empty().then(Vec::new);
+    };
+    if option != "uses" || equals.as_char() != '=' || list.is_empty() {
+        return None;
+    }
+    let mut helpers: Vec<Vec<TokenTree>> = Vec::new();
+    let mut names: Vec<String> = Vec::new();
+    for path in list.split(|token| is_punct(Some(token), ',')) {
+        // `a`, `views::b`, `::x::y`: identifiers joined by `::` (the last one names the helper).
+        let well_formed = path.chunks(3).all(|step| match step {
+            [TokenTree::Ident(_)] => true,
+            [
+                TokenTree::Ident(_),
+                TokenTree::Punct(first),
+                TokenTree::Punct(second),
+            ] => {
+                first.as_char() == ':'
+                    && first.spacing() == Spacing::Joint
+                    && second.as_char() == ':'
+            }
+            _ => false,
+        });
+        let Some(TokenTree::Ident(name)) = path.last() else {
+            return None;
+        };
+        // A trailing comma leaves an empty path, which `last` refused; a leading `::` is left to the
+        // general expansion too.
+        let name = name.to_string();
+        if !well_formed || names.contains(&name) {
+            return None;
+        }
+        names.push(name);
+        helpers.push(path.to_vec());
+    }
+    Some(helpers)
 }
 
 /// Where the parts of a plain handler are in its tokens.
@@ -211,20 +264,23 @@ fn push_facade_path(out: &mut Vec<TokenTree>, name: &str, span: Span) {
     out.push(TokenTree::Ident(Ident::new(name, span)));
 }
 
-/// `#[allow(clippy::unused_async)]`: a handler is async because the router awaits it.
-fn push_allow_unused_async(out: &mut Vec<TokenTree>) {
+/// `#[allow(lint)]`, the lint given as its path's segments: `["clippy", "unused_async"]`.
+fn push_allow(out: &mut Vec<TokenTree>, lint: &[&str]) {
     let span = Span::call_site();
-    let lint: TokenStream = [
-        TokenTree::Ident(Ident::new("clippy", span)),
-        punct(':', Spacing::Joint, span),
-        punct(':', Spacing::Alone, span),
-        TokenTree::Ident(Ident::new("unused_async", span)),
-    ]
-    .into_iter()
-    .collect();
+    let mut path = Vec::with_capacity(3 * lint.len());
+    for (index, segment) in lint.iter().enumerate() {
+        if index > 0 {
+            path.push(punct(':', Spacing::Joint, span));
+            path.push(punct(':', Spacing::Alone, span));
+        }
+        path.push(TokenTree::Ident(Ident::new(segment, span)));
+    }
     let attribute: TokenStream = [
         TokenTree::Ident(Ident::new("allow", span)),
-        TokenTree::Group(Group::new(Delimiter::Parenthesis, lint)),
+        TokenTree::Group(Group::new(
+            Delimiter::Parenthesis,
+            path.into_iter().collect(),
+        )),
     ]
     .into_iter()
     .collect();
@@ -239,12 +295,42 @@ mod tests {
 
     /// The plain expansion of `item`, checked against the general one token for token.
     fn same_as_general(item: TokenStream) -> String {
-        let plain = expand(&TokenStream::new(), &item)
-            .unwrap_or_else(|| panic!("not recognised as plain: {item}"))
+        same_as_general_with(TokenStream::new(), item)
+    }
+
+    fn same_as_general_with(args: TokenStream, item: TokenStream) -> String {
+        let plain = expand(&args, &item)
+            .unwrap_or_else(|| panic!("not recognised as plain: {args} {item}"))
             .to_string();
-        let general = super::super::general(TokenStream::new(), item).to_string();
+        let general = super::super::general(args, item).to_string();
         assert_eq!(plain, general);
         plain
+    }
+
+    #[test]
+    fn handlers_using_helpers_expand_as_the_general_expansion_does() {
+        let text = same_as_general_with(
+            quote!(uses = frame, views::header),
+            quote!(
+                async fn page(ctx: Context) -> String {
+                    format!("{} {}", frame(&ctx), ctx.get::<User>().0)
+                }
+            ),
+        );
+        assert!(text.contains("# [allow (private_bounds)]"), "{text}");
+        assert!(
+            text.contains("+ :: baton :: Has < User > + frame + views :: header {"),
+            "{text}"
+        );
+        // Bounds from the helpers alone make the handler generic too.
+        same_as_general_with(
+            quote!(uses = frame),
+            quote!(
+                async fn page(ctx: Context) -> String {
+                    frame(&ctx)
+                }
+            ),
+        );
     }
 
     #[test]
