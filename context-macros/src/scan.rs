@@ -113,21 +113,20 @@ pub fn key_name(ty: &Type) -> String {
 /// The keys read by a function body given as the tokens of its block, braces included, where the
 /// context parameter is named one of `contexts`.
 pub fn scan_body(body: &TokenStream, contexts: &[Ident]) -> Reads {
-    let mut reads = Reads {
-        contexts: contexts.to_vec(),
-        ..Reads::default()
-    };
-    scan_tokens(body.clone(), &mut reads);
-    reads
+    scan_stream(body.clone(), contexts)
 }
 
 /// [`scan_body`] of a body given as its braced group.
 pub fn scan_group(body: &proc_macro2::Group, contexts: &[Ident]) -> Reads {
+    scan_stream(body.stream(), contexts)
+}
+
+fn scan_stream(tokens: TokenStream, contexts: &[Ident]) -> Reads {
     let mut reads = Reads {
         contexts: contexts.to_vec(),
         ..Reads::default()
     };
-    scan_tokens(body.stream(), &mut reads);
+    scan_tokens(tokens, &mut reads);
     reads
 }
 
@@ -182,7 +181,7 @@ fn scan_tokens(tokens: TokenStream, reads: &mut Reads) {
     }
 }
 
-fn is_punct(token: Option<&TokenTree>, ch: char) -> bool {
+pub fn is_punct(token: Option<&TokenTree>, ch: char) -> bool {
     matches!(token, Some(TokenTree::Punct(punct)) if punct.as_char() == ch)
 }
 

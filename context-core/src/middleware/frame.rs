@@ -100,7 +100,7 @@ pub struct Frame<'a> {
     _borrows: PhantomData<Pin<Box<dyn Future<Output = Response> + Send + 'a>>>,
 }
 
-// SAFETY: the chain future is `Send` (required by `new`). Of the header, another thread (one holding
+// SAFETY: the chain future is `Send` (required by `build`). Of the header, another thread (one holding
 // the tail future in the room) only touches the atomic `owners` and the fixed `layout`; `room_taken`
 // is only touched while the frame is polled, through `&mut Frame`.
 unsafe impl Send for Frame<'_> {}
@@ -242,7 +242,7 @@ enum Placed<'a> {
     Boxed(Pin<Box<dyn Future<Output = Response> + Send + 'a>>),
 }
 
-// SAFETY: the future in the room is `Send` (required by `new`); of the header it only touches the
+// SAFETY: the future in the room is `Send` (required by `build`); of the header it only touches the
 // atomic `owners` and the fixed `layout` (see `Frame`).
 unsafe impl Send for TailFuture<'_> {}
 

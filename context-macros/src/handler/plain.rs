@@ -14,7 +14,7 @@
 
 use proc_macro2::{Delimiter, Group, Ident, Punct, Spacing, Span, TokenStream, TokenTree};
 
-use crate::scan::{Access, scan_group};
+use crate::scan::{Access, is_punct, scan_group};
 
 /// The expansion of a plain handler, or `None` when `item` is not one.
 pub fn expand(args: &TokenStream, item: &TokenStream) -> Option<TokenStream> {
@@ -238,10 +238,6 @@ impl<'a> Shape<'a> {
             body,
         })
     }
-}
-
-fn is_punct(token: Option<&TokenTree>, ch: char) -> bool {
-    matches!(token, Some(TokenTree::Punct(punct)) if punct.as_char() == ch)
 }
 
 fn is_ident(token: Option<&TokenTree>, name: &str) -> bool {
